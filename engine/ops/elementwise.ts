@@ -1,0 +1,144 @@
+// Elementwise ops. Each says how to compute its output and, beside it, the local derivative that carries the
+// gradient back. Binary ops broadcast (NumPy rules) and sum the gradient back to each operand's shape.
+import { api } from '../recorder';
+import { allocate } from '../memory';
+import { broadcastIndex, broadcastShapes, reduceToShape, sameShape } from '../shape';
+import { asTensor, GradFn, Tensor, TensorLike } from '../tensor';
+
+type Binary = (a: number, b: number) => number;
+/** Local derivative of a binary op's output with respect to one operand, given operands and output. */
+type BinaryDerivative = (a: number, b: number, y: number) => number;
+/** The derivative is the constant 1 or -1: the gradient passes through, possibly negated. */
+type PassThrough = 1 | -1;
+
+function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, da: BinaryDerivative | PassThrough, db: BinaryDerivative | PassThrough): Tensor {
+  const a = asTensor(aLike);
+  const b = asTensor(bLike);
+  const ad = a.data;
+  const bd = b.data;
+  const same = sameShape(a.shape, b.shape);
+  const shape = same ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  const n = same ? a.size : shape.reduce((x, y) => x * y, 1);
+  const out = allocate(n);
+  // Index maps only where an operand is really broadcast; a scalar operand reads element 0.
+  const ia = same || a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape);
+  const ib = same || b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape);
+  if (ia === null && ib === null) {
+    for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);
+  } else if (ia === null && ib === undefined) {
+    const bv = bd[0];
+    for (let i = 0; i < n; i++) out[i] = f(ad[i], bv);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = f(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0]);
+  }
+  const gradFor = (t: Tensor, d: BinaryDerivative | PassThrough): GradFn => (g) => {
+    let local: Float64Array;
+    if (d === 1) local = g;
+    else if (d === -1) {
+      local = new Float64Array(n);
+      for (let i = 0; i < n; i++) local[i] = -g[i];
+    } else {
+      local = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        local[i] = g[i] * d(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0], out[i]);
+      }
+    }
+    return reduceToShape(local, shape, t.shape);
+  };
+  return Tensor.fromOp(op, out, shape, [a, b], [gradFor(a, da), gradFor(b, db)]);
+}
+
+/** Local derivative of a unary op, given its input and output. */
+type UnaryDerivative = (x: number, y: number) => number;
+
+function unaryOp(op: string, xLike: TensorLike, f: (x: number) => number, d: UnaryDerivative): Tensor {
+  const x = asTensor(xLike);
+  const xd = x.data;
+  const n = x.size;
+  const out = allocate(n);
+  for (let i = 0; i < n; i++) out[i] = f(xd[i]);
+  const gradFn: GradFn = (g) => {
+    const dx = new Float64Array(n);
+    for (let i = 0; i < n; i++) dx[i] = g[i] * d(xd[i], out[i]);
+    return dx;
+  };
+  return Tensor.fromOp(op, out, x.shape, [x], [gradFn]);
+}
+
+/** Elementwise sum with broadcasting. `add(tensor([1, 2]), 1)` -> [2, 3] */
+export const add = api(function add(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('add', a, b, (x, y) => x + y, 1, 1);
+});
+
+/** Elementwise difference with broadcasting. `sub(tensor([3, 4]), tensor([1]))` -> [2, 3] */
+export const sub = api(function sub(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('sub', a, b, (x, y) => x - y, 1, -1);
+});
+
+/** Elementwise product with broadcasting. `mul(tensor([[1], [2]]), tensor([1, 10]))` -> [[1, 10], [2, 20]] */
+export const mul = api(function mul(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('mul', a, b, (x, y) => x * y, (_, y) => y, (x) => x);
+});
+
+/** Elementwise quotient with broadcasting. `div(tensor([2, 4]), 2)` -> [1, 2] */
+export const div = api(function div(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('div', a, b, (x, y) => x / y, (_, y) => 1 / y, (x, y) => -x / (y * y));
+});
+
+/** Elementwise power; the exponent may be a tensor (its gradient is y·ln(x)). `pow(tensor([2, 3]), 2)` -> [4, 9] */
+export const pow = api(function pow(base: TensorLike, exponent: TensorLike): Tensor {
+  return binaryOp(
+    'pow',
+    base,
+    exponent,
+    Math.pow,
+    (x, p) => (p === 0 ? 0 : p * Math.pow(x, p - 1)),
+    (x, _, y) => (y === 0 ? 0 : y * Math.log(x)),
+  );
+});
+
+/** -x. */
+export const neg = api(function neg(x: TensorLike): Tensor {
+  return unaryOp('neg', x, (v) => -v, () => -1);
+});
+
+/** e^x. */
+export const exp = api(function exp(x: TensorLike): Tensor {
+  return unaryOp('exp', x, Math.exp, (_, y) => y);
+});
+
+/** Natural logarithm (NaN below 0, -Infinity at 0, like NumPy). */
+export const log = api(function log(x: TensorLike): Tensor {
+  return unaryOp('log', x, Math.log, (v) => 1 / v);
+});
+
+/** Square root. */
+export const sqrt = api(function sqrt(x: TensorLike): Tensor {
+  return unaryOp('sqrt', x, Math.sqrt, (_, y) => 0.5 / y);
+});
+
+/** |x|; the gradient at 0 is 0. */
+export const abs = api(function abs(x: TensorLike): Tensor {
+  return unaryOp('abs', x, Math.abs, (v) => Math.sign(v));
+});
+
+/** max(x, 0); the gradient at 0 is 0. */
+export const relu = api(function relu(x: TensorLike): Tensor {
+  return unaryOp('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
+});
+
+/** 1 / (1 + e^-x), computed without overflow for large |x|. */
+export const sigmoid = api(function sigmoid(x: TensorLike): Tensor {
+  return unaryOp(
+    'sigmoid',
+    x,
+    (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
+    (_, y) => y * (1 - y),
+  );
+});
+
+/** Hyperbolic tangent. */
+export const tanh = api(function tanh(x: TensorLike): Tensor {
+  return unaryOp('tanh', x, Math.tanh, (_, y) => 1 - y * y);
+});
+

@@ -1,0 +1,85 @@
+// Matrix product. The kernels walk rows so the innermost loop reads and writes contiguous memory (i-k-j),
+// which is most of what makes a JavaScript matmul fast. The three kernels are the forward product and the two
+// products its gradient needs, each without materialising a transpose.
+import { api } from '../recorder';
+import { allocate } from '../memory';
+import { broadcastIndex, broadcastShapes, formatShape, reduceToShape, ShapeError, sizeOf } from '../shape';
+import { GradFn, Tensor } from '../tensor';
+
+/** c[n,m] += a[n,k] · b[k,m] */
+function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const cRow = co + i * m;
+    const aRow = ao + i * k;
+    for (let p = 0; p < k; p++) {
+      const av = a[aRow + p];
+      const bRow = bo + p * m;
+      for (let j = 0; j < m; j++) c[cRow + j] += av * b[bRow + j];
+    }
+  }
+}
+
+/** c[n,k] += g[n,m] · b[k,m]ᵀ (rows of g dotted with rows of b) */
+function productNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const gRow = go + i * m;
+    for (let p = 0; p < k; p++) {
+      const bRow = bo + p * m;
+      let s = 0;
+      for (let j = 0; j < m; j++) s += g[gRow + j] * b[bRow + j];
+      c[co + i * k + p] += s;
+    }
+  }
+}
+
+/** c[k,m] += a[n,k]ᵀ · g[n,m] */
+function productTN(a: Float64Array, ao: number, g: Float64Array, go: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const aRow = ao + i * k;
+    const gRow = go + i * m;
+    for (let p = 0; p < k; p++) {
+      const av = a[aRow + p];
+      const cRow = co + p * m;
+      for (let j = 0; j < m; j++) c[cRow + j] += av * g[gRow + j];
+    }
+  }
+}
+
+/**
+ * Matrix product of the last two axes, broadcasting any leading (batch) axes; a 1-D operand is a row vector on
+ * the left and a column vector on the right, and that axis is dropped from the result (NumPy's `@`).
+ * `matmul(ones([2, 3]), ones([3, 4]))` -> shape [2, 4], every value 3
+ */
+export const matmul = api(function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.rank === 0 || b.rank === 0) {
+    throw new ShapeError(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}: operands must have at least one axis`);
+  }
+  const aShape = a.rank === 1 ? [1, a.shape[0]] : a.shape;
+  const bShape = b.rank === 1 ? [b.shape[0], 1] : b.shape;
+  const [n, k] = aShape.slice(-2);
+  const [kb, m] = bShape.slice(-2);
+  if (k !== kb) {
+    throw new ShapeError(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} are not aligned (${k} != ${kb})`);
+  }
+  const aBatch = aShape.slice(0, -2);
+  const bBatch = bShape.slice(0, -2);
+  const batch = broadcastShapes('matmul', aBatch, bBatch);
+  const count = sizeOf(batch);
+  const aAt = count === 1 ? new Int32Array(1) : broadcastIndex(aBatch, batch);
+  const bAt = count === 1 ? new Int32Array(1) : broadcastIndex(bBatch, batch);
+  const out = allocate(count * n * m);
+  for (let s = 0; s < count; s++) productNN(a.data, aAt[s] * n * k, b.data, bAt[s] * k * m, out, s * n * m, n, k, m);
+
+  const shape = [...batch, ...(a.rank === 1 ? [] : [n]), ...(b.rank === 1 ? [] : [m])];
+  const gradA: GradFn = (g) => {
+    const full = new Float64Array(count * n * k);
+    for (let s = 0; s < count; s++) productNT(g, s * n * m, b.data, bAt[s] * k * m, full, s * n * k, n, k, m);
+    return reduceToShape(full, [...batch, n, k], aShape);
+  };
+  const gradB: GradFn = (g) => {
+    const full = new Float64Array(count * k * m);
+    for (let s = 0; s < count; s++) productTN(a.data, aAt[s] * n * k, g, s * n * m, full, s * k * m, n, k, m);
+    return reduceToShape(full, [...batch, k, m], bShape);
+  };
+  return Tensor.fromOp('matmul', out, shape, [a, b], [gradA, gradB]);
+});

@@ -1,0 +1,117 @@
+// The recorder hook: off by default. When a recorder is set, every tensor the engine creates is announced to
+// it, and every backward pass reports the gradient that flowed along each dependency. The runner builds the
+// trace from these calls; the engine itself knows nothing about traces.
+import type { Tensor } from './tensor';
+
+export interface Recorder {
+  /** A tensor was just created (its op, shape, data and dependencies are set). */
+  onTensor(tensor: Tensor): void;
+  /** A backward pass from `root` starts; every backward() call is one training step. */
+  onBackwardStart?(root: Tensor): void;
+  /** `grad` is what `to`'s gradient function returned for its dependency `from` (shape of `from`). */
+  onEdgeGrad?(to: Tensor, from: Tensor, grad: Float64Array): void;
+  /** The backward pass from `root` finished; every tensor's `grad` holds its accumulated gradient. */
+  onBackwardEnd?(root: Tensor): void;
+}
+
+let current: Recorder | null = null;
+/** How many engine entry points are on the stack; only the outermost one captures the user's call site. */
+let depth = 0;
+/** The user's call into the engine that is running now (null when not recording or outside the engine). */
+let entrySite: StackCapture | null = null;
+
+export function setRecorder(recorder: Recorder | null): void {
+  current = recorder;
+}
+
+export function activeRecorder(): Recorder | null {
+  return current;
+}
+
+/** Tells the recorder about a tensor the engine made, stamped with the user's call that made it. */
+export function announce(tensor: Tensor): Tensor {
+  if (current !== null) {
+    tensor.site = entrySite;
+    current.onTensor(tensor);
+  }
+  return tensor;
+}
+
+/**
+ * Marks `fn` as an entry point of the public API. While recording, the outermost entry point captures two
+ * frames, its own and its caller's (the user's line), once for however many tensors the call makes; entry
+ * points called from inside the engine capture nothing. With no recorder it only forwards the call.
+ */
+export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R): (this: This, ...args: A) => R {
+  return function entryPoint(this: This, ...args: A): R {
+    if (current === null || depth > 0) return fn.apply(this, args);
+    depth++;
+    entrySite = new StackCapture(2);
+    try {
+      return fn.apply(this, args);
+    } finally {
+      depth--;
+      entrySite = null;
+    }
+  };
+}
+
+/** One frame of a captured call stack, in the coordinates of the running (possibly bundled) JavaScript. */
+export interface StackFrame {
+  file: string;
+  line: number;
+  column: number;
+  functionName: string;
+}
+
+// V8 keeps the structured frames of a captured stack and formats them only when `.stack` is read; we read them
+// through a prepareStackTrace that returns the CallSite objects, so nothing is ever formatted into a string.
+type CallSiteLike = {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+  getFunctionName(): string | null;
+  getMethodName(): string | null;
+  getTypeName(): string | null;
+};
+const returnCallSites = (_: Error, sites: CallSiteLike[]): CallSiteLike[] => sites;
+
+/** Captured frames, resolved to plain data only when asked (capturing few frames is the cheap part). */
+export class StackCapture {
+  private holder: { stack?: unknown } = {};
+  private frames?: StackFrame[];
+
+  constructor(limit: number) {
+    const saved = Error.stackTraceLimit;
+    Error.stackTraceLimit = limit;
+    Error.captureStackTrace(this.holder);
+    Error.stackTraceLimit = saved;
+  }
+
+  /** The user's call: the frame below the engine entry point that captured this. */
+  userFrame(): StackFrame | undefined {
+    return this.resolve()[1];
+  }
+
+  resolve(): StackFrame[] {
+    if (this.frames) return this.frames;
+    const saved = Error.prepareStackTrace;
+    Error.prepareStackTrace = returnCallSites as typeof Error.prepareStackTrace;
+    let sites: unknown;
+    try {
+      sites = this.holder.stack;
+    } finally {
+      Error.prepareStackTrace = saved;
+    }
+    this.holder = {};
+    this.frames = Array.isArray(sites)
+      ? (sites as CallSiteLike[]).map((s) => ({
+          file: s.getFileName() ?? '',
+          line: s.getLineNumber() ?? 0,
+          column: s.getColumnNumber() ?? 0,
+          functionName: s.getFunctionName() ?? s.getMethodName() ?? '',
+        }))
+      : [];
+    return this.frames;
+  }
+}

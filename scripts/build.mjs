@@ -1,0 +1,34 @@
+// One build for every target: test and benchmark bundles for Node. Test bundles include the engine and the
+// tfjs oracle (resolved through its ES modules, so its gradients register on the same tfjs instance).
+import * as esbuild from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function filesUnder(dir, suffix) {
+  return readdirSync(join(root, dir), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => join(dir, f));
+}
+
+// Packages that run as installed (native binaries, test runners, the editor) rather than bundled.
+const external = ['mocha', 'esbuild', 'playwright-core', 'vscode'];
+
+rmSync(join(root, 'out'), { recursive: true, force: true });
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: [...filesUnder('test', '.test.ts'), ...filesUnder('bench', '.ts')],
+  outdir: 'out',
+  outbase: '.',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  mainFields: ['module', 'main'],
+  alias: { gradscope: './engine/index.ts' },
+  external,
+  logLevel: 'warning',
+});
