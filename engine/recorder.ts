@@ -46,7 +46,13 @@ export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) =
   return function entryPoint(this: This, ...args: A): R {
     if (current === null || depth > 0) return fn.apply(this, args);
     depth++;
-    entrySite = new StackCapture(2);
+    // Captured right here, so the two frames are this entry point and the user's call into it.
+    const holder: { stack?: unknown } = {};
+    const savedLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 2;
+    Error.captureStackTrace(holder);
+    Error.stackTraceLimit = savedLimit;
+    entrySite = new StackCapture(holder);
     try {
       return fn.apply(this, args);
     } finally {
@@ -78,15 +84,10 @@ const returnCallSites = (_: Error, sites: CallSiteLike[]): CallSiteLike[] => sit
 
 /** Captured frames, resolved to plain data only when asked (capturing few frames is the cheap part). */
 export class StackCapture {
-  private holder: { stack?: unknown } = {};
   private frames?: StackFrame[];
 
-  constructor(limit: number) {
-    const saved = Error.stackTraceLimit;
-    Error.stackTraceLimit = limit;
-    Error.captureStackTrace(this.holder);
-    Error.stackTraceLimit = saved;
-  }
+  /** `holder` is an object `Error.captureStackTrace` was just called on. */
+  constructor(private holder: { stack?: unknown }) {}
 
   /** The user's call: the frame below the engine entry point that captured this. */
   userFrame(): StackFrame | undefined {

@@ -1,7 +1,7 @@
 // One build for every target: test and benchmark bundles for Node. Test bundles include the engine and the
 // tfjs oracle (resolved through its ES modules, so its gradients register on the same tfjs instance).
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -16,7 +16,6 @@ function filesUnder(dir, suffix) {
 // Packages that run as installed (native binaries, test runners, the editor) rather than bundled.
 const external = ['mocha', 'esbuild', 'playwright-core', 'vscode'];
 
-rmSync(join(root, 'out'), { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: [...filesUnder('test', '.test.ts'), ...filesUnder('bench', '.ts')],

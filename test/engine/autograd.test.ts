@@ -1,0 +1,129 @@
+// Backward as users rely on it: one pass in topological order, accumulation until zeroGrad, deep and shared
+// graphs, noGrad and detach, and clear errors.
+import * as assert from 'node:assert/strict';
+import { concat, crossEntropy, noGrad, tensor, Tensor, zeros } from '../../engine';
+import { setRecorder } from '../../engine/recorder';
+
+/** Counts gradient-function calls during `fn` (each dependency walked once per backward pass). */
+function countGradCalls(fn: () => void): number {
+  let calls = 0;
+  setRecorder({ onTensor: () => undefined, onEdgeGrad: () => calls++ });
+  try {
+    fn();
+  } finally {
+    setRecorder(null);
+  }
+  return calls;
+}
+
+describe('backward', () => {
+  it('starts a scalar loss at gradient 1 and returns the chain rule', () => {
+    const x = tensor([0.5, -1, 2], { requiresGrad: true });
+    x.mul(x).mul(3).sum().backward(); // d/dx 3x² = 6x
+    assert.deepEqual(x.grad?.toArray(), [3, -6, 12]);
+  });
+
+  it('accumulates gradients across calls until zeroGrad', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    w.mul(2).sum().backward();
+    w.mul(3).sum().backward();
+    assert.deepEqual(w.grad?.toArray(), [5, 5]);
+    w.zeroGrad();
+    assert.equal(w.grad, null);
+    w.mul(4).sum().backward();
+    assert.deepEqual(w.grad?.toArray(), [4, 4]);
+  });
+
+  it('gives the same answer when the same graph is walked twice (pass-local gradients)', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const h = a.mul(a); // shared by both branches
+    const loss = h.add(h.mul(2)).sum(); // 3a²
+    loss.backward();
+    loss.backward();
+    assert.deepEqual(a.grad?.toArray(), [12, 24]); // twice 6a
+    assert.deepEqual(h.grad?.toArray(), [6, 6]); // twice 3
+  });
+
+  it('takes an explicit gradient for a non-scalar tensor', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    x.mul(x).backward([1, 0, -1]);
+    assert.deepEqual(x.grad?.toArray(), [2, 0, -6]);
+  });
+
+  it('handles a 200,000-op chain without recursion', () => {
+    const x = tensor(1, { requiresGrad: true });
+    let y: Tensor = x;
+    for (let i = 0; i < 200_000; i++) y = y.mul(1.00001);
+    y.backward();
+    const expected = Math.pow(1.00001, 200_000);
+    assert.ok(Math.abs(x.grad!.item() - expected) < 1e-9 * expected, `${x.grad!.item()} vs ${expected}`);
+  });
+
+  it('walks 40 stacked diamonds once per edge, not once per path', () => {
+    const x = tensor(1, { requiresGrad: true });
+    const calls = countGradCalls(() => {
+      let y: Tensor = x;
+      for (let i = 0; i < 40; i++) y = y.mul(2).add(y.mul(3));
+      y.backward();
+    });
+    // Per diamond: add -> two muls (2 calls), each mul -> y and its constant (constants need no gradient).
+    assert.equal(calls, 40 * 4);
+    assert.equal(x.grad!.item(), Math.pow(5, 40));
+  });
+
+  it('sums gradients where one tensor feeds several ops', () => {
+    const x = tensor([2], { requiresGrad: true });
+    x.mul(x).add(x.exp()).add(x).sum().backward(); // 2x + e^x + 1
+    assert.ok(Math.abs(x.grad!.item() - (4 + Math.exp(2) + 1)) < 1e-12);
+  });
+
+  it('leaves tensors made inside noGrad out of the graph', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const y = noGrad(() => w.mul(2));
+    assert.equal(y.requiresGrad, false);
+    assert.equal(y.dependencies.length, 0);
+    assert.deepEqual(y.toArray(), [2, 4]);
+    assert.throws(() => y.sum().backward(), /does not require grad/);
+  });
+
+  it('detach copies the values and cuts the graph', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const d = w.mul(3).detach();
+    assert.equal(d.requiresGrad, false);
+    assert.deepEqual(d.toArray(), [3, 6]);
+    d.mul(w).sum().backward();
+    assert.deepEqual(w.grad?.toArray(), [3, 6]);
+  });
+});
+
+describe('tensor basics', () => {
+  it('builds from nested or flat arrays and reads back', () => {
+    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(t.shape, [2, 3]);
+    assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray(), [[1, 2], [3, 4]]);
+    assert.equal(tensor(7).item(), 7);
+    assert.deepEqual(tensor(7).shape, []);
+  });
+});
+
+describe('error messages', () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ['backward on a tensor that does not require grad', () => tensor([1]).sum().backward(), /backward: this sum tensor does not require grad/],
+    ['backward on a non-scalar without a gradient', () => tensor([1, 2], { requiresGrad: true }).mul(2).backward(), /only for a scalar.*shape \[2\]/],
+    ['backward with a gradient of the wrong shape', () => tensor([1, 2], { requiresGrad: true }).mul(2).backward([1, 2, 3]), /gradient of 3 values for a tensor of shape \[2\]/],
+    ['add with shapes that do not broadcast', () => tensor([[1, 2, 3], [4, 5, 6]]).add(tensor([1, 2])), /add: shapes \[2, 3\] and \[2\] cannot be broadcast/],
+    ['mul with shapes that do not broadcast', () => tensor([[1], [2]]).mul(tensor([[1, 2], [3, 4], [5, 6]])), /mul: shapes \[2, 1\] and \[3, 2\]/],
+    ['matmul with inner dimensions that differ', () => tensor([[1, 2, 3]]).matmul(tensor([[1, 2]])), /matmul: shapes \[1, 3\] and \[1, 2\] are not aligned/],
+    ['reshape to a different size', () => tensor([1, 2, 3]).reshape([2, 2]), /reshape: cannot reshape a tensor of shape \[3\] to \[2, 2\]/],
+    ['concat with mismatched shapes', () => concat([zeros([2, 3]), zeros([2, 2])], 0), /concat: shapes \[2, 3\] and \[2, 2\] differ outside axis 0/],
+    ['item on a non-scalar', () => tensor([1, 2]).item(), /item: tensor of shape \[2\] is not a scalar/],
+    ['a ragged nested array', () => tensor([[1, 2], [3]]), /ragged nested array: \[1\] should be an array of 2/],
+    ['an axis out of range', () => tensor([1, 2]).sum(1), /sum: axis 1 is out of range for a tensor of rank 1/],
+    ['a class label out of range', () => crossEntropy(zeros([2, 3]), [0, 3]), /crossEntropy: label 3 at position 1 is not a class index in \[0, 3\)/],
+    ['too few class labels', () => crossEntropy(zeros([2, 3]), [0]), /crossEntropy: logits of shape \[2, 3\] need 2 class labels or a \[2, 3\] target, got 1 labels/],
+  ];
+  for (const [name, fn, message] of cases) {
+    it(name, () => assert.throws(fn, message));
+  }
+});

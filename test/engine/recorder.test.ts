@@ -1,0 +1,134 @@
+// The recorder hook: off by default, and when on, every tensor carries the user's call site (not an engine
+// frame), its kind, and backward reports the gradient along every dependency.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { findSourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { crossEntropy, mean, randn, tensor, Tensor } from '../../engine';
+import { Recorder, setRecorder, StackCapture } from '../../engine/recorder';
+
+interface Recording {
+  tensors: Tensor[];
+  edges: { to: Tensor; from: Tensor; norm: number }[];
+  steps: number;
+}
+
+function record(fn: () => void): Recording {
+  const rec: Recording = { tensors: [], edges: [], steps: 0 };
+  const recorder: Recorder = {
+    onTensor: (t) => rec.tensors.push(t),
+    onEdgeGrad: (to, from, g) => rec.edges.push({ to, from, norm: Math.hypot(...g) }),
+    onBackwardEnd: () => rec.steps++,
+  };
+  setRecorder(recorder);
+  try {
+    fn();
+  } finally {
+    setRecorder(null);
+  }
+  return rec;
+}
+
+/** The original .ts position (1-based) of a tensor's recorded call site, through the test bundle's source map. */
+function originalSite(t: Tensor): { file: string; line: number; column: number } {
+  assert.ok(t.site instanceof StackCapture, `${t.op} has no captured site`);
+  const frame = t.site.userFrame();
+  assert.ok(frame, `${t.op} has no user frame`);
+  const map = findSourceMap(frame.file);
+  assert.ok(map, `no source map for ${frame.file}`);
+  const entry = map.findEntry(frame.line - 1, frame.column - 1) as { originalSource: string; originalLine: number; originalColumn: number };
+  return { file: fileURLToPath(entry.originalSource), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+}
+
+/** Where `token` stands on the line of this file that carries the comment `// site: <marker>` (1-based). */
+function markedPosition(marker: string, token: string): { line: number; column: number } {
+  const lines = readFileSync(__filename.replace(/out[\\/](test[\\/].*)\.js$/, '$1.ts'), 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.includes(`// site: ${marker}`));
+  assert.ok(line >= 0, `marker ${marker} not found`);
+  return { line: line + 1, column: lines[line].indexOf(token) + 1 };
+}
+
+describe('recorder', () => {
+  it('is off by default: tensors carry no site', () => {
+    const t = tensor([1, 2]).add(1);
+    assert.equal(t.site, undefined);
+  });
+
+  it('stamps each tensor with the line and column of the user call that made it', () => {
+    let x!: Tensor;
+    let w!: Tensor;
+    let y!: Tensor;
+    const rec = record(() => {
+      x = tensor([[1, 2, 3]]); // site: input
+      w = randn([3, 2], { requiresGrad: true }); // site: param
+      y = x.matmul(w).relu(); // site: chain
+    });
+    const source = __filename.replace(/out[\\/](test[\\/].*)\.js$/, '$1.ts');
+    const expect = (t: Tensor, marker: string, token: string) => {
+      const site = originalSite(t);
+      assert.equal(site.file, source);
+      assert.deepEqual({ line: site.line, column: site.column }, markedPosition(marker, token), `${t.op}`);
+    };
+    expect(x, 'input', 'tensor(');
+    expect(w, 'param', 'randn(');
+    expect(y.dependencies[0].tensor, 'chain', 'matmul(');
+    expect(y, 'chain', 'relu(');
+    assert.deepEqual(rec.tensors.map((t) => t.op), ['tensor', 'tensor', 'matmul', 'relu']);
+  });
+
+  it('gives every tensor a composite op makes inside the engine the user call that asked for it', () => {
+    const rec = record(() => {
+      const logits = tensor([[1, 2, 3], [0, 1, 0]], { requiresGrad: true });
+      crossEntropy(logits, [2, 0]).add(mean(logits)); // site: composite
+    });
+    const made = rec.tensors.slice(1);
+    assert.ok(made.length >= 8, `${made.length} tensors`);
+    const ce = markedPosition('composite', 'crossEntropy(');
+    const mn = markedPosition('composite', 'mean(');
+    const add = markedPosition('composite', 'add(');
+    for (const t of made) {
+      const { line, column } = originalSite(t);
+      assert.equal(line, ce.line, t.op);
+      assert.ok([ce.column, mn.column, add.column].includes(column), `${t.op} at column ${column}`);
+    }
+    assert.equal(originalSite(made[made.length - 1]).column, add.column);
+  });
+
+  it('knows kinds: param, input, const (promoted numbers) and op', () => {
+    const rec = record(() => {
+      const p = tensor([1, 2], { requiresGrad: true });
+      const x = tensor([3, 4]);
+      p.mul(x).add(5);
+    });
+    assert.deepEqual(rec.tensors.map((t) => t.kind), ['param', 'input', 'op', 'const', 'op']);
+  });
+
+  it('reports the gradient that flowed along every dependency, once per backward step', () => {
+    let a!: Tensor;
+    let b!: Tensor;
+    const rec = record(() => {
+      a = tensor([1, 2], { requiresGrad: true });
+      b = tensor([3, 4], { requiresGrad: true });
+      const loss = a.mul(b).sum();
+      loss.backward();
+      loss.backward();
+    });
+    assert.equal(rec.steps, 2);
+    const intoA = rec.edges.filter((e) => e.from === a);
+    assert.deepEqual(intoA.map((e) => e.norm), [5, 5]); // d(sum(a*b))/da = b = [3, 4]
+    assert.deepEqual(a.grad?.toArray(), [6, 8]);
+    // Gradients are not graph tensors: backward announced nothing new.
+    assert.deepEqual(rec.tensors.map((t) => t.op), ['tensor', 'tensor', 'mul', 'sum']);
+  });
+
+  it('records dependencies on inputs that need no gradient, so the graph shows them', () => {
+    const rec = record(() => {
+      const x = tensor([1, 2]);
+      x.mul(2).exp();
+    });
+    const out = rec.tensors[rec.tensors.length - 1];
+    assert.equal(out.dependencies.length, 1);
+    assert.equal(out.dependencies[0].tensor.op, 'mul');
+    assert.equal(out.dependencies[0].gradFn, null);
+  });
+});
