@@ -71,6 +71,7 @@ export function backward(root: Tensor, seed?: Float64Array): void {
       const node = order[n];
       const g = node.passGrad;
       if (g === null) continue;
+      recorder?.onNodeGrad?.(node, g);
       for (const dep of node.dependencies) {
         if (dep.gradFn === null) continue;
         const dg = dep.gradFn(g);

@@ -8,7 +8,12 @@ export interface Recorder {
   onTensor(tensor: Tensor): void;
   /** A backward pass from `root` starts; every backward() call is one training step. */
   onBackwardStart?(root: Tensor): void;
-  /** `grad` is what `to`'s gradient function returned for its dependency `from` (shape of `from`). */
+  /**
+   * `tensor`'s gradient in this pass is complete (`grad`, its shape); called once per tensor the pass reaches,
+   * root first, before the gradient flows on. Read `grad` during the call only: it may be updated later.
+   */
+  onNodeGrad?(tensor: Tensor, grad: Float64Array): void;
+  /** `grad` is what `to`'s gradient function returned for its dependency `from` (shape of `from`); read it during the call only. */
   onEdgeGrad?(to: Tensor, from: Tensor, grad: Float64Array): void;
   /** The backward pass from `root` finished; every tensor's `grad` holds its accumulated gradient. */
   onBackwardEnd?(root: Tensor): void;

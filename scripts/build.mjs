@@ -16,6 +16,16 @@ function filesUnder(dir, suffix) {
 // Packages that run as installed (native binaries, test runners, the editor) rather than bundled.
 const external = ['mocha', 'esbuild', 'playwright-core', 'vscode'];
 
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
+
+// The command line, and the worker that runs models (the runner looks for worker.js beside its own bundle).
+await esbuild.build({
+  ...node,
+  absWorkingDir: root,
+  entryPoints: { cli: 'runner/cli-main.ts', worker: 'runner/worker.ts' },
+  outdir: 'out',
+});
+
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: [...filesUnder('test', '.test.ts'), ...filesUnder('bench', '.ts')],

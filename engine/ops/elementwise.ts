@@ -124,7 +124,7 @@ export const abs = api(function abs(x: TensorLike): Tensor {
 
 /** max(x, 0); the gradient at 0 is 0. */
 export const relu = api(function relu(x: TensorLike): Tensor {
-  return unaryOp('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
+  return unaryOp('relu', x, (v) => (v <= 0 ? 0 : v), (v) => (v > 0 ? 1 : 0)); // NaN stays NaN, as in PyTorch
 });
 
 /** 1 / (1 + e^-x), computed without overflow for large |x|. */

@@ -1,0 +1,163 @@
+// The trace: what a run records. The runner writes it, the command line prints it, the webview draws it and the
+// extension reads it for hovers and diagnostics. Plain JSON; bump TRACE_VERSION on any incompatible change.
+
+export const TRACE_VERSION = 1;
+
+/** A place in the user's original source: 1-based line and column of the call that made a tensor. */
+export interface Site {
+  file: string;
+  line: number;
+  column: number;
+  /** The user function the call was made in ('' at the top level of a module). */
+  function: string;
+}
+
+/** Summary statistics of a tensor's values or gradient. NaN and Inf are counted, and left out of the others. */
+export interface Stats {
+  count: number;
+  norm: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  zeros: number;
+  nan: number;
+  inf: number;
+}
+
+export type NodeKind = 'param' | 'input' | 'const' | 'op';
+
+export interface TraceNode {
+  /** Unique within the trace. */
+  id: number;
+  /** The same for "the same tensor" in every step: site and occurrence (`line:column#k`), or `?#k` without a site. */
+  key: string;
+  op: string;
+  shape: number[];
+  kind: NodeKind;
+  site: Site | null;
+  value: Stats;
+  /** The gradient this tensor received in the recorded step; absent when none reached it. */
+  grad?: Stats;
+}
+
+export interface TraceEdge {
+  /** The dependency. */
+  from: number;
+  /** The tensor computed from it. */
+  to: number;
+  /** The gradient that flowed back along this edge (what `to`'s gradient function returned for `from`). */
+  grad?: Stats;
+}
+
+export interface StepGraph {
+  step: number;
+  nodes: TraceNode[];
+  edges: TraceEdge[];
+  /** Set when the graph was larger than the node limit and part of it was left out. */
+  omitted?: { nodes: number; edges: number; reason: string };
+}
+
+export interface StepSummary {
+  index: number;
+  /** The value of the tensor backward() started from, when it was a scalar. */
+  loss: number | null;
+  /** Gradient norm of every tensor the backward pass reached, by node key. */
+  gradNorms: Record<string, number>;
+  /** Value norm of every parameter, by node key. */
+  paramNorms: Record<string, number>;
+}
+
+export type FindingKind = 'nan-forward' | 'nan-backward' | 'nan-loss' | 'unused-param' | 'vanishing' | 'exploding' | 'dead-relu';
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  message: string;
+  site: Site | null;
+  /** The node in `graph` this finding is about, when it is in the recorded graph. */
+  node?: number;
+  key?: string;
+  step?: number;
+}
+
+export interface Trace {
+  version: typeof TRACE_VERSION;
+  /** Absolute path of the model file that was run. */
+  file: string;
+  steps: StepSummary[];
+  /** The graph of the recorded step (the last one unless asked otherwise). */
+  graph: StepGraph;
+  /** Graphs of earlier steps, when more than one step was asked for (`--steps all`). */
+  history?: StepGraph[];
+  findings: Finding[];
+  durationMs: number;
+}
+
+/** Statistics of `data`, one pass. */
+export function statsOf(data: ArrayLike<number>): Stats {
+  let sum = 0;
+  let sumSq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let zeros = 0;
+  let nan = 0;
+  let inf = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v !== v) nan++;
+    else if (v === Infinity || v === -Infinity) inf++;
+    else {
+      sum += v;
+      sumSq += v * v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v === 0) zeros++;
+    }
+  }
+  const finite = data.length - nan - inf;
+  const mean = finite > 0 ? sum / finite : 0;
+  return {
+    count: data.length,
+    norm: Math.sqrt(sumSq),
+    mean,
+    std: finite > 0 ? Math.sqrt(Math.max(0, sumSq / finite - mean * mean)) : 0,
+    min: finite > 0 ? min : 0,
+    max: finite > 0 ? max : 0,
+    zeros,
+    nan,
+    inf,
+  };
+}
+
+export function isFiniteStats(s: Stats): boolean {
+  return s.nan === 0 && s.inf === 0;
+}
+
+export function formatSite(site: Site | null): string {
+  return site === null ? '(unknown location)' : `${site.file}:${site.line}:${site.column}`;
+}
+
+export function formatShapeList(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Why a run produced no trace. Every error in the user's code carries the site it happened at. */
+export type RunErrorKind = 'syntax' | 'exception' | 'timeout' | 'memory' | 'no-model' | 'cancelled' | 'internal';
+
+export interface RunError {
+  kind: RunErrorKind;
+  message: string;
+  site: Site | null;
+  /** The user's stack, mapped to original positions, when there is one. */
+  stack?: string;
+}
+
+export type RunResult = { kind: 'ok'; trace: Trace } | { kind: 'error'; error: RunError };
+
+/** Messages from the worker that runs a model to the runner that started it. */
+export type WorkerMessage =
+  | { type: 'console'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'progress'; step: number; site: Site | null }
+  | { type: 'done'; result: RunResult };

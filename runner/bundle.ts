@@ -1,0 +1,50 @@
+// Bundles a model file with esbuild, in process, with a source map. `import ... from "gradscope"` stays a
+// require the worker answers with its own engine (the one its recorder watches); everything else (relative
+// imports, the user's packages, Node built-ins) resolves as Node would.
+import * as esbuild from 'esbuild';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { RunError } from '../engine/trace';
+import { Bundle } from './locate';
+
+export async function bundleModel(file: string): Promise<{ bundle: Bundle } | { error: RunError }> {
+  const outfile = join(dirname(file), `${basename(file)}.gradscope.js`);
+  try {
+    const result = await esbuild.build({
+      entryPoints: [file],
+      absWorkingDir: dirname(file),
+      outfile,
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'external',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'gradscope-engine',
+          setup(build) {
+            build.onResolve({ filter: /^gradscope$/ }, () => ({ path: 'gradscope', external: true }));
+          },
+        },
+      ],
+    });
+    const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
+    const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
+    if (js === undefined || map === undefined) throw new Error('esbuild produced no output');
+    return { bundle: { file, name: `gradscope:${file}`, code: js.text, map: map.text, mapRoot: dirname(outfile) } };
+  } catch (e) {
+    const failure = e as Partial<esbuild.BuildFailure>;
+    const first = failure.errors?.[0];
+    if (first === undefined) return { error: { kind: 'internal', message: `bundling failed: ${(e as Error).message}`, site: null } };
+    const loc = first.location;
+    return {
+      error: {
+        kind: 'syntax',
+        message: first.text,
+        site: loc ? { file: resolve(dirname(file), loc.file), line: loc.line, column: loc.column + 1, function: '' } : null,
+      },
+    };
+  }
+}

@@ -1,0 +1,101 @@
+// `gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--node-limit N]`
+// Exit codes: 0 success, 1 an error in the user's code (one line on stderr, starting FILE:LINE:COLUMN), 2 bad arguments.
+import { relative } from 'node:path';
+import { formatSite, RunResult, Site, Trace } from '../engine/trace';
+import { DEFAULTS, RunOptions, runModel } from './run';
+
+const USAGE = `usage: gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--node-limit N]
+
+  --json          print the trace as JSON on stdout
+  --steps         which steps' graphs to keep: last (default), all, or the index of one step
+  --timeout MS    stop the model after MS milliseconds (default ${DEFAULTS.timeoutMs})
+  --memory MB     limit live tensor data to MB megabytes (default ${DEFAULTS.memoryMb})
+  --node-limit N  keep at most N nodes of a graph (default ${DEFAULTS.nodeLimit})`;
+
+interface Command {
+  file: string;
+  json: boolean;
+  options: RunOptions;
+}
+
+class UsageError extends Error {}
+
+function positiveNumber(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got ${value ?? 'nothing'}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): Command {
+  const [command, ...rest] = argv;
+  if (command !== 'run') throw new UsageError(command === undefined ? 'no command given' : `unknown command ${command}`);
+  const cmd: Command = { file: '', json: false, options: {} };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    switch (arg) {
+      case '--json':
+        cmd.json = true;
+        break;
+      case '--steps': {
+        const v = rest[++i];
+        if (v === 'all' || v === 'last') cmd.options.steps = v;
+        else if (v !== undefined && /^\d+$/.test(v)) cmd.options.steps = Number(v);
+        else throw new UsageError(`--steps takes all, last or a step index, got ${v ?? 'nothing'}`);
+        break;
+      }
+      case '--timeout':
+        cmd.options.timeoutMs = positiveNumber(arg, rest[++i]);
+        break;
+      case '--memory':
+        cmd.options.memoryMb = positiveNumber(arg, rest[++i]);
+        break;
+      case '--node-limit':
+        cmd.options.nodeLimit = positiveNumber(arg, rest[++i]);
+        break;
+      default:
+        if (arg.startsWith('-') || cmd.file !== '') throw new UsageError(`unexpected argument ${arg}`);
+        cmd.file = arg;
+    }
+  }
+  if (cmd.file === '') throw new UsageError('no model file given');
+  return cmd;
+}
+
+const where = (site: Site | null) => (site === null ? '' : formatSite({ ...site, file: relative(process.cwd(), site.file) || site.file }));
+
+export function summary(trace: Trace): string {
+  const lines: string[] = [];
+  const steps = trace.steps;
+  const losses = steps.map((s) => s.loss).filter((l): l is number => l !== null);
+  const file = relative(process.cwd(), trace.file);
+  lines.push(`${file}: ${steps.length} step${steps.length === 1 ? '' : 's'} in ${trace.durationMs} ms, graph of ${trace.graph.nodes.length} tensors and ${trace.graph.edges.length} edges`);
+  if (losses.length > 0) lines.push(`loss: ${losses[0].toPrecision(5)} (first) -> ${losses[losses.length - 1].toPrecision(5)} (last)`);
+  if (trace.graph.omitted) lines.push(`left out: ${trace.graph.omitted.nodes} nodes (${trace.graph.omitted.reason})`);
+  lines.push(trace.findings.length === 0 ? 'no findings' : `${trace.findings.length} finding${trace.findings.length === 1 ? '' : 's'}:`);
+  for (const f of trace.findings) lines.push(`  ${where(f.site)}: ${f.severity}: ${f.message}`);
+  return lines.join('\n');
+}
+
+export function describeError(result: Extract<RunResult, { kind: 'error' }>): string {
+  const { error } = result;
+  const location = where(error.site);
+  return `${location ? `${location}: ` : ''}${error.kind === 'syntax' ? 'syntax error: ' : ''}${error.message}`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let cmd: Command;
+  try {
+    cmd = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`gradscope: ${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const result = await runModel(cmd.file, cmd.options);
+  if (result.kind === 'error') {
+    process.stderr.write(describeError(result).replace(/\n/g, ' ') + '\n');
+    return result.error.kind === 'internal' && result.error.site === null ? 2 : 1;
+  }
+  process.stdout.write(cmd.json ? JSON.stringify(result.trace) + '\n' : summary(result.trace) + '\n');
+  return 0;
+}

@@ -1,0 +1,100 @@
+// Builds the graph of one step for the trace: every tensor reachable from the step's roots through its
+// dependencies, with value and gradient statistics, and the gradient along every edge. Bounded by a node
+// limit that never drops parameters or the tensors findings point at.
+import type { Tensor } from '../engine/tensor';
+import { Site, Stats, statsOf, StepGraph, TraceEdge, TraceNode } from '../engine/trace';
+
+/** What a step recorded, enough to draw it. */
+export interface GraphSource {
+  /** Where the graph is walked from: the loss of a step, or what a forward-only run made. */
+  roots: readonly Tensor[];
+  /** Tensors made since the previous step ended, in creation order. */
+  created: readonly Tensor[];
+  /** The gradient each tensor received in this step. */
+  nodeGrads: Map<Tensor, Stats>;
+  /** For each tensor, the gradient each of its gradient-carrying dependencies received, in dependency order. */
+  edgeGrads: Map<Tensor, Stats[]>;
+  /** Parameter values as they were when the step's backward ended (before the optimizer changed them). */
+  paramValues: Map<Tensor, Stats>;
+}
+
+export interface GraphRequest {
+  source: GraphSource;
+  step: number;
+  siteOf: (t: Tensor) => Site | null;
+  keysOf: (tensors: Iterable<Tensor>) => Map<Tensor, string>;
+  nodeLimit: number;
+  /** Tensors that stay in the graph whatever the limit (the ones findings point at). */
+  mustKeep: readonly Tensor[];
+}
+
+/** Every tensor reachable from `roots`, breadth first (nearest the loss first). */
+function reachable(roots: readonly Tensor[]): Tensor[] {
+  const seen = new Set<Tensor>(roots);
+  const order = [...roots];
+  for (let i = 0; i < order.length; i++) {
+    for (const dep of order[i].dependencies) {
+      if (!seen.has(dep.tensor)) {
+        seen.add(dep.tensor);
+        order.push(dep.tensor);
+      }
+    }
+  }
+  return order;
+}
+
+export function buildGraph(req: GraphRequest): StepGraph {
+  const { source, nodeLimit } = req;
+  const all = reachable(source.roots);
+  let kept = all;
+  if (all.length > nodeLimit) {
+    const chosen = new Set<Tensor>(all.filter((t) => t.kind === 'param'));
+    for (const t of req.mustKeep) if (all.includes(t)) chosen.add(t);
+    for (const t of all) {
+      if (chosen.size >= nodeLimit) break;
+      chosen.add(t);
+    }
+    kept = all.filter((t) => chosen.has(t));
+  }
+  const inGraph = new Set(kept);
+  const keys = req.keysOf(kept);
+  const nodes: TraceNode[] = kept
+    .sort((a, b) => a.id - b.id)
+    .map((t) => {
+      const node: TraceNode = {
+        id: t.id,
+        key: keys.get(t) ?? `?#${t.id}`,
+        op: t.op,
+        shape: [...t.shape],
+        kind: t.kind,
+        site: req.siteOf(t),
+        value: source.paramValues.get(t) ?? statsOf(t.data),
+      };
+      const grad = source.nodeGrads.get(t);
+      if (grad !== undefined) node.grad = grad;
+      return node;
+    });
+  const edges: TraceEdge[] = [];
+  let allEdges = 0;
+  for (const to of all) {
+    const flowed = source.edgeGrads.get(to) ?? [];
+    let k = 0;
+    for (const dep of to.dependencies) {
+      allEdges++;
+      const grad = dep.gradFn !== null ? flowed[k++] : undefined;
+      if (!inGraph.has(to) || !inGraph.has(dep.tensor)) continue;
+      const edge: TraceEdge = { from: dep.tensor.id, to: to.id };
+      if (grad !== undefined) edge.grad = grad;
+      edges.push(edge);
+    }
+  }
+  const graph: StepGraph = { step: req.step, nodes, edges };
+  if (kept.length < all.length) {
+    graph.omitted = {
+      nodes: all.length - kept.length,
+      edges: allEdges - edges.length,
+      reason: `the graph has ${all.length} nodes, above the node limit of ${nodeLimit}: kept every parameter, the nodes findings point at, and the nodes nearest the loss`,
+    };
+  }
+  return graph;
+}

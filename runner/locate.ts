@@ -1,0 +1,57 @@
+// Maps positions in a bundled model back to the user's original TypeScript through the bundle's source map.
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { dirname, resolve } from 'node:path';
+import type { Site } from '../engine/trace';
+
+/** A bundled model as the worker evaluates it. */
+export interface Bundle {
+  /** Absolute path of the model file. */
+  file: string;
+  /** The name the bundle runs under: every stack frame of the user's code carries it. */
+  name: string;
+  code: string;
+  /** The source map, JSON. */
+  map: string;
+  /** Where the map's relative source paths start from. */
+  mapRoot: string;
+}
+
+export class Locator {
+  private readonly map: TraceMap;
+  private readonly cache = new Map<number, Site | null>();
+
+  constructor(private readonly bundle: Pick<Bundle, 'name' | 'map' | 'mapRoot'>) {
+    this.map = new TraceMap(bundle.map);
+  }
+
+  /** The original position of a bundle position (1-based line and column), or null outside the user's sources. */
+  site(line: number, column: number, functionName = ''): Site | null {
+    const cacheKey = line * 65536 + column;
+    let site = this.cache.get(cacheKey);
+    if (site === undefined) {
+      const pos = originalPositionFor(this.map, { line, column: column - 1 });
+      site = pos.source === null || pos.line === null ? null : { file: resolve(this.bundle.mapRoot, pos.source), line: pos.line, column: pos.column + 1, function: '' };
+      this.cache.set(cacheKey, site);
+    }
+    return site === null ? null : { ...site, function: functionName };
+  }
+
+  /** The frames of a V8 stack string that are the user's, mapped: `{ site, text }` per frame, innermost first. */
+  userFrames(stack: string): { site: Site; text: string }[] {
+    const frames: { site: Site; text: string }[] = [];
+    for (const line of stack.split('\n')) {
+      const at = line.lastIndexOf(this.bundle.name + ':');
+      if (!line.trimStart().startsWith('at ') || at < 0) continue;
+      const m = /^:(\d+):(\d+)/.exec(line.slice(at + this.bundle.name.length));
+      if (m === null) continue;
+      const fn = /^\s*at (?:async )?([^\s(]+) \(/.exec(line)?.[1] ?? '';
+      const site = this.site(Number(m[1]), Number(m[2]), fn);
+      if (site !== null) frames.push({ site, text: `    at ${fn ? `${fn} (` : ''}${site.file}:${site.line}:${site.column}${fn ? ')' : ''}` });
+    }
+    return frames;
+  }
+}
+
+export function mapRootOf(outfile: string): string {
+  return dirname(outfile);
+}

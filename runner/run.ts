@@ -1,0 +1,107 @@
+// Runs a model file: bundle it, start a worker under time and memory limits, and turn whatever happens into a
+// RunResult. Used by the command line and the extension alike.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { RunError, RunResult, Site, WorkerMessage } from '../engine/trace';
+import { bundleModel } from './bundle';
+import { Locator } from './locate';
+import type { StepsOption } from './trace-recorder';
+import type { WorkerInput } from './worker';
+
+export interface RunOptions {
+  /** Which steps' graphs to keep (default: the last). */
+  steps?: StepsOption;
+  /** Wall-clock limit for the whole run, in ms (default 60 s). */
+  timeoutMs?: number;
+  /** Limit on live tensor data, in MB (default 4096). */
+  memoryMb?: number;
+  /** Limit on the worker's JS heap, in MB (default 2048). */
+  heapMb?: number;
+  /** Largest graph kept in the trace (default 20,000 nodes). */
+  nodeLimit?: number;
+  /** Aborting stops the run and terminates the worker. */
+  signal?: AbortSignal;
+  /** The user's console output (default: written to this process's stderr). */
+  onConsole?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called as the run progresses: steps done so far. */
+  onProgress?: (step: number) => void;
+  /** The worker script (default: worker.js beside this bundle). */
+  workerScript?: string;
+}
+
+export const DEFAULTS = { timeoutMs: 60_000, memoryMb: 4096, heapMb: 2048, nodeLimit: 20_000 };
+
+export async function runModel(path: string, options: RunOptions = {}): Promise<RunResult> {
+  const file = resolve(path);
+  const fail = (error: RunError): RunResult => ({ kind: 'error', error });
+  if (!existsSync(file)) return fail({ kind: 'internal', message: `${path}: no such file`, site: null });
+  const bundled = await bundleModel(file);
+  if ('error' in bundled) return fail(bundled.error);
+  const { bundle } = bundled;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const workerData: WorkerInput = {
+    bundle,
+    record: { steps: options.steps ?? 'last', nodeLimit: options.nodeLimit ?? DEFAULTS.nodeLimit },
+    tensorMemoryBytes: (options.memoryMb ?? DEFAULTS.memoryMb) * 2 ** 20,
+  };
+  const onConsole = options.onConsole ?? ((_, text) => process.stderr.write(text));
+  const worker = new Worker(options.workerScript ?? join(__dirname, 'worker.js'), {
+    workerData,
+    resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? DEFAULTS.heapMb },
+    stdout: false,
+    stderr: false,
+  });
+
+  return new Promise<RunResult>((settle) => {
+    let lastSite: Site | null = null;
+    let settled = false;
+    const where = () => lastSite ?? { file, line: 1, column: 1, function: '' };
+    const finish = (result: RunResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      settle(result);
+    };
+    const timer = setTimeout(() => {
+      finish(fail({ kind: 'timeout', message: `time limit exceeded: the model ran for more than ${timeoutMs} ms and was stopped (last op here; raise the limit with --timeout)`, site: where() }));
+    }, timeoutMs);
+    const onAbort = () => finish(fail({ kind: 'cancelled', message: 'run stopped', site: where() }));
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort);
+
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'console':
+          onConsole(message.stream, message.text);
+          break;
+        case 'progress':
+          lastSite = message.site ?? lastSite;
+          options.onProgress?.(message.step);
+          break;
+        case 'done':
+          finish(message.result);
+          break;
+        default: {
+          const never: never = message;
+          throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+        }
+      }
+    });
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        const mb = options.heapMb ?? DEFAULTS.heapMb;
+        finish(fail({ kind: 'memory', message: `memory limit exceeded: the model's JavaScript heap went over ${mb} MB (last op here)`, site: where() }));
+        return;
+      }
+      // Thrown outside the awaited model function (a timer callback, say): map it like any other exception.
+      const frames = new Locator(bundle).userFrames(e.stack ?? '');
+      finish(fail({ kind: 'exception', message: `${e.name}: ${e.message}`, site: frames[0]?.site ?? where(), stack: frames.map((f) => f.text).join('\n') }));
+    });
+    worker.on('exit', (code) => {
+      finish(fail({ kind: 'internal', message: `the model's worker exited with code ${code} before finishing`, site: where() }));
+    });
+  });
+}

@@ -1,0 +1,200 @@
+// Turns the engine's recorder calls into a trace: per-step losses and gradient norms for every step, and the
+// full graph (values, gradients, the gradient along each edge) of the step the user asked to keep. Runs in the
+// worker beside the model; knows nothing about Node or source maps (sites come from `locate`).
+import type { Recorder } from '../engine/recorder';
+import { StackCapture } from '../engine/recorder';
+import type { Tensor } from '../engine/tensor';
+import { Site, Stats, statsOf, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
+import { findings, NanOrigin } from './findings';
+import { buildGraph, GraphSource } from './graph';
+
+export type StepsOption = 'last' | 'all' | number;
+
+export interface RecordOptions {
+  steps: StepsOption;
+  nodeLimit: number;
+}
+
+/** Maps a captured stack to the user's original source position (null when it is not the user's code). */
+export type Locate = (capture: StackCapture) => Site | null;
+
+/** What one backward pass saw, kept until the run ends if the user asked for this step's graph. */
+export interface StepRecord extends GraphSource {
+  index: number;
+  root: Tensor;
+}
+
+
+export class TraceRecorder implements Recorder {
+  readonly steps: StepSummary[] = [];
+  private readonly kept: StepRecord[] = [];
+  private readonly params: Tensor[] = [];
+  private readonly reachedParams = new Set<Tensor>();
+  private created: Tensor[] = [];
+  private current: StepRecord | null = null;
+  private nanBackward: NanOrigin | null = null;
+  private nanForward: NanOrigin | null = null;
+  private readonly sites = new WeakMap<StackCapture, Site | null>();
+  private readonly start = Date.now();
+
+  constructor(
+    private readonly file: string,
+    private readonly locate: Locate,
+    private readonly options: RecordOptions,
+    /** Called now and then with the user's latest call into the engine (for errors that kill the worker). */
+    private readonly onProgress?: (site: Site | null, step: number) => void,
+  ) {}
+
+  private lastProgress = 0;
+
+  onTensor(t: Tensor): void {
+    this.created.push(t);
+    if (t.kind === 'param') this.params.push(t);
+    if (this.onProgress !== undefined && this.created.length % 64 === 0) {
+      const now = Date.now();
+      if (now - this.lastProgress > 100) {
+        this.lastProgress = now;
+        this.onProgress(this.siteOf(t), this.steps.length);
+      }
+    }
+  }
+
+  /** The user's source position of the call that made `t` (resolved once per engine entry). */
+  siteOf(t: Tensor): Site | null {
+    const capture = t.site;
+    if (!(capture instanceof StackCapture)) return null;
+    let site = this.sites.get(capture);
+    if (site === undefined) this.sites.set(capture, (site = this.locate(capture)));
+    return site;
+  }
+
+  onBackwardStart(root: Tensor): void {
+    this.current = {
+      index: this.steps.length,
+      root,
+      roots: [root],
+      created: this.created,
+      nodeGrads: new Map(),
+      edgeGrads: new Map(),
+      paramValues: new Map(),
+    };
+    this.created = [];
+  }
+
+  onNodeGrad(t: Tensor, grad: Float64Array): void {
+    this.current?.nodeGrads.set(t, statsOf(grad));
+  }
+
+  onEdgeGrad(to: Tensor, from: Tensor, grad: Float64Array): void {
+    const step = this.current;
+    if (step === null) return;
+    const stats = statsOf(grad);
+    let list = step.edgeGrads.get(to);
+    if (list === undefined) step.edgeGrads.set(to, (list = []));
+    list.push(stats);
+    if (this.nanBackward === null && (stats.nan > 0 || stats.inf > 0)) {
+      const incoming = step.nodeGrads.get(to);
+      if (incoming !== undefined && incoming.nan === 0 && incoming.inf === 0) {
+        this.nanBackward = { tensor: to, step: step.index, from, stats };
+      }
+    }
+  }
+
+  onBackwardEnd(root: Tensor): void {
+    const step = this.current;
+    if (step === null) return;
+    this.current = null;
+    const keys = this.keysOf(step.nodeGrads.keys());
+    const gradNorms: Record<string, number> = {};
+    const paramNorms: Record<string, number> = {};
+    for (const [t, stats] of step.nodeGrads) {
+      gradNorms[keys.get(t) ?? `?${t.id}`] = stats.norm;
+      if (t.kind === 'param') {
+        this.reachedParams.add(t);
+        const value = statsOf(t.data);
+        step.paramValues.set(t, value);
+        paramNorms[keys.get(t) ?? `?${t.id}`] = value.norm;
+      }
+    }
+    const loss = root.size === 1 ? root.data[0] : null;
+    this.steps.push({ index: step.index, loss, gradNorms, paramNorms });
+    const nonFinite = (loss !== null && !Number.isFinite(loss)) || [...step.nodeGrads.values()].some((s) => s.nan + s.inf > 0);
+    if (nonFinite && this.nanForward === null) this.nanForward = firstNonFiniteOp(step.created, step.index);
+    const { steps } = this.options;
+    if (steps === 'last') this.kept.length = 0;
+    if (steps === 'last' || steps === 'all' || steps === step.index) this.kept.push(step);
+  }
+
+  /** Node keys for a step: the call site plus how many tensors of this step came from that site before. */
+  private keysOf(tensors: Iterable<Tensor>): Map<Tensor, string> {
+    const nodes = [...tensors].sort((a, b) => a.id - b.id);
+    const seen = new Map<string, number>();
+    const keys = new Map<Tensor, string>();
+    for (const t of nodes) {
+      const site = this.siteOf(t);
+      const at = site === null ? '?' : `${site.line}:${site.column}`;
+      const k = seen.get(at) ?? 0;
+      seen.set(at, k + 1);
+      keys.set(t, `${at}#${k}`);
+    }
+    return keys;
+  }
+
+  /** The finished trace. `result` is what the model's function returned (drawn when no backward ran). */
+  finish(result?: unknown): Trace {
+    const siteOf = (t: Tensor) => this.siteOf(t);
+    const mustKeep = [this.nanForward?.tensor, this.nanBackward?.tensor, this.nanBackward?.from].filter((t) => t !== undefined);
+    const build = (source: GraphSource, index: number) =>
+      buildGraph({ source, step: index, siteOf, keysOf: (ts) => this.keysOf(ts), nodeLimit: this.options.nodeLimit, mustKeep });
+    const graphs = this.kept.map((step) => build(step, step.index));
+    if (graphs.length === 0) {
+      // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one.
+      const created = this.created;
+      const roots = result instanceof Object && created.includes(result as Tensor) ? [result as Tensor] : created;
+      graphs.push(build({ roots, created, nodeGrads: new Map(), edgeGrads: new Map(), paramValues: new Map() }, -1));
+      if (this.nanForward === null) this.nanForward = firstNonFiniteOp(created, -1);
+    }
+    const graph = graphs[graphs.length - 1];
+    const trace: Trace = {
+      version: TRACE_VERSION,
+      file: this.file,
+      steps: this.steps,
+      graph,
+      findings: [],
+      durationMs: Date.now() - this.start,
+    };
+    if (graphs.length > 1) trace.history = graphs.slice(0, -1);
+    const unused = this.steps.length === 0 ? [] : this.params.filter((p) => !this.reachedParams.has(p));
+    trace.findings = findings({
+      trace,
+      siteOf,
+      nanForward: this.nanForward,
+      nanBackward: this.nanBackward,
+      unused,
+      lastStep: this.kept[this.kept.length - 1],
+    });
+    return trace;
+  }
+}
+
+/** The first tensor, in creation order, that has NaN or Inf while none of its inputs has (data made that way counts). */
+export function firstNonFiniteOp(created: readonly Tensor[], step: number): NanOrigin | null {
+  const bad = new Map<Tensor, boolean>();
+  const nonFinite = (t: Tensor): boolean => {
+    let b = bad.get(t);
+    if (b === undefined) {
+      b = false;
+      for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) { b = true; break; }
+      bad.set(t, b);
+    }
+    return b;
+  };
+  for (const t of created) {
+    if (nonFinite(t) && t.dependencies.every((d) => !nonFinite(d.tensor))) {
+      return { tensor: t, step, stats: statsOf(t.data) };
+    }
+  }
+  return null;
+}
+
+export type { Stats };

@@ -1,0 +1,99 @@
+// The worker that runs a model: evaluates the bundle with the engine's recorder on, calls the exported
+// function, and posts the trace (or a located error) back. Everything the user's code does happens here, so a
+// crash, a hang or a runaway allocation costs this thread, never the editor.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { format } from 'node:util';
+import * as vm from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as engine from '../engine/index';
+import { setTensorMemoryLimit } from '../engine/memory';
+import { setRecorder } from '../engine/recorder';
+import type { RunError, Site, WorkerMessage } from '../engine/trace';
+import { Bundle, Locator } from './locate';
+import { RecordOptions, TraceRecorder } from './trace-recorder';
+
+export interface WorkerInput {
+  bundle: Bundle;
+  record: RecordOptions;
+  tensorMemoryBytes: number;
+}
+
+const ENTRY_POINTS = ['train', 'model', 'default'];
+
+const input = workerData as WorkerInput;
+const port = parentPort!;
+const post = (message: WorkerMessage) => port.postMessage(message);
+const locator = new Locator(input.bundle);
+
+// The user's output goes to the runner in order with everything else, not to this thread's stdio.
+for (const [method, stream] of [['log', 'stdout'], ['info', 'stdout'], ['debug', 'stdout'], ['warn', 'stderr'], ['error', 'stderr']] as const) {
+  console[method] = (...args: unknown[]) => post({ type: 'console', stream, text: format(...args) + '\n' });
+}
+for (const stream of ['stdout', 'stderr'] as const) {
+  process[stream].write = ((chunk: unknown) => {
+    post({ type: 'console', stream, text: String(chunk) });
+    return true;
+  }) as typeof process.stdout.write;
+}
+
+function locateError(e: unknown, fallback: Site | null): RunError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const frames = locator.userFrames(err.stack ?? '');
+  const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+  return {
+    kind: err instanceof engine.TensorMemoryError ? 'memory' : 'exception',
+    message: `${name}${err.message}`,
+    site: frames[0]?.site ?? fallback,
+    stack: frames.map((f) => f.text).join('\n'),
+  };
+}
+
+async function run(): Promise<void> {
+  const file = input.bundle.file;
+  const entrySite: Site = { file, line: 1, column: 1, function: '' };
+  let lastSite: Site | null = null;
+  setTensorMemoryLimit(input.tensorMemoryBytes);
+  const recorder = new TraceRecorder(
+    file,
+    (capture) => {
+      const frame = capture.userFrame();
+      return frame && frame.file === input.bundle.name ? locator.site(frame.line, frame.column, frame.functionName) : null;
+    },
+    input.record,
+    (site, step) => {
+      lastSite = site ?? lastSite;
+      post({ type: 'progress', step, site: lastSite });
+    },
+  );
+  setRecorder(recorder);
+  try {
+    const module = { exports: {} as Record<string, unknown> };
+    const userRequire = createRequire(file);
+    const require = (id: string): unknown => (id === 'gradscope' ? engine : userRequire(id));
+    const evaluate = vm.compileFunction(input.bundle.code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+      filename: input.bundle.name,
+    });
+    evaluate(module.exports, require, module, file, dirname(file));
+    const name = ENTRY_POINTS.find((n) => typeof module.exports[n] === 'function');
+    let result: unknown;
+    if (name !== undefined) result = await (module.exports[name] as () => unknown)();
+    // A model that returns its loss without calling backward() gets one backward pass: that is the step.
+    if (recorder.steps.length === 0 && result instanceof engine.Tensor && result.requiresGrad && result.size === 1) {
+      result.backward();
+    }
+    setRecorder(null);
+    const trace = recorder.finish(result);
+    if (name === undefined && trace.graph.nodes.length === 0) {
+      const message = 'no model to run: export a function train(), model() or a default function, or build tensors at the top level';
+      post({ type: 'done', result: { kind: 'error', error: { kind: 'no-model', message, site: entrySite } } });
+      return;
+    }
+    post({ type: 'done', result: { kind: 'ok', trace } });
+  } catch (e) {
+    setRecorder(null);
+    post({ type: 'done', result: { kind: 'error', error: locateError(e, lastSite ?? entrySite) } });
+  }
+}
+
+void run();
