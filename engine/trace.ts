@@ -159,5 +159,7 @@ export type RunResult = { kind: 'ok'; trace: Trace } | { kind: 'error'; error: R
 /** Messages from the worker that runs a model to the runner that started it. */
 export type WorkerMessage =
   | { type: 'console'; stream: 'stdout' | 'stderr'; text: string }
-  | { type: 'progress'; step: number; site: Site | null }
+  | { type: 'progress'; steps: number }
+  /** A source file the worker will refer to by `index` in the shared last-site slot. */
+  | { type: 'file'; index: number; file: string }
   | { type: 'done'; result: RunResult };

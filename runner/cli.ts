@@ -1,15 +1,16 @@
-// `gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--node-limit N]`
+// `gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]`
 // Exit codes: 0 success, 1 an error in the user's code (one line on stderr, starting FILE:LINE:COLUMN), 2 bad arguments.
 import { relative } from 'node:path';
 import { formatSite, RunResult, Site, Trace } from '../engine/trace';
 import { DEFAULTS, RunOptions, runModel } from './run';
 
-const USAGE = `usage: gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--node-limit N]
+const USAGE = `usage: gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]
 
   --json          print the trace as JSON on stdout
   --steps         which steps' graphs to keep: last (default), all, or the index of one step
   --timeout MS    stop the model after MS milliseconds (default ${DEFAULTS.timeoutMs})
   --memory MB     limit live tensor data to MB megabytes (default ${DEFAULTS.memoryMb})
+  --heap MB       limit the model's JavaScript heap to MB megabytes (default ${DEFAULTS.heapMb})
   --node-limit N  keep at most N nodes of a graph (default ${DEFAULTS.nodeLimit})`;
 
 interface Command {
@@ -48,6 +49,9 @@ export function parseArgs(argv: readonly string[]): Command {
         break;
       case '--memory':
         cmd.options.memoryMb = positiveNumber(arg, rest[++i]);
+        break;
+      case '--heap':
+        cmd.options.heapMb = positiveNumber(arg, rest[++i]);
         break;
       case '--node-limit':
         cmd.options.nodeLimit = positiveNumber(arg, rest[++i]);

@@ -2,7 +2,7 @@
 // appeared (forward and backward), a loss that stopped being finite, parameters that got no gradient,
 // vanishing and exploding gradients, and dead ReLU units.
 import type { Tensor } from '../engine/tensor';
-import { Finding, formatShapeList, Site, Stats, Trace } from '../engine/trace';
+import { Finding, formatShapeList, Site, Stats, StepSummary, Trace, TraceNode } from '../engine/trace';
 import type { StepRecord } from './trace-recorder';
 
 /** Where non-finite values first appeared: `tensor`, or (backward) the gradient `tensor` passed to `from`. */
@@ -16,15 +16,20 @@ export interface NanOrigin {
 export interface FindingInput {
   trace: Trace;
   siteOf: (t: Tensor) => Site | null;
+  keyOf: (t: Tensor) => string;
   nanForward: NanOrigin | null;
   nanBackward: NanOrigin | null;
   unused: readonly Tensor[];
   lastStep: StepRecord | undefined;
 }
 
-/** A parameter learns too slowly when its relative gradient is this much below the fastest parameter's. */
-export const VANISHING_RATIO = 1e-4;
-/** A parameter's gradient explodes when it is this many times its own size... */
+/**
+ * A parameter's gradient vanishes when its RMS (norm per sqrt(element)) is this far below the largest among the
+ * parameters: it learns that much slower than the rest. RMS, not gradient/value, because zero-initialised
+ * biases would make every ratio to them meaningless.
+ */
+export const VANISHING_RATIO = 1e-3;
+/** A parameter's gradient explodes when it is this many times the parameter's own norm (or 1, if larger)... */
 export const EXPLODING_RELATIVE = 1e2;
 /** ...or has grown this much since the first step while at least as large as the parameter. */
 export const EXPLODING_GROWTH = 1e3;
@@ -34,13 +39,14 @@ const describe = (t: Tensor) => `${t.op} ${formatShapeList(t.shape)}`;
 
 export function findings(input: FindingInput): Finding[] {
   const { trace, siteOf } = input;
-  const inGraph = new Set(trace.graph.nodes.map((n) => n.id));
+  const byKey = new Map(trace.graph.nodes.map((n) => [n.key, n]));
   const out: Finding[] = [];
+  // A finding seen in an earlier step points at the same tensor (same key) in the recorded graph.
   const about = (t: Tensor, f: Omit<Finding, 'site' | 'node'>): void => {
-    const finding: Finding = { ...f, site: siteOf(t) };
-    if (inGraph.has(t.id)) finding.node = t.id;
-    const node = trace.graph.nodes.find((n) => n.id === t.id);
-    if (node) finding.key = node.key;
+    const key = input.keyOf(t);
+    const finding: Finding = { ...f, site: siteOf(t), key };
+    const node = byKey.get(key);
+    if (node !== undefined) finding.node = node.id;
     out.push(finding);
   };
 
@@ -81,28 +87,65 @@ export function findings(input: FindingInput): Finding[] {
   return out;
 }
 
-/** Vanishing and exploding gradients of parameters, from the gradient-to-value ratio and its growth. */
+/** Vanishing and exploding gradients of parameters, one finding per line of code that made them. */
 function gradientScale(input: FindingInput): Finding[] {
   const { trace } = input;
-  const last = trace.steps[trace.steps.length - 1];
   const first = trace.steps[0];
+  const last = trace.steps[trace.steps.length - 1];
   if (last === undefined) return [];
   const params = trace.graph.nodes.filter((n) => n.kind === 'param' && last.gradNorms[n.key] !== undefined);
-  const ratio = (key: string) => last.gradNorms[key] / Math.max(last.paramNorms[key] ?? 0, 1e-12);
-  const fastest = Math.max(...params.map((n) => ratio(n.key)).filter(Number.isFinite));
-  const out: Finding[] = [];
+  if (params.length === 0) return [];
+  // How far below the fastest-learning parameter each one is, at the first step (the architecture and its
+  // initialisation) and at the last (where training got to); the worse of the two counts.
+  const relative = (step: StepSummary) => {
+    const rms = new Map(params.map((n) => [n, (step.gradNorms[n.key] ?? NaN) / Math.sqrt(Math.max(n.value.count, 1))]));
+    const largest = Math.max(...[...rms.values()].filter(Number.isFinite));
+    return (n: TraceNode) => (rms.get(n) ?? NaN) / largest;
+  };
+  const atFirst = relative(first);
+  const atLast = relative(last);
+  const vanishing: { node: TraceNode; ratio: number; step: number }[] = [];
+  const exploding: { node: TraceNode; message: string }[] = [];
   for (const n of params) {
-    const r = ratio(n.key);
     const g = last.gradNorms[n.key];
+    const r = g / Math.max(last.paramNorms[n.key] ?? 0, 1);
     const growth = g / Math.max(first.gradNorms[n.key] ?? 0, 1e-300);
-    const base = { site: n.site, node: n.id, key: n.key, step: last.index, severity: 'warning' as const };
     if (r >= EXPLODING_RELATIVE || (trace.steps.length >= 3 && growth >= EXPLODING_GROWTH && r >= 1)) {
-      out.push({ ...base, kind: 'exploding', message: `exploding gradient: parameter ${formatShapeList(n.shape)} has gradient norm ${g.toPrecision(3)}, ${r.toPrecision(3)}x its own norm${growth >= EXPLODING_GROWTH ? `, ${growth.toExponential(1)}x its first step's` : ''}` });
-    } else if (params.length > 1 && r < VANISHING_RATIO * fastest) {
-      out.push({ ...base, kind: 'vanishing', message: `vanishing gradient: parameter ${formatShapeList(n.shape)} gets gradient/value ${r.toExponential(2)}, ${(fastest / r).toExponential(1)}x less than the fastest-learning parameter: it barely learns` });
+      const grown = growth >= EXPLODING_GROWTH ? `, ${growth.toExponential(1)}x its first step's` : '';
+      exploding.push({ node: n, message: `gradient norm ${g.toPrecision(3)}, ${r.toPrecision(3)}x its own norm${grown}` });
+      continue;
     }
+    const [ratio, step] = atFirst(n) <= atLast(n) ? [atFirst(n), first.index] : [atLast(n), last.index];
+    if (params.length > 1 && ratio < VANISHING_RATIO) vanishing.push({ node: n, ratio, step });
+  }
+  const out: Finding[] = [];
+  for (const group of groupBySite(vanishing, (v) => v.node)) {
+    const worst = group.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    const times = (r: number) => `${(1 / r).toExponential(1)}x`;
+    const made = params.filter((n) => sameSite(n, worst.node)).length;
+    const span = group.length === 1 ? times(worst.ratio) : `${times(Math.max(...group.map((v) => v.ratio)))} to ${times(worst.ratio)}`;
+    const who = group.length === 1 ? `parameter ${formatShapeList(worst.node.shape)} gets an RMS gradient` : `${group.length} of the ${made} parameters made here get RMS gradients`;
+    out.push({ ...about(worst.node, worst.step), kind: 'vanishing', message: `vanishing gradient: ${who} ${span} smaller than the fastest-learning parameter's (step ${worst.step}): ${group.length === 1 ? 'it barely learns' : 'they barely learn'}` });
+  }
+  for (const group of groupBySite(exploding, (e) => e.node)) {
+    const e = group[0];
+    const more = group.length > 1 ? ` (and ${group.length - 1} more parameters made here)` : '';
+    out.push({ ...about(e.node, last.index), kind: 'exploding', message: `exploding gradient: parameter ${formatShapeList(e.node.shape)} has ${e.message}${more}` });
   }
   return out;
+}
+
+const siteKey = (n: TraceNode) => n.key.slice(0, n.key.lastIndexOf('#'));
+const sameSite = (a: TraceNode, b: TraceNode) => siteKey(a) === siteKey(b);
+const about = (n: TraceNode, step: number) => ({ site: n.site, node: n.id, key: n.key, step, severity: 'warning' as const });
+
+function groupBySite<T>(items: T[], node: (item: T) => TraceNode): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = siteKey(node(item));
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return [...groups.values()];
 }
 
 /** ReLU units (last axis) that are zero for every row of the batch in the recorded step. */

@@ -22,7 +22,7 @@ export interface GraphRequest {
   source: GraphSource;
   step: number;
   siteOf: (t: Tensor) => Site | null;
-  keysOf: (tensors: Iterable<Tensor>) => Map<Tensor, string>;
+  keyOf: (t: Tensor) => string;
   nodeLimit: number;
   /** Tensors that stay in the graph whatever the limit (the ones findings point at). */
   mustKeep: readonly Tensor[];
@@ -57,13 +57,12 @@ export function buildGraph(req: GraphRequest): StepGraph {
     kept = all.filter((t) => chosen.has(t));
   }
   const inGraph = new Set(kept);
-  const keys = req.keysOf(kept);
   const nodes: TraceNode[] = kept
     .sort((a, b) => a.id - b.id)
     .map((t) => {
       const node: TraceNode = {
         id: t.id,
-        key: keys.get(t) ?? `?#${t.id}`,
+        key: req.keyOf(t),
         op: t.op,
         shape: [...t.shape],
         kind: t.kind,

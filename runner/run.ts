@@ -24,7 +24,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The user's console output (default: written to this process's stderr). */
   onConsole?: (stream: 'stdout' | 'stderr', text: string) => void;
-  /** Called as the run progresses: steps done so far. */
+  /** Called as the run progresses (at most ten times a second): backward passes done so far. */
   onProgress?: (step: number) => void;
   /** The worker script (default: worker.js beside this bundle). */
   workerScript?: string;
@@ -40,7 +40,10 @@ export async function runModel(path: string, options: RunOptions = {}): Promise<
   if ('error' in bundled) return fail(bundled.error);
   const { bundle } = bundled;
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const lastSite = new Int32Array(new SharedArrayBuffer(12));
+  const files: string[] = [];
   const workerData: WorkerInput = {
+    lastSite: lastSite.buffer as SharedArrayBuffer,
     bundle,
     record: { steps: options.steps ?? 'last', nodeLimit: options.nodeLimit ?? DEFAULTS.nodeLimit },
     tensorMemoryBytes: (options.memoryMb ?? DEFAULTS.memoryMb) * 2 ** 20,
@@ -54,9 +57,12 @@ export async function runModel(path: string, options: RunOptions = {}): Promise<
   });
 
   return new Promise<RunResult>((settle) => {
-    let lastSite: Site | null = null;
     let settled = false;
-    const where = () => lastSite ?? { file, line: 1, column: 1, function: '' };
+    // The user's latest call into the engine, as the worker left it: where a run that was killed was.
+    const where = (): Site => {
+      const at = files[lastSite[2]];
+      return lastSite[0] > 0 && at !== undefined ? { file: at, line: lastSite[0], column: lastSite[1], function: '' } : { file, line: 1, column: 1, function: '' };
+    };
     const finish = (result: RunResult) => {
       if (settled) return;
       settled = true;
@@ -78,8 +84,10 @@ export async function runModel(path: string, options: RunOptions = {}): Promise<
           onConsole(message.stream, message.text);
           break;
         case 'progress':
-          lastSite = message.site ?? lastSite;
-          options.onProgress?.(message.step);
+          options.onProgress?.(message.steps);
+          break;
+        case 'file':
+          files[message.index] = message.file;
           break;
         case 'done':
           finish(message.result);

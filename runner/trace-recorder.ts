@@ -18,6 +18,14 @@ export interface RecordOptions {
 /** Maps a captured stack to the user's original source position (null when it is not the user's code). */
 export type Locate = (capture: StackCapture) => Site | null;
 
+/** Follows a run as it goes, for limits that kill the worker and for progress reports. */
+export interface RunObserver {
+  /** The user's call that made the latest tensor (cheap: called for every tensor). */
+  onSite(site: Site | null): void;
+  /** `steps` backward passes have finished (called at most ten times a second). */
+  onSteps(steps: number): void;
+}
+
 /** What one backward pass saw, kept until the run ends if the user asked for this step's graph. */
 export interface StepRecord extends GraphSource {
   index: number;
@@ -41,22 +49,28 @@ export class TraceRecorder implements Recorder {
     private readonly file: string,
     private readonly locate: Locate,
     private readonly options: RecordOptions,
-    /** Called now and then with the user's latest call into the engine (for errors that kill the worker). */
-    private readonly onProgress?: (site: Site | null, step: number) => void,
+    private readonly observer?: RunObserver,
   ) {}
 
-  private lastProgress = 0;
+  private lastProgress = -Infinity;
+
+  /** Each tensor's key: its site and how many tensors came from that site before it since the last step ended. */
+  private readonly keys = new WeakMap<Tensor, string>();
+  private occurrences = new Map<string, number>();
 
   onTensor(t: Tensor): void {
     this.created.push(t);
     if (t.kind === 'param') this.params.push(t);
-    if (this.onProgress !== undefined && this.created.length % 64 === 0) {
-      const now = Date.now();
-      if (now - this.lastProgress > 100) {
-        this.lastProgress = now;
-        this.onProgress(this.siteOf(t), this.steps.length);
-      }
-    }
+    const site = this.siteOf(t);
+    const at = site === null ? '?' : `${site.line}:${site.column}`;
+    const k = this.occurrences.get(at) ?? 0;
+    this.occurrences.set(at, k + 1);
+    this.keys.set(t, `${at}#${k}`);
+    this.observer?.onSite(site);
+  }
+
+  keyOf(t: Tensor): string {
+    return this.keys.get(t) ?? `?#${t.id}`;
   }
 
   /** The user's source position of the call that made `t` (resolved once per engine entry). */
@@ -92,9 +106,12 @@ export class TraceRecorder implements Recorder {
     let list = step.edgeGrads.get(to);
     if (list === undefined) step.edgeGrads.set(to, (list = []));
     list.push(stats);
+    // A gradient rule that makes NaN/Inf from a finite gradient and finite values (sqrt at 0, say) is where
+    // backward broke; NaN that came from the forward pass just flows on and is reported there.
     if (this.nanBackward === null && (stats.nan > 0 || stats.inf > 0)) {
       const incoming = step.nodeGrads.get(to);
-      if (incoming !== undefined && incoming.nan === 0 && incoming.inf === 0) {
+      const finiteValues = allFinite(to.data) && to.dependencies.every((d) => allFinite(d.tensor.data));
+      if (incoming !== undefined && incoming.nan === 0 && incoming.inf === 0 && finiteValues) {
         this.nanBackward = { tensor: to, step: step.index, from, stats };
       }
     }
@@ -104,16 +121,16 @@ export class TraceRecorder implements Recorder {
     const step = this.current;
     if (step === null) return;
     this.current = null;
-    const keys = this.keysOf(step.nodeGrads.keys());
+    this.occurrences = new Map();
     const gradNorms: Record<string, number> = {};
     const paramNorms: Record<string, number> = {};
     for (const [t, stats] of step.nodeGrads) {
-      gradNorms[keys.get(t) ?? `?${t.id}`] = stats.norm;
+      gradNorms[this.keyOf(t)] = stats.norm;
       if (t.kind === 'param') {
         this.reachedParams.add(t);
         const value = statsOf(t.data);
         step.paramValues.set(t, value);
-        paramNorms[keys.get(t) ?? `?${t.id}`] = value.norm;
+        paramNorms[this.keyOf(t)] = value.norm;
       }
     }
     const loss = root.size === 1 ? root.data[0] : null;
@@ -123,21 +140,11 @@ export class TraceRecorder implements Recorder {
     const { steps } = this.options;
     if (steps === 'last') this.kept.length = 0;
     if (steps === 'last' || steps === 'all' || steps === step.index) this.kept.push(step);
-  }
-
-  /** Node keys for a step: the call site plus how many tensors of this step came from that site before. */
-  private keysOf(tensors: Iterable<Tensor>): Map<Tensor, string> {
-    const nodes = [...tensors].sort((a, b) => a.id - b.id);
-    const seen = new Map<string, number>();
-    const keys = new Map<Tensor, string>();
-    for (const t of nodes) {
-      const site = this.siteOf(t);
-      const at = site === null ? '?' : `${site.line}:${site.column}`;
-      const k = seen.get(at) ?? 0;
-      seen.set(at, k + 1);
-      keys.set(t, `${at}#${k}`);
+    const now = Date.now();
+    if (this.observer !== undefined && now - this.lastProgress >= 100) {
+      this.lastProgress = now;
+      this.observer.onSteps(this.steps.length);
     }
-    return keys;
   }
 
   /** The finished trace. `result` is what the model's function returned (drawn when no backward ran). */
@@ -145,7 +152,7 @@ export class TraceRecorder implements Recorder {
     const siteOf = (t: Tensor) => this.siteOf(t);
     const mustKeep = [this.nanForward?.tensor, this.nanBackward?.tensor, this.nanBackward?.from].filter((t) => t !== undefined);
     const build = (source: GraphSource, index: number) =>
-      buildGraph({ source, step: index, siteOf, keysOf: (ts) => this.keysOf(ts), nodeLimit: this.options.nodeLimit, mustKeep });
+      buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nodeLimit: this.options.nodeLimit, mustKeep });
     const graphs = this.kept.map((step) => build(step, step.index));
     if (graphs.length === 0) {
       // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one.
@@ -168,6 +175,7 @@ export class TraceRecorder implements Recorder {
     trace.findings = findings({
       trace,
       siteOf,
+      keyOf: (t) => this.keyOf(t),
       nanForward: this.nanForward,
       nanBackward: this.nanBackward,
       unused,
@@ -177,16 +185,17 @@ export class TraceRecorder implements Recorder {
   }
 }
 
+function allFinite(data: Float64Array): boolean {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
+  return true;
+}
+
 /** The first tensor, in creation order, that has NaN or Inf while none of its inputs has (data made that way counts). */
 export function firstNonFiniteOp(created: readonly Tensor[], step: number): NanOrigin | null {
   const bad = new Map<Tensor, boolean>();
   const nonFinite = (t: Tensor): boolean => {
     let b = bad.get(t);
-    if (b === undefined) {
-      b = false;
-      for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) { b = true; break; }
-      bad.set(t, b);
-    }
+    if (b === undefined) bad.set(t, (b = !allFinite(t.data)));
     return b;
   };
   for (const t of created) {

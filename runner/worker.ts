@@ -11,12 +11,14 @@ import { setTensorMemoryLimit } from '../engine/memory';
 import { setRecorder } from '../engine/recorder';
 import type { RunError, Site, WorkerMessage } from '../engine/trace';
 import { Bundle, Locator } from './locate';
-import { RecordOptions, TraceRecorder } from './trace-recorder';
+import { RecordOptions, RunObserver, TraceRecorder } from './trace-recorder';
 
 export interface WorkerInput {
   bundle: Bundle;
   record: RecordOptions;
   tensorMemoryBytes: number;
+  /** [line, column, file index] of the user's latest call into the engine, readable after this thread dies. */
+  lastSite: SharedArrayBuffer;
 }
 
 const ENTRY_POINTS = ['train', 'model', 'default'];
@@ -52,7 +54,26 @@ function locateError(e: unknown, fallback: Site | null): RunError {
 async function run(): Promise<void> {
   const file = input.bundle.file;
   const entrySite: Site = { file, line: 1, column: 1, function: '' };
-  let lastSite: Site | null = null;
+  const lastSite = new Int32Array(input.lastSite);
+  const files = new Map<string, number>();
+  const observer: RunObserver = {
+    onSite(site) {
+      if (site === null) return;
+      let index = files.get(site.file);
+      if (index === undefined) {
+        files.set(site.file, (index = files.size));
+        post({ type: 'file', index, file: site.file });
+      }
+      lastSite[0] = site.line;
+      lastSite[1] = site.column;
+      lastSite[2] = index;
+    },
+    onSteps: (steps) => post({ type: 'progress', steps }),
+  };
+  const latest = (): Site | null => {
+    const file = [...files.keys()][lastSite[2]];
+    return lastSite[0] > 0 && file !== undefined ? { file, line: lastSite[0], column: lastSite[1], function: '' } : null;
+  };
   setTensorMemoryLimit(input.tensorMemoryBytes);
   const recorder = new TraceRecorder(
     file,
@@ -61,10 +82,7 @@ async function run(): Promise<void> {
       return frame && frame.file === input.bundle.name ? locator.site(frame.line, frame.column, frame.functionName) : null;
     },
     input.record,
-    (site, step) => {
-      lastSite = site ?? lastSite;
-      post({ type: 'progress', step, site: lastSite });
-    },
+    observer,
   );
   setRecorder(recorder);
   try {
@@ -92,7 +110,7 @@ async function run(): Promise<void> {
     post({ type: 'done', result: { kind: 'ok', trace } });
   } catch (e) {
     setRecorder(null);
-    post({ type: 'done', result: { kind: 'error', error: locateError(e, lastSite ?? entrySite) } });
+    post({ type: 'done', result: { kind: 'error', error: locateError(e, latest() ?? entrySite) } });
   }
 }
 

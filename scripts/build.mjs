@@ -28,7 +28,7 @@ await esbuild.build({
 
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: [...filesUnder('test', '.test.ts'), ...filesUnder('bench', '.ts')],
+  entryPoints: [...filesUnder('test', '.test.ts'), 'bench/run.ts'],
   outdir: 'out',
   outbase: '.',
   bundle: true,

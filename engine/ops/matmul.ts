@@ -6,9 +6,31 @@ import { allocate } from '../memory';
 import { broadcastIndex, broadcastShapes, formatShape, reduceToShape, ShapeError, sizeOf } from '../shape';
 import { GradFn, Tensor } from '../tensor';
 
-/** c[n,m] += a[n,k] · b[k,m] */
+/** c[n,m] += a[n,k] · b[k,m], four rows of c at a time so each value of b loaded is used four times. */
 function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const c0 = co + i * m;
+    const c1 = c0 + m;
+    const c2 = c1 + m;
+    const c3 = c2 + m;
+    const a0 = ao + i * k;
+    for (let p = 0; p < k; p++) {
+      const v0 = a[a0 + p];
+      const v1 = a[a0 + k + p];
+      const v2 = a[a0 + 2 * k + p];
+      const v3 = a[a0 + 3 * k + p];
+      const bRow = bo + p * m;
+      for (let j = 0; j < m; j++) {
+        const bv = b[bRow + j];
+        c[c0 + j] += v0 * bv;
+        c[c1 + j] += v1 * bv;
+        c[c2 + j] += v2 * bv;
+        c[c3 + j] += v3 * bv;
+      }
+    }
+  }
+  for (; i < n; i++) {
     const cRow = co + i * m;
     const aRow = ao + i * k;
     for (let p = 0; p < k; p++) {
@@ -32,9 +54,25 @@ function productNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: 
   }
 }
 
-/** c[k,m] += a[n,k]ᵀ · g[n,m] */
+/** c[k,m] += a[n,k]ᵀ · g[n,m], four rows of a and g at a time so each row of c is read and written a quarter as often. */
 function productTN(a: Float64Array, ao: number, g: Float64Array, go: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a0 = ao + i * k;
+    const g0 = go + i * m;
+    const g1 = g0 + m;
+    const g2 = g1 + m;
+    const g3 = g2 + m;
+    for (let p = 0; p < k; p++) {
+      const v0 = a[a0 + p];
+      const v1 = a[a0 + k + p];
+      const v2 = a[a0 + 2 * k + p];
+      const v3 = a[a0 + 3 * k + p];
+      const cRow = co + p * m;
+      for (let j = 0; j < m; j++) c[cRow + j] += v0 * g[g0 + j] + v1 * g[g1 + j] + v2 * g[g2 + j] + v3 * g[g3 + j];
+    }
+  }
+  for (; i < n; i++) {
     const aRow = ao + i * k;
     const gRow = go + i * m;
     for (let p = 0; p < k; p++) {

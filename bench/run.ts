@@ -1,0 +1,105 @@
+// Benchmarks: gradscope against tfjs-backend-cpu in the same process, the cost of recording, and two graph
+// shapes that stress backward. Prints ms per iteration (median of repetitions after warm-up) as it goes, then
+// markdown tables for the README. Timings are reported, never asserted. Run with `npm run bench`.
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { BenchRecorder, recorded, recordedCounts } from './recorder';
+import { formatMs, measure, measureEach, Timing } from './timing';
+import { tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
+import { buildChain, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
+
+const CHAIN = 200_000;
+const DIAMONDS = 40;
+const ADDS = 10_000;
+
+const NAMES = {
+  mlp: '(a) MLP 784-256-10 training step, batch 64',
+  linreg: '(b) linear regression, 101 epochs (whole training)',
+  adds: `(c) ${ADDS.toLocaleString('en-US')} adds on 3-element tensors`,
+  chainForward: `(d) forward, ${CHAIN.toLocaleString('en-US')}-op chain`,
+  chainBackward: `(d) backward, ${CHAIN.toLocaleString('en-US')}-op chain`,
+  diamonds: `(e) ${DIAMONDS} stacked diamonds, forward + backward`,
+};
+
+interface Comparison { name: string; ours: Timing; theirs: Timing }
+interface Overhead { name: string; off: Timing; on: Timing; tensors: number; edges: number }
+interface Solo { name: string; time: Timing; note: string }
+
+const spread = (t: Timing): string => `${formatMs(t.median)} ms (${formatMs(t.min)}–${formatMs(t.max)}, ${t.repetitions}×${t.iterations})`;
+const ratio = (a: Timing, b: Timing): string => (a.median / b.median).toFixed(2);
+
+function compare(name: string, ours: () => unknown, theirs: () => unknown): Comparison {
+  const row = { name, ours: measure(ours), theirs: measure(theirs) };
+  console.log(`${name}\n  gradscope ${spread(row.ours)}\n  tfjs-cpu  ${spread(row.theirs)}\n  ratio     ${ratio(row.ours, row.theirs)}`);
+  return row;
+}
+
+function overhead(name: string, run: () => unknown, off: Timing): Overhead {
+  const on = measure(recorded(new BenchRecorder(), run));
+  const row = { name, off, on, ...recordedCounts(run) };
+  console.log(`${name}, recorder on\n  ${spread(on)}: ${ratio(on, off)}x off (${row.tensors} tensors, ${row.edges} gradient edges per run)`);
+  return row;
+}
+
+function solo(name: string, time: Timing, note = ''): Solo {
+  console.log(`${name}\n  ${spread(time)}${note ? `  ${note}` : ''}`);
+  return { name, time, note };
+}
+
+function markdown(comparisons: Comparison[], overheads: Overhead[], solos: Solo[], machine: string): string {
+  const lines = [
+    `Machine: ${machine}. Milliseconds per iteration, median of ${comparisons[0].ours.repetitions} repetitions after warm-up.`,
+    '',
+    '| Benchmark | gradscope (ms) | tfjs-cpu (ms) | gradscope / tfjs |',
+    '|---|---:|---:|---:|',
+    ...comparisons.map((c) => `| ${c.name} | ${formatMs(c.ours.median)} | ${formatMs(c.theirs.median)} | ${ratio(c.ours, c.theirs)} |`),
+    '',
+    '| Recording overhead | recorder off (ms) | recorder on (ms) | on / off |',
+    '|---|---:|---:|---:|',
+    ...overheads.map((o) => `| ${o.name} | ${formatMs(o.off.median)} | ${formatMs(o.on.median)} | ${ratio(o.on, o.off)}x |`),
+    '',
+    '| gradscope only | ms |',
+    '|---|---:|',
+    ...solos.map((s) => `| ${s.name} | ${formatMs(s.time.median)} |`),
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const machine = `${os.cpus()[0].model} (${os.cpus().length} logical CPUs), ${os.platform()} ${os.arch()}, Node ${process.version}, tfjs-core ${tf.version_core} (cpu backend)`;
+  console.log(`${machine}\n`);
+  const tensorsBefore = tf.memory().numTensors;
+
+  const mlp = mlpStep();
+  const tfMlp = tfMlpStep();
+  const tfAdds = tfElementwiseAdds(ADDS);
+  const comparisons = [
+    compare(NAMES.mlp, mlp, tfMlp.step),
+    compare(NAMES.linreg, linearRegression, tfLinearRegression),
+    compare(NAMES.adds, elementwiseAdds(ADDS), tfAdds.run),
+  ];
+  tfMlp.dispose();
+  tfAdds.dispose();
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  if (leaked !== 0) console.warn(`warning: the tfjs workloads leaked ${leaked} tensors`);
+
+  const overheads = [overhead(NAMES.mlp, mlp, comparisons[0].ours), overhead(NAMES.linreg, linearRegression, comparisons[1].ours)];
+
+  const diamondGrad = diamonds(DIAMONDS)();
+  const solos = [
+    solo(NAMES.chainForward, measureEach(() => null, () => buildChain(CHAIN))),
+    solo(NAMES.chainBackward, measureEach(() => buildChain(CHAIN), ({ y }) => y.backward())),
+    solo(NAMES.diamonds, measure(diamonds(DIAMONDS)), `(x.grad = ${diamondGrad}, 2^${DIAMONDS} paths)`),
+  ];
+
+  console.log(`\n${markdown(comparisons, overheads, solos, machine)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

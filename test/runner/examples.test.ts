@@ -1,0 +1,137 @@
+// The examples a newcomer opens first: each runs through the real command line, its findings are the ones it
+// was written to show, and every recorded op points exactly (line and column) at the call that made it.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Finding, Trace, TraceNode } from '../../engine/trace';
+import { gradscope, repo } from './cli-helpers';
+
+function run(example: string): { trace: Trace; stderr: string } {
+  const r = gradscope('run', `examples/${example}`, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  return { trace: JSON.parse(r.stdout) as Trace, stderr: r.stderr };
+}
+
+/** Line (1-based) of the first line of an example that contains `text`. */
+function lineOf(example: string, text: string): number {
+  const lines = readFileSync(join(repo, 'examples', example), 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, `"${text}" not in ${example}`);
+  return i + 1;
+}
+
+// Engine calls that make tensors of another op name: composites, and factories that make leaves.
+const MAKES: Record<string, string[]> = {
+  mean: ['sum', 'div', 'tensor'],
+  mse: ['sub', 'mul', 'sum', 'div', 'tensor'],
+  crossEntropy: ['logSoftmax', 'mul', 'sum', 'div', 'tensor'],
+  stack: ['reshape', 'concat'],
+};
+const LEAF_MAKERS = ['tensor', 'zeros', 'ones', 'full', 'arange', 'randn', 'rand', 'randint', 'detach'];
+
+/** The identifier a node's site points at must be the call that makes that op, starting exactly at the column. */
+function checkSite(node: TraceNode, source: string[]): void {
+  assert.ok(node.site, `${node.op} #${node.id} has no site`);
+  const text = source[node.site.line - 1];
+  const before = text[node.site.column - 2] ?? ' ';
+  const word = /^[A-Za-z_$][\w$]*/.exec(text.slice(node.site.column - 1))?.[0] ?? '';
+  const where = `${node.op} at ${node.site.line}:${node.site.column} ("${text.trim()}")`;
+  assert.ok(!/[\w$]/.test(before), `${where}: the column is inside an identifier`);
+  const ok = word === node.op || MAKES[word]?.includes(node.op) || (node.op === 'tensor' && (LEAF_MAKERS.includes(word) || node.kind === 'const'));
+  assert.ok(ok, `${where}: points at "${word}"`);
+}
+
+const EXAMPLES = ['linear-regression.ts', 'mlp-spirals.ts', 'vanishing-sigmoid.ts', 'unused-parameter.ts', 'nan.ts', 'rnn.ts'];
+const errorsOf = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');
+
+describe('examples', () => {
+  const traces = new Map<string, { trace: Trace; stderr: string }>();
+  const get = (example: string) => {
+    if (!traces.has(example)) traces.set(example, run(example));
+    return traces.get(example)!;
+  };
+
+  for (const example of EXAMPLES) {
+    it(`${example}: every op's site is the exact call that made it`, () => {
+      const { trace } = get(example);
+      const source = readFileSync(join(repo, 'examples', example), 'utf8').split('\n');
+      assert.ok(trace.graph.nodes.length > 0);
+      for (const node of trace.graph.nodes) {
+        assert.equal(node.site?.file, join(repo, 'examples', example));
+        checkSite(node, source);
+      }
+    });
+  }
+
+  it('linear-regression.ts converges with no findings', () => {
+    const { trace } = get('linear-regression.ts');
+    assert.deepEqual(trace.findings, []);
+    assert.ok(trace.steps[0].loss! / trace.steps[100].loss! >= 1e4);
+  });
+
+  it('mlp-spirals.ts learns the spirals with Adam', () => {
+    const { trace, stderr } = get('mlp-spirals.ts');
+    assert.deepEqual(errorsOf(trace.findings), []);
+    const accuracy = Number(/training accuracy: ([\d.]+)%/.exec(stderr)?.[1]);
+    assert.ok(accuracy >= 95, stderr);
+    assert.ok(trace.steps[trace.steps.length - 1].loss! < trace.steps[0].loss! / 10);
+  });
+
+  it('vanishing-sigmoid.ts warns that the first layers barely learn, at the line that made them', () => {
+    const { trace } = get('vanishing-sigmoid.ts');
+    const vanishing = trace.findings.filter((f) => f.kind === 'vanishing');
+    assert.ok(vanishing.length >= 1, JSON.stringify(trace.findings));
+    const weights = vanishing.find((f) => f.site?.line === lineOf('vanishing-sigmoid.ts', 'w: randn('));
+    assert.ok(weights, JSON.stringify(vanishing));
+    assert.match(weights.message, /vanishing gradient: \d of the 8 parameters made here/);
+    // The head, last in the chain, learns: it is not flagged.
+    assert.ok(!vanishing.some((f) => f.site?.line === lineOf('vanishing-sigmoid.ts', 'const head')));
+  });
+
+  it('unused-parameter.ts points at the parameter that gets no gradient', () => {
+    const { trace } = get('unused-parameter.ts');
+    assert.equal(trace.findings.length, 1);
+    const [f] = trace.findings;
+    assert.equal(f.kind, 'unused-param');
+    assert.equal(f.severity, 'warning');
+    const line = lineOf('unused-parameter.ts', 'const scale');
+    assert.deepEqual([f.site?.line, f.site?.column], [line, readFileSync(join(repo, 'examples/unused-parameter.ts'), 'utf8').split('\n')[line - 1].indexOf('tensor(') + 1]);
+  });
+
+  it('nan.ts finds the log where NaN starts, not the loss where it shows', () => {
+    const { trace } = get('nan.ts');
+    const origin = trace.findings.find((f) => f.kind === 'nan-forward');
+    assert.ok(origin, JSON.stringify(trace.findings));
+    assert.equal(origin.site?.line, lineOf('nan.ts', 'prediction.log()'));
+    assert.equal(trace.graph.nodes.find((n) => n.id === origin.node)?.op, 'log');
+    assert.ok(trace.findings.some((f) => f.kind === 'nan-loss' && f.step === 0));
+    assert.ok(!trace.findings.some((f) => f.kind === 'nan-backward'), 'NaN from the forward pass is not a backward origin');
+  });
+
+  it('rnn.ts unrolls 30 time steps with one key per time step, and learns', () => {
+    const { trace } = get('rnn.ts');
+    assert.deepEqual(errorsOf(trace.findings), []);
+    const tanh = trace.graph.nodes.filter((n) => n.op === 'tanh');
+    assert.equal(tanh.length, 30);
+    assert.equal(new Set(tanh.map((n) => n.key)).size, 30);
+    const first = trace.steps[0].loss!;
+    const last = trace.steps[trace.steps.length - 1].loss!;
+    assert.ok(last < first / 5, `${first} -> ${last}`);
+    // The shared recurrent weight is a single node with 30 uses.
+    const wh = trace.graph.nodes.filter((n) => n.kind === 'param' && n.shape.join() === '12,12');
+    assert.equal(wh.length, 1);
+    assert.equal(trace.graph.edges.filter((e) => e.from === wh[0].id).length, 30);
+  });
+});
+
+describe('a model split over files', () => {
+  it('records ops at the helper file line that called them', () => {
+    const r = gradscope('run', 'test/fixtures/uses-helper.ts', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const trace = JSON.parse(r.stdout) as Trace;
+    const tanh = trace.graph.nodes.find((n) => n.op === 'tanh')!;
+    assert.equal(tanh.site?.file, join(repo, 'test/fixtures/helpers/layer.ts'));
+    assert.equal(tanh.site?.function, 'dense');
+    assert.deepEqual([tanh.site?.line, tanh.site?.column], [5, 22]);
+  });
+});
