@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BenchRecorder, recorded, recordedCounts } from './recorder';
+import { coldCommand, traced } from './runner';
 import { formatMs, measure, measureEach, Timing } from './timing';
 import { tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
 import { buildChain, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
@@ -17,6 +18,7 @@ const ADDS = 10_000;
 const NAMES = {
   mlp: '(a) MLP 784-256-10 training step, batch 64',
   linreg: '(b) linear regression, 101 epochs (whole training)',
+  mlpRun: '(a) MLP training, 10 steps',
   adds: `(c) ${ADDS.toLocaleString('en-US')} adds on 3-element tensors`,
   chainForward: `(d) forward, ${CHAIN.toLocaleString('en-US')}-op chain`,
   chainBackward: `(d) backward, ${CHAIN.toLocaleString('en-US')}-op chain`,
@@ -36,10 +38,10 @@ function compare(name: string, ours: () => unknown, theirs: () => unknown): Comp
   return row;
 }
 
-function overhead(name: string, run: () => unknown, off: Timing): Overhead {
-  const on = measure(recorded(new BenchRecorder(), run));
-  const row = { name, off, on, ...recordedCounts(run) };
-  console.log(`${name}, recorder on\n  ${spread(on)}: ${ratio(on, off)}x off (${row.tensors} tensors, ${row.edges} gradient edges per run)`);
+function overhead(name: string, run: () => unknown, off: Timing, recorder: 'hook' | 'trace'): Overhead {
+  const on = measure(recorder === 'hook' ? recorded(new BenchRecorder(), run) : traced(run));
+  const row = { name: `${name}, ${recorder === 'hook' ? 'engine hook' : 'full trace'}`, off, on, ...recordedCounts(run) };
+  console.log(`${row.name}, recorder on\n  ${spread(on)}: ${ratio(on, off)}x off (${row.tensors} tensors, ${row.edges} gradient edges per run)`);
   return row;
 }
 
@@ -87,7 +89,16 @@ async function main(): Promise<void> {
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) console.warn(`warning: the tfjs workloads leaked ${leaked} tensors`);
 
-  const overheads = [overhead(NAMES.mlp, mlp, comparisons[0].ours), overhead(NAMES.linreg, linearRegression, comparisons[1].ours)];
+  const mlpRun = () => {
+    for (let i = 0; i < 10; i++) mlp();
+  };
+  const overheads = [
+    overhead(NAMES.mlp, mlp, comparisons[0].ours, 'hook'),
+    overhead(NAMES.linreg, linearRegression, comparisons[1].ours, 'hook'),
+    // A trace is finished once per run, not per step: time a 10-step training run, as a user would record one.
+    overhead(NAMES.mlpRun, mlpRun, measure(mlpRun), 'trace'),
+    overhead(NAMES.linreg, linearRegression, comparisons[1].ours, 'trace'),
+  ];
 
   const diamondGrad = diamonds(DIAMONDS)();
   const solos = [
@@ -95,6 +106,10 @@ async function main(): Promise<void> {
     solo(NAMES.chainBackward, measureEach(() => buildChain(CHAIN), ({ y }) => y.backward())),
     solo(NAMES.diamonds, measure(diamonds(DIAMONDS)), `(x.grad = ${diamondGrad}, 2^${DIAMONDS} paths)`),
   ];
+
+  const floor = coldCommand(['-e', '0']);
+  const cold = coldCommand(['bin/gradscope.js', 'run', 'examples/linear-regression.ts', '--json']);
+  solos.push(solo('(f) cold `gradscope run examples/linear-regression.ts --json`, whole process', { ...cold, iterations: 1, repetitions: 7 }, `(node -e 0 alone: ${formatMs(floor.median)} ms)`));
 
   console.log(`\n${markdown(comparisons, overheads, solos, machine)}`);
 }

@@ -77,30 +77,26 @@ export interface StackFrame {
 
 // V8 keeps the structured frames of a captured stack and formats them only when `.stack` is read; we read them
 // through a prepareStackTrace that returns the CallSite objects, so nothing is ever formatted into a string.
-type CallSiteLike = {
+/** The part of V8's CallSite the recorder reads. */
+export interface CallSite {
   getFileName(): string | null | undefined;
   getLineNumber(): number | null;
   getColumnNumber(): number | null;
   getFunctionName(): string | null;
   getMethodName(): string | null;
-  getTypeName(): string | null;
-};
-const returnCallSites = (_: Error, sites: CallSiteLike[]): CallSiteLike[] => sites;
+}
+const returnCallSites = (_: Error, sites: CallSite[]): CallSite[] => sites;
 
-/** Captured frames, resolved to plain data only when asked (capturing few frames is the cheap part). */
+/** Captured frames, read only when asked (capturing two frames is the cheap part; reading costs as much again). */
 export class StackCapture {
-  private frames?: StackFrame[];
+  private sites?: CallSite[];
 
   /** `holder` is an object `Error.captureStackTrace` was just called on. */
   constructor(private holder: { stack?: unknown }) {}
 
-  /** The user's call: the frame below the engine entry point that captured this. */
-  userFrame(): StackFrame | undefined {
-    return this.resolve()[1];
-  }
-
-  resolve(): StackFrame[] {
-    if (this.frames) return this.frames;
+  /** The raw frames, innermost first: [the engine entry point, the user's call]. */
+  callSites(): CallSite[] {
+    if (this.sites) return this.sites;
     const saved = Error.prepareStackTrace;
     Error.prepareStackTrace = returnCallSites as typeof Error.prepareStackTrace;
     let sites: unknown;
@@ -110,14 +106,15 @@ export class StackCapture {
       Error.prepareStackTrace = saved;
     }
     this.holder = {};
-    this.frames = Array.isArray(sites)
-      ? (sites as CallSiteLike[]).map((s) => ({
-          file: s.getFileName() ?? '',
-          line: s.getLineNumber() ?? 0,
-          column: s.getColumnNumber() ?? 0,
-          functionName: s.getFunctionName() ?? s.getMethodName() ?? '',
-        }))
-      : [];
-    return this.frames;
+    this.sites = Array.isArray(sites) ? (sites as CallSite[]) : [];
+    return this.sites;
+  }
+
+  /** The user's call: the frame below the engine entry point that captured this, as plain data. */
+  userFrame(): StackFrame | undefined {
+    const s = this.callSites()[1];
+    return s === undefined
+      ? undefined
+      : { file: s.getFileName() ?? '', line: s.getLineNumber() ?? 0, column: s.getColumnNumber() ?? 0, functionName: s.getFunctionName() ?? s.getMethodName() ?? '' };
   }
 }

@@ -95,15 +95,28 @@ export interface Trace {
   durationMs: number;
 }
 
-/** Statistics of `data`, one pass. */
+/** Statistics of `data`: one pass when every value is finite (the usual case), a second one otherwise. */
 export function statsOf(data: ArrayLike<number>): Stats {
   let sum = 0;
   let sumSq = 0;
   let min = Infinity;
   let max = -Infinity;
   let zeros = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    sum += v;
+    sumSq += v * v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (v === 0) zeros++;
+  }
+  if (Number.isFinite(sumSq)) return summarize(data.length, 0, 0, sum, sumSq, min, max, zeros);
+  // NaN or Inf somewhere (or squares that overflow): count them and leave them out of the rest.
   let nan = 0;
   let inf = 0;
+  sum = sumSq = zeros = 0;
+  min = Infinity;
+  max = -Infinity;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v !== v) nan++;
@@ -116,10 +129,14 @@ export function statsOf(data: ArrayLike<number>): Stats {
       if (v === 0) zeros++;
     }
   }
-  const finite = data.length - nan - inf;
+  return summarize(data.length, nan, inf, sum, sumSq, min, max, zeros);
+}
+
+function summarize(count: number, nan: number, inf: number, sum: number, sumSq: number, min: number, max: number, zeros: number): Stats {
+  const finite = count - nan - inf;
   const mean = finite > 0 ? sum / finite : 0;
   return {
-    count: data.length,
+    count,
     norm: Math.sqrt(sumSq),
     mean,
     std: finite > 0 ? Math.sqrt(Math.max(0, sumSq / finite - mean * mean)) : 0,
@@ -129,6 +146,13 @@ export function statsOf(data: ArrayLike<number>): Stats {
     nan,
     inf,
   };
+}
+
+/** L2 norm of `data` (NaN if any value is NaN, Infinity if any is infinite). */
+export function normOf(data: ArrayLike<number>): number {
+  let sumSq = 0;
+  for (let i = 0; i < data.length; i++) sumSq += data[i] * data[i];
+  return Math.sqrt(sumSq);
 }
 
 export function isFiniteStats(s: Stats): boolean {

@@ -14,8 +14,6 @@ export interface GraphSource {
   nodeGrads: Map<Tensor, Stats>;
   /** For each tensor, the gradient each of its gradient-carrying dependencies received, in dependency order. */
   edgeGrads: Map<Tensor, Stats[]>;
-  /** Parameter values as they were when the step's backward ended (before the optimizer changed them). */
-  paramValues: Map<Tensor, Stats>;
 }
 
 export interface GraphRequest {
@@ -67,7 +65,8 @@ export function buildGraph(req: GraphRequest): StepGraph {
         shape: [...t.shape],
         kind: t.kind,
         site: req.siteOf(t),
-        value: source.paramValues.get(t) ?? statsOf(t.data),
+        // Parameters show their values as the run left them (after the last optimizer step).
+        value: statsOf(t.data),
       };
       const grad = source.nodeGrads.get(t);
       if (grad !== undefined) node.grad = grad;

@@ -1,6 +1,7 @@
 // Maps positions in a bundled model back to the user's original TypeScript through the bundle's source map.
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { dirname, resolve } from 'node:path';
+import type { CallSite } from '../engine/recorder';
 import type { Site } from '../engine/trace';
 
 /** A bundled model as the worker evaluates it. */
@@ -24,16 +25,33 @@ export class Locator {
     this.map = new TraceMap(bundle.map);
   }
 
-  /** The original position of a bundle position (1-based line and column), or null outside the user's sources. */
+  /**
+   * The original position of a captured user call. Reads only the line and column of the frame while the
+   * position is known (the cache is per position in this bundle); the file and function only the first time.
+   */
+  siteOfCall(call: CallSite | undefined): Site | null {
+    if (call === undefined) return null;
+    const line = call.getLineNumber() ?? 0;
+    const column = call.getColumnNumber() ?? 0;
+    const known = this.cache.get(line * 65536 + column);
+    if (known !== undefined) return known;
+    if (call.getFileName() !== this.bundle.name) return null;
+    return this.site(line, column, call.getFunctionName() ?? call.getMethodName() ?? '');
+  }
+
+  /**
+   * The original position of a bundle position (1-based line and column), or null outside the user's sources.
+   * One Site object per position: a position always lies in the same function, so the name is cached with it.
+   */
   site(line: number, column: number, functionName = ''): Site | null {
     const cacheKey = line * 65536 + column;
     let site = this.cache.get(cacheKey);
     if (site === undefined) {
       const pos = originalPositionFor(this.map, { line, column: column - 1 });
-      site = pos.source === null || pos.line === null ? null : { file: resolve(this.bundle.mapRoot, pos.source), line: pos.line, column: pos.column + 1, function: '' };
+      site = pos.source === null || pos.line === null ? null : { file: resolve(this.bundle.mapRoot, pos.source), line: pos.line, column: pos.column + 1, function: functionName };
       this.cache.set(cacheKey, site);
     }
-    return site === null ? null : { ...site, function: functionName };
+    return site;
   }
 
   /** The frames of a V8 stack string that are the user's, mapped: `{ site, text }` per frame, innermost first. */

@@ -4,7 +4,7 @@
 import type { Recorder } from '../engine/recorder';
 import { StackCapture } from '../engine/recorder';
 import type { Tensor } from '../engine/tensor';
-import { Site, Stats, statsOf, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
+import { normOf, Site, Stats, statsOf, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
 import { findings, NanOrigin } from './findings';
 import { buildGraph, GraphSource } from './graph';
 
@@ -62,11 +62,18 @@ export class TraceRecorder implements Recorder {
     this.created.push(t);
     if (t.kind === 'param') this.params.push(t);
     const site = this.siteOf(t);
-    const at = site === null ? '?' : `${site.line}:${site.column}`;
+    const at = site === null ? '?' : this.positionOf(site);
     const k = this.occurrences.get(at) ?? 0;
     this.occurrences.set(at, k + 1);
     this.keys.set(t, `${at}#${k}`);
     this.observer?.onSite(site);
+  }
+
+  private readonly positions = new Map<Site, string>();
+  private positionOf(site: Site): string {
+    let at = this.positions.get(site);
+    if (at === undefined) this.positions.set(site, (at = `${site.line}:${site.column}`));
+    return at;
   }
 
   keyOf(t: Tensor): string {
@@ -90,19 +97,40 @@ export class TraceRecorder implements Recorder {
       created: this.created,
       nodeGrads: new Map(),
       edgeGrads: new Map(),
-      paramValues: new Map(),
     };
     this.created = [];
   }
 
+  // Gradient arrays are often shared: a gradient that passes through an op unchanged is the same array on
+  // both sides, and a tensor with one consumer gets that edge's array as its own. Their statistics are
+  // computed once.
+  /** The gradient array of the tensor whose dependencies are being walked now, and its statistics. */
+  private nodeArray: Float64Array | null = null;
+  private nodeStats: Stats | null = null;
+  /** For each tensor reached in this step: the first gradient array that arrived, its statistics, how many arrived. */
+  private arrivals = new Map<Tensor, { array: Float64Array; stats: Stats; count: number }>();
+
   onNodeGrad(t: Tensor, grad: Float64Array): void {
-    this.current?.nodeGrads.set(t, statsOf(grad));
+    const step = this.current;
+    if (step === null) return;
+    const arrived = this.arrivals.get(t);
+    const stats = arrived !== undefined && arrived.count === 1 && arrived.array === grad ? arrived.stats : statsOf(grad);
+    this.nodeArray = grad;
+    this.nodeStats = stats;
+    step.nodeGrads.set(t, stats);
+    if (stats.nan + stats.inf > 0) this.nonFiniteGrad = true;
   }
+
+  /** Set when a gradient in the running step had NaN or Inf. */
+  private nonFiniteGrad = false;
 
   onEdgeGrad(to: Tensor, from: Tensor, grad: Float64Array): void {
     const step = this.current;
     if (step === null) return;
-    const stats = statsOf(grad);
+    const stats = grad === this.nodeArray && this.nodeStats !== null ? this.nodeStats : statsOf(grad);
+    const arrived = this.arrivals.get(from);
+    if (arrived === undefined) this.arrivals.set(from, { array: grad, stats, count: 1 });
+    else arrived.count++;
     let list = step.edgeGrads.get(to);
     if (list === undefined) step.edgeGrads.set(to, (list = []));
     list.push(stats);
@@ -122,20 +150,21 @@ export class TraceRecorder implements Recorder {
     if (step === null) return;
     this.current = null;
     this.occurrences = new Map();
+    this.arrivals = new Map();
+    this.nodeArray = this.nodeStats = null;
     const gradNorms: Record<string, number> = {};
     const paramNorms: Record<string, number> = {};
     for (const [t, stats] of step.nodeGrads) {
       gradNorms[this.keyOf(t)] = stats.norm;
       if (t.kind === 'param') {
         this.reachedParams.add(t);
-        const value = statsOf(t.data);
-        step.paramValues.set(t, value);
-        paramNorms[this.keyOf(t)] = value.norm;
+        paramNorms[this.keyOf(t)] = normOf(t.data);
       }
     }
     const loss = root.size === 1 ? root.data[0] : null;
     this.steps.push({ index: step.index, loss, gradNorms, paramNorms });
-    const nonFinite = (loss !== null && !Number.isFinite(loss)) || [...step.nodeGrads.values()].some((s) => s.nan + s.inf > 0);
+    const nonFinite = (loss !== null && !Number.isFinite(loss)) || this.nonFiniteGrad;
+    this.nonFiniteGrad = false;
     if (nonFinite && this.nanForward === null) this.nanForward = firstNonFiniteOp(step.created, step.index);
     const { steps } = this.options;
     if (steps === 'last') this.kept.length = 0;
@@ -158,7 +187,7 @@ export class TraceRecorder implements Recorder {
       // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one.
       const created = this.created;
       const roots = result instanceof Object && created.includes(result as Tensor) ? [result as Tensor] : created;
-      graphs.push(build({ roots, created, nodeGrads: new Map(), edgeGrads: new Map(), paramValues: new Map() }, -1));
+      graphs.push(build({ roots, created, nodeGrads: new Map(), edgeGrads: new Map() }, -1));
       if (this.nanForward === null) this.nanForward = firstNonFiniteOp(created, -1);
     }
     const graph = graphs[graphs.length - 1];

@@ -77,10 +77,7 @@ async function run(): Promise<void> {
   setTensorMemoryLimit(input.tensorMemoryBytes);
   const recorder = new TraceRecorder(
     file,
-    (capture) => {
-      const frame = capture.userFrame();
-      return frame && frame.file === input.bundle.name ? locator.site(frame.line, frame.column, frame.functionName) : null;
-    },
+    (capture) => locator.siteOfCall(capture.callSites()[1]),
     input.record,
     observer,
   );

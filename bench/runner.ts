@@ -1,0 +1,41 @@
+// Runner-level benchmarks: what the real trace recorder (sites, keys, statistics, findings) adds to a model's
+// run, and how long a cold `gradscope run` takes from the shell.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setRecorder } from '../engine/recorder';
+import { Locator } from '../runner/locate';
+import { TraceRecorder } from '../runner/trace-recorder';
+
+// This bundle and its source map stand in for a bundled model: sites are mapped exactly as the worker maps them.
+const locator = new Locator({ name: __filename, map: readFileSync(`${__filename}.map`, 'utf8'), mapRoot: dirname(__filename) });
+
+/** `run` recorded by a fresh TraceRecorder and finished into a trace, as the worker does it. */
+export function traced(run: () => unknown): () => unknown {
+  return () => {
+    const recorder = new TraceRecorder('bench', (capture) => locator.siteOfCall(capture.callSites()[1]), { steps: 'last', nodeLimit: 20_000 });
+    setRecorder(recorder);
+    try {
+      const result = run();
+      setRecorder(null);
+      return recorder.finish(result);
+    } finally {
+      setRecorder(null);
+    }
+  };
+}
+
+/** Wall time of whole `node bin/gradscope.js ...` processes, median of `repetitions`, in ms. */
+export function coldCommand(args: string[], repetitions = 7): { median: number; min: number; max: number } {
+  const repo = join(__dirname, '..', '..');
+  const times: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const start = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8' });
+    times.push(performance.now() - start);
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1] };
+}
