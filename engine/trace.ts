@@ -62,8 +62,8 @@ export interface StepSummary {
   index: number;
   /** The value of the tensor backward() started from, when it was a scalar. */
   loss: number | null;
-  /** Gradient norm of every tensor the backward pass reached, by node key. */
-  gradNorms: Record<string, number>;
+  /** Gradient norm of every tensor the backward pass reached, by node key; null where it held NaN or Inf. */
+  gradNorms: Record<string, number | null>;
   /** Value norm of every parameter, by node key. */
   paramNorms: Record<string, number>;
 }
@@ -187,3 +187,93 @@ export type WorkerMessage =
   /** A source file the worker will refer to by `index` in the shared last-site slot. */
   | { type: 'file'; index: number; file: string }
   | { type: 'done'; result: RunResult };
+
+// ---- The graph view: messages between the extension host (or the standalone report) and the webview. ----
+
+/** Host -> webview. */
+export type HostMessage =
+  /** Draw this trace (replacing any other). `state` restores a view the user had (after a reload). */
+  | { type: 'trace'; trace: Trace; state?: ViewState }
+  /** The editor's cursor is on this line: highlight the nodes made there (line 0: none). */
+  | { type: 'highlightLine'; file: string; line: number }
+  /** Select and centre this node (the hover's "show in graph"). */
+  | { type: 'select'; node: number }
+  /** What the host is doing: shown in the view's status bar. */
+  | { type: 'status'; kind: 'running' | 'stale' | 'error' | 'idle'; text: string };
+
+/** Webview -> host. The webview is untrusted: the host validates every one of these with isViewMessage. */
+export type ViewMessage =
+  | { type: 'ready' }
+  /** The user picked a node (or a finding): show its source. */
+  | { type: 'reveal'; node: number; site: Site }
+  /** The user asked to save the picture: PNG as a data URL, SVG as text. */
+  | { type: 'export'; format: 'png' | 'svg'; data: string };
+
+export type Metric = 'grad' | 'ratio' | 'value';
+
+/** What the user set up in the view, kept across hide/show and reloads (the webview's getState/setState). */
+export interface ViewState {
+  metric: Metric;
+  /** Step shown, or -1 for the recorded step. */
+  step: number;
+  /** Colour by the change from the previous step rather than the value. */
+  diff: boolean;
+  selected: number | null;
+  /** Groups (user functions) the user expanded, in a big graph. */
+  expanded: string[];
+  search: string;
+}
+
+export const DEFAULT_VIEW_STATE: ViewState = { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' };
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+
+export function isSite(x: unknown): x is Site {
+  return isObject(x) && typeof x.file === 'string' && isInt(x.line) && isInt(x.column) && typeof x.function === 'string';
+}
+
+export function isViewState(x: unknown): x is ViewState {
+  return (
+    isObject(x) &&
+    (x.metric === 'grad' || x.metric === 'ratio' || x.metric === 'value') &&
+    isInt(x.step) &&
+    typeof x.diff === 'boolean' &&
+    (x.selected === null || isInt(x.selected)) &&
+    Array.isArray(x.expanded) &&
+    x.expanded.every((e) => typeof e === 'string') &&
+    typeof x.search === 'string'
+  );
+}
+
+/** Checks a message from the webview before the host acts on it. */
+export function isViewMessage(x: unknown): x is ViewMessage {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'ready':
+      return true;
+    case 'reveal':
+      return isInt(x.node) && isSite(x.site);
+    case 'export':
+      return (x.format === 'png' || x.format === 'svg') && typeof x.data === 'string' && x.data.length < 64 * 2 ** 20;
+    default:
+      return false;
+  }
+}
+
+/** Checks a message from the host before the view acts on it (cheap: the trace itself is trusted JSON). */
+export function isHostMessage(x: unknown): x is HostMessage {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'trace':
+      return isObject(x.trace) && x.trace.version === TRACE_VERSION && isObject(x.trace.graph) && (x.state === undefined || isViewState(x.state));
+    case 'highlightLine':
+      return typeof x.file === 'string' && isInt(x.line);
+    case 'select':
+      return isInt(x.node);
+    case 'status':
+      return (x.kind === 'running' || x.kind === 'stale' || x.kind === 'error' || x.kind === 'idle') && typeof x.text === 'string';
+    default:
+      return false;
+  }
+}

@@ -1,12 +1,15 @@
-// `gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]`
+// `gradscope run FILE [--json] [--html OUT.html] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]`
 // Exit codes: 0 success, 1 an error in the user's code (one line on stderr, starting FILE:LINE:COLUMN), 2 bad arguments.
+import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { formatSite, RunResult, Site, Trace } from '../engine/trace';
+import { renderReport } from './report';
 import { DEFAULTS, RunOptions, runModel } from './run';
 
-const USAGE = `usage: gradscope run FILE [--json] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]
+const USAGE = `usage: gradscope run FILE [--json] [--html OUT.html] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]
 
   --json          print the trace as JSON on stdout
+  --html OUT      write the graph view as one self-contained HTML page
   --steps         which steps' graphs to keep: last (default), all, or the index of one step
   --timeout MS    stop the model after MS milliseconds (default ${DEFAULTS.timeoutMs})
   --memory MB     limit live tensor data to MB megabytes (default ${DEFAULTS.memoryMb})
@@ -16,6 +19,7 @@ const USAGE = `usage: gradscope run FILE [--json] [--steps all|last|N] [--timeou
 interface Command {
   file: string;
   json: boolean;
+  html?: string;
   options: RunOptions;
 }
 
@@ -37,6 +41,12 @@ export function parseArgs(argv: readonly string[]): Command {
       case '--json':
         cmd.json = true;
         break;
+      case '--html': {
+        const out = rest[++i];
+        if (out === undefined || out.startsWith('-')) throw new UsageError('--html needs an output file');
+        cmd.html = out;
+        break;
+      }
       case '--steps': {
         const v = rest[++i];
         if (v === 'all' || v === 'last') cmd.options.steps = v;
@@ -100,6 +110,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(describeError(result).replace(/\n/g, ' ') + '\n');
     return result.error.kind === 'internal' && result.error.site === null ? 2 : 1;
   }
+  if (cmd.html !== undefined) writeFileSync(cmd.html, renderReport(result.trace));
   process.stdout.write(cmd.json ? JSON.stringify(result.trace) + '\n' : summary(result.trace) + '\n');
+  if (cmd.html !== undefined && !cmd.json) process.stdout.write(`report: ${cmd.html}\n`);
   return 0;
 }

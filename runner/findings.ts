@@ -1,3 +1,4 @@
+// Steps are counted from 1 in messages (the `step` fields are 0-based indices into trace.steps).
 // What is wrong with a run, in the user's terms, each pointing at the line that caused it: where NaN/Inf first
 // appeared (forward and backward), a loss that stopped being finite, parameters that got no gradient,
 // vanishing and exploding gradients, and dead ReLU units.
@@ -53,7 +54,7 @@ export function findings(input: FindingInput): Finding[] {
   const badLoss = trace.steps.find((s) => s.loss === null ? false : !Number.isFinite(s.loss));
   const lastRoot = input.lastStep?.root;
   if (badLoss !== undefined && lastRoot !== undefined) {
-    about(lastRoot, { kind: 'nan-loss', severity: 'error', step: badLoss.index, message: `loss became ${badLoss.loss} at step ${badLoss.index}` });
+    about(lastRoot, { kind: 'nan-loss', severity: 'error', step: badLoss.index, message: `loss became ${badLoss.loss} at step ${badLoss.index + 1} of ${trace.steps.length}` });
   }
   const nf = input.nanForward;
   if (nf !== null) {
@@ -108,6 +109,7 @@ function gradientScale(input: FindingInput): Finding[] {
   const exploding: { node: TraceNode; message: string }[] = [];
   for (const n of params) {
     const g = last.gradNorms[n.key];
+    if (g === null) continue; // NaN/Inf: reported where it started
     const r = g / Math.max(last.paramNorms[n.key] ?? 0, 1);
     const growth = g / Math.max(first.gradNorms[n.key] ?? 0, 1e-300);
     if (r >= EXPLODING_RELATIVE || (trace.steps.length >= 3 && growth >= EXPLODING_GROWTH && r >= 1)) {
@@ -125,7 +127,7 @@ function gradientScale(input: FindingInput): Finding[] {
     const made = params.filter((n) => sameSite(n, worst.node)).length;
     const span = group.length === 1 ? times(worst.ratio) : `${times(Math.max(...group.map((v) => v.ratio)))} to ${times(worst.ratio)}`;
     const who = group.length === 1 ? `parameter ${formatShapeList(worst.node.shape)} gets an RMS gradient` : `${group.length} of the ${made} parameters made here get RMS gradients`;
-    out.push({ ...about(worst.node, worst.step), kind: 'vanishing', message: `vanishing gradient: ${who} ${span} smaller than the fastest-learning parameter's (step ${worst.step}): ${group.length === 1 ? 'it barely learns' : 'they barely learn'}` });
+    out.push({ ...about(worst.node, worst.step), kind: 'vanishing', message: `vanishing gradient: ${who} ${span} smaller than the fastest-learning parameter's (step ${worst.step + 1}): ${group.length === 1 ? 'it barely learns' : 'they barely learn'}` });
   }
   for (const group of groupBySite(exploding, (e) => e.node)) {
     const e = group[0];

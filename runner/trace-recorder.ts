@@ -152,10 +152,10 @@ export class TraceRecorder implements Recorder {
     this.occurrences = new Map();
     this.arrivals = new Map();
     this.nodeArray = this.nodeStats = null;
-    const gradNorms: Record<string, number> = {};
+    const gradNorms: Record<string, number | null> = {};
     const paramNorms: Record<string, number> = {};
     for (const [t, stats] of step.nodeGrads) {
-      gradNorms[this.keyOf(t)] = stats.norm;
+      gradNorms[this.keyOf(t)] = stats.nan + stats.inf > 0 ? null : stats.norm;
       if (t.kind === 'param') {
         this.reachedParams.add(t);
         paramNorms[this.keyOf(t)] = normOf(t.data);

@@ -26,6 +26,17 @@ await esbuild.build({
   outdir: 'out',
 });
 
+// The graph view, for the webview and the standalone report: one script, with the layout worker's code inlined
+// as a string (a webview cannot start a worker from its resource URL; it makes one from a Blob).
+const browser = { absWorkingDir: root, bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: true, logLevel: 'warning' };
+const layoutWorker = await esbuild.build({ ...browser, entryPoints: ['webview/layout-worker.ts'], write: false });
+await esbuild.build({
+  ...browser,
+  entryPoints: { webview: 'webview/main.ts' },
+  outdir: 'media',
+  define: { __LAYOUT_WORKER_SOURCE__: JSON.stringify(layoutWorker.outputFiles[0].text) },
+});
+
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: [...filesUnder('test', '.test.ts'), 'bench/run.ts'],

@@ -1,0 +1,36 @@
+// The standalone HTML report: one self-contained page with the same graph view as the extension (its script,
+// stylesheet and the trace inlined), to open from disk, attach to CI logs or share.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Trace } from '../engine/trace';
+
+/** The built view: media/ beside this bundle's folder (out/ in the repo and in the extension). */
+export const MEDIA = join(__dirname, '..', 'media');
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderReport(trace: Trace, media = MEDIA): string {
+  const script = readFileSync(join(media, 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+  const style = readFileSync(join(media, 'webview.css'), 'utf8');
+  // JSON inside a script element: `<` escaped so no `</script>` in a file name or message can end it early.
+  const data = JSON.stringify(trace).replace(/</g, '\\u003c');
+  const nonce = randomBytes(16).toString('base64');
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data: blob:; worker-src blob:`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gradscope: ${escapeHtml(basename(trace.file))}</title>
+<style nonce="${nonce}">${style}</style>
+</head>
+<body>
+<div id="root"></div>
+<script type="application/json" id="gradscope-trace">${data}</script>
+<script nonce="${nonce}">${script}</script>
+</body>
+</html>
+`;
+}

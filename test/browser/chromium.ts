@@ -1,0 +1,77 @@
+// Real headless Chromium (Debian's package) driven by playwright-core, and pages that load the built view the
+// way the webview does: the same bundle, with a stand-in acquireVsCodeApi that records what the view posts.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Browser, chromium, Page } from 'playwright-core';
+import type { HostMessage, ViewMessage } from '../../engine/trace';
+
+export const repo = join(__dirname, '..', '..', '..');
+export const artifacts = join(repo, 'test-artifacts');
+export const CHROMIUM = process.env.GRADSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+// Flags that work on these machines: no sandbox as root, no GPU, and no background traffic to the closed network.
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A page like the VS Code webview: the view's bundle and stylesheet, a recording acquireVsCodeApi, a theme class. */
+export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast' = 'vscode-dark'): Promise<Page> {
+  mkdirSync(artifacts, { recursive: true });
+  const media = (f: string) => pathToFileURL(join(repo, 'media', f)).href;
+  const html = join(artifacts, `harness-${theme}.html`);
+  writeFileSync(
+    html,
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="${media('webview.css')}"></head>
+<body class="${theme}"><div id="root"></div>
+<script>
+  window.__posted = [];
+  let state;
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => state, setState: (s) => { state = s; } });
+</script>
+<script src="${media('webview.js')}"></script></body></html>`,
+  );
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto(pathToFileURL(html).href);
+  await page.waitForFunction(() => (window as unknown as { __posted: ViewMessage[] }).__posted.some((m) => m.type === 'ready'));
+  return page;
+}
+
+export function pageErrors(page: Page): string[] {
+  return (page as Page & { errors?: string[] }).errors ?? [];
+}
+
+/** Sends the view a host message, as VS Code does (a window message event). */
+export async function sendToView(page: Page, message: HostMessage): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+/** Waits until the view has drawn what it was last sent. */
+export async function drawn(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { __gradscope: { trace: unknown } }).__gradscope.trace !== null);
+  await page.evaluate(() => (window as unknown as { __gradscope: { drawn: Promise<void> } }).__gradscope.drawn);
+}
+
+export async function posted(page: Page): Promise<ViewMessage[]> {
+  return page.evaluate(() => (window as unknown as { __posted: ViewMessage[] }).__posted);
+}
+
+/** Page coordinates of a drawn node (for real mouse clicks). */
+export async function nodePoint(page: Page, elementId: string): Promise<{ x: number; y: number }> {
+  return page.evaluate((id) => {
+    const view = (window as unknown as { __gradscope: { cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } }; container(): HTMLElement } } }).__gradscope;
+    const p = view.cy.getElementById(id).renderedPosition();
+    const box = view.cy.container().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, elementId);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}

@@ -1,0 +1,155 @@
+// The graph view in real headless Chromium, driven as a user would: it draws every tensor of a real trace,
+// colours by gradient, a click asks the host to reveal the source, the scrubber recolours, NaN origins stand
+// out, the editor's line highlights its nodes, and the standalone report opens from disk.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import type { Trace } from '../../engine/trace';
+import { gradscope } from '../runner/cli-helpers';
+import { drawn, launch, nodePoint, openView, pageErrors, posted, screenshot, sendToView } from './chromium';
+
+function traceOf(file: string): Trace {
+  const r = gradscope('run', file, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Trace;
+}
+
+type ViewHandle = { __gradscope: { cy: import('cytoscape').Core; state: { step: number } } };
+const nodeData = (page: Page, id: string, key: string) =>
+  page.evaluate(([i, k]) => (window as unknown as ViewHandle).__gradscope.cy.getElementById(i).data(k) as unknown, [id, key] as const);
+const hasClass = (page: Page, id: string, cls: string) =>
+  page.evaluate(([i, c]) => (window as unknown as ViewHandle).__gradscope.cy.getElementById(i).hasClass(c), [id, cls] as const);
+
+describe('graph view (Chromium)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  const linreg = traceOf('examples/linear-regression.ts');
+
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function show(trace: Trace, theme?: Parameters<typeof openView>[1]): Promise<Page> {
+    const page = await openView(browser, theme);
+    await sendToView(page, { type: 'trace', trace });
+    await drawn(page);
+    return page;
+  }
+
+  it('draws every tensor and dependency of the linear regression, laid out top-down', async () => {
+    const page = await show(linreg);
+    const counts = await page.evaluate(() => {
+      const cy = (window as unknown as ViewHandle).__gradscope.cy;
+      return { nodes: cy.nodes().length, edges: cy.edges().length };
+    });
+    assert.deepEqual(counts, { nodes: linreg.graph.nodes.length, edges: linreg.graph.edges.length });
+    const downward = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.edges().toArray().every((e) => (e as import('cytoscape').EdgeSingular).source().position('y') < (e as import('cytoscape').EdgeSingular).target().position('y')));
+    assert.ok(downward, 'every edge points down, from a dependency to what was computed from it');
+    await screenshot(page, 'linear-regression-dark');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  it('colours nodes by gradient norm on a log scale: largest hottest, smallest coldest, none grey', async () => {
+    const page = await show(linreg);
+    const withGrad = linreg.graph.nodes.filter((n) => n.grad && n.grad.norm > 0).sort((a, b) => a.grad!.norm - b.grad!.norm);
+    assert.equal(await nodeData(page, `n${withGrad[withGrad.length - 1].id}`, 'color'), '#fde725');
+    assert.equal(await nodeData(page, `n${withGrad[0].id}`, 'color'), '#440154');
+    const noGrad = linreg.graph.nodes.find((n) => n.grad === undefined)!;
+    assert.equal(await nodeData(page, `n${noGrad.id}`, 'color'), '#8a8a8a');
+    // Edge widths follow the gradient along them too.
+    const widths = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.edges().map((e) => e.data('width') as number));
+    assert.ok(Math.max(...widths) > Math.min(...widths));
+    await page.close();
+  });
+
+  it('a click on a node asks the host to reveal the line that made it', async () => {
+    const page = await show(linreg);
+    const matmul = linreg.graph.nodes.find((n) => n.op === 'matmul')!;
+    const at = await nodePoint(page, `n${matmul.id}`);
+    await page.mouse.click(at.x, at.y);
+    const reveal = (await posted(page)).find((m) => m.type === 'reveal');
+    assert.deepEqual(reveal, { type: 'reveal', node: matmul.id, site: matmul.site });
+    const details = await page.textContent('.details');
+    assert.match(details ?? '', /matmul \[100×3\]/);
+    assert.match(details ?? '', /linear-regression.ts:13:19/);
+    await screenshot(page, 'linear-regression-selected');
+    await page.close();
+  });
+
+  it('the step scrubber recolours the graph and moves the loss-curve marker', async () => {
+    const page = await show(linreg);
+    const matmul = linreg.graph.nodes.find((n) => n.op === 'matmul')!;
+    const before = await nodeData(page, `n${matmul.id}`, 'value');
+    await page.locator('input.step').fill('0');
+    assert.equal(await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.state.step), 0);
+    const after = await nodeData(page, `n${matmul.id}`, 'value');
+    assert.equal(after, linreg.steps[0].gradNorms[matmul.key]);
+    assert.notEqual(after, before);
+    assert.match((await page.textContent('.step-label')) ?? '', /step 1 of 101 · loss 4600$/);
+    await screenshot(page, 'linear-regression-step-0');
+    await page.close();
+  });
+
+  it('shows where NaN started: the log in red, listed first among the findings', async () => {
+    const nan = traceOf('examples/nan.ts');
+    const page = await show(nan, 'vscode-light');
+    const origin = nan.findings.find((f) => f.kind === 'nan-forward')!;
+    assert.equal(await hasClass(page, `n${origin.node}`, 'nan'), true);
+    assert.equal(await nodeData(page, `n${origin.node}`, 'color'), '#e51400');
+    await page.locator('.finding', { hasText: 'NaN/Inf starts here' }).click();
+    const selected = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes(':selected').map((n) => n.id()));
+    assert.deepEqual(selected, [`n${origin.node}`]);
+    assert.ok((await posted(page)).some((m) => m.type === 'reveal' && m.node === origin.node));
+    await screenshot(page, 'nan-light');
+    await page.close();
+  });
+
+  it("highlights the nodes made on the editor's current line", async () => {
+    const page = await show(linreg);
+    const sub = linreg.graph.nodes.find((n) => n.op === 'sub' && n.site?.line === 13)!;
+    await sendToView(page, { type: 'highlightLine', file: sub.site!.file, line: 13 });
+    const linked = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes('.linked').map((n) => n.id()));
+    const expected = linreg.graph.nodes.filter((n) => n.site?.line === 13).map((n) => `n${n.id}`);
+    assert.deepEqual(linked.sort(), expected.sort());
+    assert.equal(expected.length, 3);
+    await page.close();
+  });
+
+  it('search dims what does not match', async () => {
+    const page = await show(linreg);
+    await page.locator('input.search').fill('matmul');
+    const dimmed = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes('.dimmed').length);
+    assert.equal(dimmed, linreg.graph.nodes.length - 1);
+    await page.close();
+  });
+
+  it('the standalone report opens from a file:// URL and draws the same graph', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'gradscope-report-')), 'report.html');
+    const r = gradscope('run', 'examples/vanishing-sigmoid.ts', '--html', out);
+    assert.equal(r.code, 0, r.stderr);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(pathToFileURL(out).href);
+    await drawn(page);
+    const count = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes().length);
+    assert.ok(count > 40, `${count} nodes`);
+    // No VS Code here: clicking a node shows its file:line instead.
+    const trace = await page.evaluate(() => (window as unknown as { __gradscope: { trace: Trace } }).__gradscope.trace);
+    const head = trace.graph.nodes.find((n) => n.kind === 'param' && n.shape.join() === '16,1')!;
+    const at = await nodePoint(page, `n${head.id}`);
+    await page.mouse.click(at.x, at.y);
+    assert.equal(await page.textContent('.status'), `${head.site!.file}:${head.site!.line}:${head.site!.column}`);
+    await screenshot(page, 'report-vanishing-sigmoid');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

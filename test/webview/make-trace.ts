@@ -1,0 +1,166 @@
+// Real computation graphs for the layout's tests and benchmarks: models run in-process under the real
+// TraceRecorder (as bench/runner.ts `traced()` does), turned into layout input; and the quality measures both
+// use (edge crossings between adjacent levels, edges that point down). Not a test file itself.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crossEntropy, manualSeed, mse, randn, Tensor, zeros } from '../../engine';
+import { setRecorder } from '../../engine/recorder';
+import type { StepGraph, Trace } from '../../engine/trace';
+import { Locator } from '../../runner/locate';
+import { TraceRecorder } from '../../runner/trace-recorder';
+import type { LayoutEdge, LayoutNode } from '../../webview/layout';
+
+// This bundle and its source map stand in for a bundled model, so sites are mapped as the worker maps them.
+// A bundle built without a map (a scratch benchmark) records null sites instead.
+let locator: Locator | null | undefined;
+function locate(): Locator | null {
+  if (locator === undefined) {
+    const map = `${__filename}.map`;
+    locator = existsSync(map) ? new Locator({ name: __filename, map: readFileSync(map, 'utf8'), mapRoot: dirname(__filename) }) : null;
+  }
+  return locator;
+}
+
+/** The trace of `run` (which should call backward() once), recorded by a fresh TraceRecorder. */
+export function recordTrace(run: () => unknown, nodeLimit = 1_000_000): Trace {
+  const loc = locate();
+  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.siteOfCall(capture.callSites()[1])), { steps: 'last', nodeLimit });
+  setRecorder(recorder);
+  try {
+    const result = run();
+    setRecorder(null);
+    return recorder.finish(result);
+  } finally {
+    setRecorder(null);
+  }
+}
+
+/** One training step of an MLP with `depth` hidden tanh layers of `width` units, cross-entropy on 3 classes. */
+export function mlpTrace(depth = 2, width = 8, batch = 4): Trace {
+  manualSeed(11);
+  const x = randn([batch, 3]);
+  const labels = Array.from({ length: batch }, (_, i) => i % 3);
+  const sizes = [3, ...Array<number>(depth).fill(width), 3];
+  const layers = sizes.slice(1).map((n, i) => ({ w: randn([sizes[i], n], { requiresGrad: true }), b: randn([n], { requiresGrad: true }) }));
+  return recordTrace(() => {
+    let h = x;
+    layers.forEach(({ w, b }, i) => {
+      h = h.matmul(w).add(b);
+      if (i < layers.length - 1) h = h.tanh();
+    });
+    crossEntropy(h, labels).backward();
+  });
+}
+
+/** One training step of a tanh RNN unrolled over `length` time steps (the shape of examples/rnn.ts). */
+export function rnnTrace(length: number, hidden = 4, batch = 2): Trace {
+  manualSeed(5);
+  const inputs = randn([length, batch, 1]);
+  const wx = randn([1, hidden], { requiresGrad: true });
+  const wh = randn([hidden, hidden], { requiresGrad: true });
+  const wo = randn([hidden, 1], { requiresGrad: true });
+  return recordTrace(() => {
+    // The targets (running means of the input) are computed under the recorder too: a second, gradient-free chain.
+    const expected: Tensor[] = [];
+    let sum = zeros([batch, 1]);
+    for (let t = 0; t < length; t++) {
+      sum = sum.add(inputs.index(t));
+      expected.push(sum.div(t + 1));
+    }
+    let h = zeros([batch, hidden]);
+    let loss: Tensor | number = 0;
+    for (let t = 0; t < length; t++) {
+      h = inputs.index(t).matmul(wx).add(h.matmul(wh)).tanh();
+      loss = mse(h.matmul(wo), expected[t]).add(loss);
+    }
+    (loss as Tensor).div(length).backward();
+  });
+}
+
+/** The RNN unroll length whose graph has about `nodes` nodes (each time step adds 16). */
+export function rnnLengthFor(nodes: number): number {
+  return Math.max(1, Math.round((nodes - rnnBaseNodes) / rnnNodesPerStep));
+}
+const rnnNodesPerStep = 16;
+const rnnBaseNodes = 9;
+
+/** Layout input for a step's graph: boxes sized as the webview draws them (a label of the op and shape). */
+export function layoutInput(graph: StepGraph): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
+  const nodes = graph.nodes.map((n) => {
+    const label = `${n.op} [${n.shape.join(', ')}]`;
+    return { id: String(n.id), width: 24 + 7 * label.length, height: n.kind === 'op' ? 36 : 28 };
+  });
+  const edges = graph.edges.map((e) => ({ source: String(e.from), target: String(e.to) }));
+  return { nodes, edges };
+}
+
+type Positions = Record<string, { x: number; y: number }>;
+
+/**
+ * Edge crossings between adjacent levels (nodes with the same y form a level): for each pair of neighbouring
+ * levels, the pairs of edges joining them whose ends are in opposite x order. Edges that skip levels or stay
+ * within one are not counted. O(E log E).
+ */
+export function countCrossings(positions: Positions, edges: readonly LayoutEdge[]): number {
+  const ys = [...new Set(Object.values(positions).map((p) => p.y))].sort((a, b) => a - b);
+  const level = new Map(ys.map((y, i) => [y, i]));
+  const byLevel = new Map<number, [number, number][]>();
+  for (const e of edges) {
+    const a = positions[e.source];
+    const b = positions[e.target];
+    if (a === undefined || b === undefined) continue;
+    const la = level.get(a.y)!;
+    const lb = level.get(b.y)!;
+    if (Math.abs(la - lb) !== 1) continue;
+    const [top, bottom] = la < lb ? [a, b] : [b, a];
+    let list = byLevel.get(Math.min(la, lb));
+    if (list === undefined) byLevel.set(Math.min(la, lb), (list = []));
+    list.push([top.x, bottom.x]);
+  }
+  let crossings = 0;
+  for (const list of byLevel.values()) {
+    list.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    crossings += inversions(list.map((p) => p[1]));
+  }
+  return crossings;
+}
+
+/** Pairs i < j with a[i] > a[j] (strictly), by merge sort. */
+function inversions(a: number[]): number {
+  if (a.length < 2) return 0;
+  const mid = a.length >> 1;
+  const left = a.slice(0, mid);
+  const right = a.slice(mid);
+  let count = inversions(left) + inversions(right);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < left.length && j < right.length) {
+    if (right[j] < left[i]) {
+      count += left.length - i;
+      a[k++] = right[j++];
+    } else a[k++] = left[i++];
+  }
+  while (i < left.length) a[k++] = left[i++];
+  while (j < right.length) a[k++] = right[j++];
+  return count;
+}
+
+/** The share of edges whose target is drawn below its source (data flows down). */
+export function downwardShare(positions: Positions, edges: readonly LayoutEdge[]): number {
+  let down = 0;
+  for (const e of edges) if (positions[e.source].y < positions[e.target].y) down++;
+  return edges.length === 0 ? 1 : down / edges.length;
+}
+
+/** Total edge length divided by the mean node width: a scale-free "how far do edges run" figure. */
+export function relativeEdgeLength(positions: Positions, nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): number {
+  const meanWidth = nodes.reduce((s, n) => s + n.width, 0) / Math.max(1, nodes.length);
+  let total = 0;
+  for (const e of edges) {
+    const a = positions[e.source];
+    const b = positions[e.target];
+    total += Math.hypot(a.x - b.x, a.y - b.y);
+  }
+  return total / meanWidth;
+}

@@ -1,0 +1,314 @@
+// The graph view: draws a trace with Cytoscape, colours it by gradient, and keeps the panels, the step
+// scrubber and the editor link in step with the selection.
+import cytoscape, { Core, NodeSingular } from 'cytoscape';
+import { DEFAULT_VIEW_STATE, Finding, isViewState, Site, Trace, TraceNode, ViewState } from '../engine/trace';
+import { colorFor, diffScale, formatMagnitude, legendEnds, legendGradient, logScale, NAN_COLOR, Scale } from './colors';
+import { changeOf, Elements, groupOf, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
+import { exportSvg } from './export-svg';
+import type { ViewHost } from './host';
+import { layout } from './layout-client';
+import { renderDetails, renderFindings } from './panel';
+import { stylesheet } from './style';
+import { currentTheme } from './theme';
+import { chartSvg } from './timeline';
+
+export interface Dom {
+  graph: HTMLElement;
+  details: HTMLElement;
+  findings: HTMLElement;
+  legend: HTMLElement;
+  status: HTMLElement;
+  search: HTMLInputElement;
+  metric: HTMLSelectElement;
+  diff: HTMLInputElement;
+  step: HTMLInputElement;
+  stepLabel: HTMLElement;
+  lossCurve: HTMLElement;
+}
+
+const METRIC_NAMES = { grad: 'gradient norm', ratio: 'gradient / value', value: 'value norm' };
+
+/** Text colour that reads on a fill (relative luminance). */
+function textOn(fill: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(fill.slice(i, i + 2), 16) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 ? '#000000' : '#ffffff';
+}
+
+export class GraphView {
+  readonly cy: Core;
+  trace: Trace | null = null;
+  state: ViewState = { ...DEFAULT_VIEW_STATE };
+  private nodes = new Map<number, TraceNode>();
+  private elements: Elements = { nodes: [], edges: [], grouped: false };
+  private linkedLine: { file: string; line: number } | null = null;
+  /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
+  drawn: Promise<void> = Promise.resolve();
+
+  constructor(private readonly host: ViewHost, private readonly dom: Dom) {
+    this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.02, maxZoom: 4, boxSelectionEnabled: false });
+    this.cy.on('tap', 'node', (e) => this.onTapNode(e.target as NodeSingular));
+    this.cy.on('tap', (e) => e.target === this.cy && this.select(null));
+  }
+
+  /** Draws a trace, restoring a saved view state when there is one. */
+  show(trace: Trace, state?: ViewState): Promise<void> {
+    this.trace = trace;
+    this.nodes = new Map(trace.graph.nodes.map((n) => [n.id, n]));
+    const saved = state ?? this.host.getState();
+    this.state = isViewState(saved) ? { ...saved } : { ...DEFAULT_VIEW_STATE };
+    if (this.state.selected !== null && !this.nodes.has(this.state.selected)) this.state.selected = null;
+    this.dom.metric.value = this.state.metric;
+    this.dom.diff.checked = this.state.diff;
+    this.dom.search.value = this.state.search;
+    this.setupTimeline();
+    renderFindings(this.dom.findings, trace.findings, (f) => this.pickFinding(f));
+    this.drawn = this.redraw().then(() => {
+      this.cy.fit(undefined, 30);
+      if (this.state.selected !== null) this.select(this.state.selected, false);
+      else this.renderDetails();
+    });
+    return this.drawn;
+  }
+
+  /** Rebuilds the elements (after a group opened or closed) and lays them out. */
+  private async redraw(): Promise<void> {
+    const trace = this.trace;
+    if (trace === null) return;
+    this.status(`laying out ${trace.graph.nodes.length} tensors…`);
+    const els = traceToElements(trace.graph, new Set(this.state.expanded));
+    // Where NaN/Inf started gets a marker of its own: every node downstream of it is red too.
+    const origins = new Set(trace.findings.filter((f) => f.kind === 'nan-forward' || f.kind === 'nan-backward').map((f) => f.node));
+    for (const n of els.nodes) if (origins.has(n.data.node)) Object.assign(n.data, { label: `⚠ NaN starts here: ${n.data.label}`, origin: true });
+    for (const n of els.nodes) Object.assign(n.data, { w: Math.max(44, n.data.label.length * 6.6 + 18), h: n.data.kind === 'group' ? 44 : 26 });
+    const sized = els.nodes.map((n) => ({ id: n.data.id, width: (n.data as unknown as { w: number }).w, height: (n.data as unknown as { h: number }).h }));
+    const placed = await layout(sized, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })));
+    if (this.trace !== trace) return;
+    this.elements = els;
+    const big = els.nodes.length + els.edges.length > 4000;
+    this.cy.batch(() => {
+      this.cy.elements().remove();
+      this.cy.add(els.nodes.map((n) => ({ group: 'nodes' as const, data: n.data, position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })));
+      this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: e.data })));
+    });
+    this.cy.style(stylesheet(currentTheme(), big));
+    this.recolor();
+    this.applySearch();
+    this.applyLinkedLine();
+    this.status(`${trace.graph.nodes.length} tensors, ${trace.graph.edges.length} edges${els.grouped ? `, grouped by function (${els.nodes.length} shown)` : ''}${trace.graph.omitted ? ` · ${trace.graph.omitted.nodes} left out` : ''}`);
+  }
+
+  /** Colours nodes and edges for the current metric, step and mode, and redraws the legend. */
+  recolor(): void {
+    const trace = this.trace;
+    if (trace === null) return;
+    const { metric, diff, step } = this.state;
+    const value = (n: TraceNode) => (diff ? changeOf(trace, n, metric, step) : metricOf(trace, n, metric, step));
+    const values = new Map(trace.graph.nodes.map((n) => [n.id, value(n)]));
+    const scale: Scale = diff ? diffScale(values.values() as Iterable<number>) : logScale(values.values() as Iterable<number>);
+    // Edges: the gradient that flowed along them at the recorded step; at another step, their dependency's.
+    const recorded = stepIndex(trace, step) === trace.graph.step;
+    const edgeValue = (i: number): number | undefined => {
+      const e = trace.graph.edges[i];
+      if (recorded && !diff) return e.grad === undefined ? undefined : e.grad.nan + e.grad.inf > 0 ? NaN : e.grad.norm;
+      const from = this.nodes.get(e.from);
+      return from && metricOf(trace, from, 'grad', step);
+    };
+    const edgeValues = this.elements.edges.map((e) => e.data.members.map(edgeValue));
+    const spread = logScale(edgeValues.flat().filter((v): v is number => v !== undefined));
+    // The darkest end of viridis vanishes on a dark background: edges start a little way up the scale.
+    const edgeScale = { ...spread, lo: spread.lo - 0.18 * (spread.hi - spread.lo) };
+    this.cy.batch(() => {
+      for (const n of this.elements.nodes) {
+        const d = n.data;
+        const members = d.kind === 'group' ? trace.graph.nodes.filter((t) => groupOf(t) === d.group).map((t) => values.get(t.id)) : [values.get(d.node)];
+        const nan = members.some((v) => v !== undefined && !Number.isFinite(v));
+        const known = members.filter((v): v is number => v !== undefined && Number.isFinite(v));
+        const v = nan ? NaN : known.length > 0 ? Math.max(...known) : undefined;
+        const color = colorFor(v, scale);
+        const ele = this.cy.getElementById(d.id);
+        ele.data({ color, text: textOn(color), value: v });
+        ele.toggleClass('nan', nan);
+      }
+      this.elements.edges.forEach((e, k) => {
+        const vs = edgeValues[k];
+        const nan = vs.some((v) => v !== undefined && !Number.isFinite(v));
+        const known = vs.filter((v): v is number => v !== undefined && Number.isFinite(v) && v > 0);
+        const v = nan ? NaN : known.length > 0 ? Math.max(...known) : undefined;
+        const t = v === undefined || !Number.isFinite(v) ? 0 : (Math.log10(v) - spread.lo) / (spread.hi - spread.lo);
+        const ele = this.cy.getElementById(e.data.id);
+        ele.data({ color: nan ? NAN_COLOR : colorFor(v, edgeScale), width: v === undefined ? 1 : 1 + 5 * Math.min(Math.max(t, 0), 1) });
+        ele.toggleClass('nan', nan);
+      });
+    });
+    this.renderLegend(scale);
+    this.host.setState(this.state);
+  }
+
+  private renderLegend(scale: Scale): void {
+    const [lo, hi] = legendEnds(scale);
+    const title = this.state.diff ? `change of ${METRIC_NAMES[this.state.metric]} from the previous step` : `${METRIC_NAMES[this.state.metric]} (log scale)`;
+    const legend = this.dom.legend;
+    legend.replaceChildren();
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    bar.style.background = legendGradient(scale);
+    const ends = document.createElement('div');
+    ends.className = 'ends';
+    ends.append(Object.assign(document.createElement('span'), { textContent: lo }), Object.assign(document.createElement('span'), { textContent: hi }));
+    const keys = document.createElement('div');
+    keys.className = 'keys';
+    keys.innerHTML = '<span class="swatch nan"></span>NaN/Inf <span class="swatch none"></span>no gradient · edge width: gradient along it';
+    legend.append(Object.assign(document.createElement('div'), { className: 'title', textContent: title }), bar, ends, keys);
+  }
+
+  private setupTimeline(): void {
+    const trace = this.trace!;
+    const n = trace.steps.length;
+    this.dom.step.min = '0';
+    this.dom.step.max = String(Math.max(n - 1, 0));
+    this.dom.step.disabled = n <= 1;
+    this.updateTimeline();
+  }
+
+  private updateTimeline(): void {
+    const trace = this.trace!;
+    const s = stepIndex(trace, this.state.step);
+    this.dom.step.value = String(Math.max(s, 0));
+    const loss = s >= 0 ? trace.steps[s].loss : null;
+    this.dom.stepLabel.textContent = s < 0 ? 'no backward pass: forward graph only' : `step ${s + 1} of ${trace.steps.length}${loss === null ? '' : ` · loss ${formatMagnitude(loss)}`}${s === trace.graph.step ? ' (recorded)' : ''}`;
+    this.dom.lossCurve.innerHTML = chartSvg(trace.steps.map((st) => st.loss), { width: 240, height: 36, mark: s, className: 'loss-line' });
+  }
+
+  setStep(step: number): void {
+    this.state.step = step;
+    this.updateTimeline();
+    this.recolor();
+    this.renderDetails();
+  }
+
+  setMetric(metric: ViewState['metric'], diff: boolean): void {
+    this.state.metric = metric;
+    this.state.diff = diff;
+    this.recolor();
+  }
+
+  private onTapNode(ele: NodeSingular): void {
+    const d = ele.data() as { kind: string; node: number; group: string };
+    if (d.kind === 'group') {
+      this.state.expanded = [...this.state.expanded, d.group];
+      this.drawn = this.redraw();
+      return;
+    }
+    this.select(d.node);
+    const node = this.nodes.get(d.node);
+    if (node) this.reveal(node);
+  }
+
+  /** Selects a trace node (null: nothing), centring it when asked; opens its group if it is collapsed. */
+  select(node: number | null, center = true): void {
+    this.state.selected = node;
+    if (node !== null) {
+      const t = this.nodes.get(node);
+      if (t && this.elements.grouped && !this.state.expanded.includes(groupOf(t))) {
+        this.state.expanded = [...this.state.expanded, groupOf(t)];
+        this.drawn = this.redraw().then(() => this.select(node, center));
+        return;
+      }
+      const ele = this.cy.getElementById(nodeElementId(node));
+      this.cy.batch(() => {
+        this.cy.$(':selected').unselect();
+        ele.select();
+      });
+      if (center && ele.nonempty()) this.cy.animate({ center: { eles: ele }, duration: 150 });
+    } else {
+      this.cy.$(':selected').unselect();
+    }
+    this.renderDetails();
+    this.host.setState(this.state);
+  }
+
+  reveal(node: TraceNode): void {
+    if (node.site) this.host.post({ type: 'reveal', node: node.id, site: node.site });
+  }
+
+  private renderDetails(): void {
+    const trace = this.trace;
+    if (trace === null) return;
+    const node = this.state.selected === null ? null : this.nodes.get(this.state.selected) ?? null;
+    const group = node && this.elements.grouped ? groupOf(node) : null;
+    renderDetails(this.dom.details, trace, node, this.state.step, group, {
+      reveal: (n) => this.reveal(n),
+      collapse: (g) => {
+        this.state.expanded = this.state.expanded.filter((e) => e !== g);
+        this.state.selected = null;
+        this.drawn = this.redraw().then(() => this.renderDetails());
+      },
+    });
+  }
+
+  private pickFinding(f: Finding): void {
+    if (f.node !== undefined) this.select(f.node);
+    const node = f.node === undefined ? undefined : this.nodes.get(f.node);
+    if (node) this.reveal(node);
+    else if (f.site) this.host.post({ type: 'reveal', node: -1, site: f.site });
+  }
+
+  /** Dims what does not match the search (op, function, file:line or line). */
+  setSearch(query: string): void {
+    this.state.search = query;
+    this.applySearch();
+    this.host.setState(this.state);
+  }
+
+  matches(): TraceNode[] {
+    const q = this.state.search.trim().toLowerCase();
+    if (q === '' || this.trace === null) return [];
+    return this.trace.graph.nodes.filter((n) => {
+      const site = n.site;
+      const text = `${n.op} ${site?.function ?? ''} ${site ? `${site.file.split(/[\\/]/).pop()}:${site.line}` : ''}`.toLowerCase();
+      return /^\d+$/.test(q) ? site?.line === Number(q) : text.includes(q);
+    });
+  }
+
+  private applySearch(): void {
+    const found = new Set(this.matches().map((n) => nodeElementId(n.id)));
+    const searching = this.state.search.trim() !== '';
+    this.cy.batch(() => {
+      this.cy.nodes().forEach((n) => {
+        n.toggleClass('match', found.has(n.id()));
+        n.toggleClass('dimmed', searching && !found.has(n.id()));
+      });
+      this.cy.edges().toggleClass('dimmed', searching);
+    });
+  }
+
+  /** Highlights the nodes made on an editor line (the host sends the cursor's line). */
+  highlightLine(file: string, line: number): void {
+    this.linkedLine = line > 0 ? { file, line } : null;
+    this.applyLinkedLine();
+  }
+
+  private applyLinkedLine(): void {
+    const at = this.linkedLine;
+    const on = (s: Site | null) => at !== null && s !== null && s.line === at.line && s.file === at.file;
+    this.cy.batch(() => {
+      this.cy.nodes().removeClass('linked');
+      if (at !== null) for (const n of this.trace?.graph.nodes ?? []) if (on(n.site)) this.cy.getElementById(nodeElementId(n.id)).addClass('linked');
+    });
+  }
+
+  status(text: string, kind = 'idle'): void {
+    this.dom.status.textContent = text;
+    this.dom.status.dataset.kind = kind;
+  }
+
+  exportImage(format: 'png' | 'svg'): void {
+    const background = currentTheme().background;
+    const data = format === 'png' ? this.cy.png({ full: true, scale: 2, bg: background }) : exportSvg(this.cy, background);
+    this.host.post({ type: 'export', format, data });
+  }
+
+  restyle(): void {
+    this.cy.style(stylesheet(currentTheme(), this.elements.nodes.length + this.elements.edges.length > 4000));
+  }
+}

@@ -1,0 +1,155 @@
+// From a trace to what Cytoscape draws, and the numbers the colours come from. Pure functions over the trace
+// (no DOM), so they are tested in Node and reused by the standalone report.
+import type { Metric, StepGraph, Trace, TraceNode } from '../engine/trace';
+
+export interface NodeData {
+  id: string;
+  label: string;
+  kind: TraceNode['kind'] | 'group';
+  /** The trace node's id (members), or -1 for a group. */
+  node: number;
+  /** The user function a node was made in (its group in a big graph). */
+  group: string;
+  /** For a collapsed group: how many tensors it stands for. */
+  count?: number;
+  /** Filled in by the view when it colours. */
+  color?: string;
+}
+
+export interface EdgeData {
+  id: string;
+  source: string;
+  target: string;
+  /** Indices into the graph's edges of the trace edges this drawn edge stands for (several between groups). */
+  members: number[];
+  /** Filled in by the view when it colours. */
+  color?: string;
+  width?: number;
+}
+
+export interface Elements {
+  nodes: { data: NodeData }[];
+  edges: { data: EdgeData }[];
+  /** True when the graph was big enough to be grouped by function. */
+  grouped: boolean;
+}
+
+export const GROUP_THRESHOLD = 2000;
+
+export const nodeElementId = (node: number) => `n${node}`;
+export const groupElementId = (group: string) => `g:${group}`;
+
+/** Which user function made a node: the group it belongs to in a big graph. */
+export function groupOf(node: TraceNode): string {
+  if (node.site === null) return '(engine)';
+  const file = node.site.file.split(/[\\/]/).pop() ?? node.site.file;
+  return `${file}: ${node.site.function || '(top level)'}`;
+}
+
+export function shapeText(shape: readonly number[]): string {
+  return `[${shape.join('×')}]`;
+}
+
+/**
+ * The elements of a step's graph. Above `threshold` nodes, nodes are grouped by the user function that made
+ * them and every group not in `expanded` is drawn as one node, its edges merged.
+ */
+export function traceToElements(graph: StepGraph, expanded: ReadonlySet<string> = new Set(), threshold = GROUP_THRESHOLD): Elements {
+  const grouped = graph.nodes.length > threshold;
+  const visibleId = new Map<number, string>();
+  const nodes: { data: NodeData }[] = [];
+  const groups = new Map<string, NodeData>();
+  for (const n of graph.nodes) {
+    const group = groupOf(n);
+    if (grouped && !expanded.has(group)) {
+      let g = groups.get(group);
+      if (g === undefined) {
+        g = { id: groupElementId(group), label: group, kind: 'group', node: -1, group, count: 0 };
+        groups.set(group, g);
+        nodes.push({ data: g });
+      }
+      g.count = (g.count ?? 0) + 1;
+      visibleId.set(n.id, g.id);
+    } else {
+      const id = nodeElementId(n.id);
+      // Leaves are all op 'tensor': their kind says more (param, input, const).
+      nodes.push({ data: { id, label: `${n.kind === 'op' ? n.op : n.kind} ${shapeText(n.shape)}`, kind: n.kind, node: n.id, group } });
+      visibleId.set(n.id, id);
+    }
+  }
+  for (const g of groups.values()) g.label = `${g.group} · ${g.count} tensors`;
+  const edges = new Map<string, EdgeData>();
+  graph.edges.forEach((e, i) => {
+    const source = visibleId.get(e.from);
+    const target = visibleId.get(e.to);
+    if (source === undefined || target === undefined || source === target) return;
+    // Between collapsed groups, parallel edges merge into one; between tensors every dependency is drawn.
+    const merged = source.startsWith('g:') || target.startsWith('g:');
+    const id = merged ? `e:${source}>${target}` : `e${i}`;
+    const existing = edges.get(id);
+    if (existing) existing.members.push(i);
+    else edges.set(id, { id, source, target, members: [i] });
+  });
+  return { nodes, edges: [...edges.values()].map((data) => ({ data })), grouped };
+}
+
+/** The graph of the step a view shows: the recorded one, or an earlier one kept with `--steps all`. */
+export function graphAt(trace: Trace, step: number): StepGraph {
+  if (step < 0 || step === trace.graph.step) return trace.graph;
+  return trace.history?.find((g) => g.step === step) ?? trace.graph;
+}
+
+/** The step a view state points at (the recorded step for -1), clamped to what the trace has. */
+export function stepIndex(trace: Trace, step: number): number {
+  if (trace.steps.length === 0) return -1;
+  return step < 0 ? (trace.graph.step >= 0 ? trace.graph.step : trace.steps.length - 1) : Math.min(step, trace.steps.length - 1);
+}
+
+/**
+ * The number a node is coloured by, for a metric at a step: a magnitude (undefined: no gradient reached it, NaN:
+ * it held NaN or Inf). At the recorded step it comes from the node's statistics; at other steps from the
+ * per-step norms, which every step keeps by node key.
+ */
+export function metricOf(trace: Trace, node: TraceNode, metric: Metric, step: number): number | undefined {
+  const s = stepIndex(trace, step);
+  const recorded = s === trace.graph.step || s < 0;
+  const summary = s >= 0 ? trace.steps[s] : undefined;
+  const valueNorm = (): number => {
+    const atStep = node.kind === 'param' ? summary?.paramNorms[node.key] : undefined;
+    if (atStep !== undefined && !recorded) return atStep;
+    return node.value.nan + node.value.inf > 0 ? NaN : node.value.norm;
+  };
+  const gradNorm = (): number | undefined => {
+    if (recorded) return node.grad === undefined ? undefined : node.grad.nan + node.grad.inf > 0 ? NaN : node.grad.norm;
+    const g = summary?.gradNorms[node.key];
+    return g === undefined ? undefined : g === null ? NaN : g;
+  };
+  switch (metric) {
+    case 'value':
+      return valueNorm();
+    case 'grad':
+      return gradNorm();
+    case 'ratio': {
+      const g = gradNorm();
+      return g === undefined ? undefined : g / Math.max(valueNorm(), 1e-300);
+    }
+  }
+}
+
+/** Ratio of a node's metric at `step` to the step before (undefined where either is missing). */
+export function changeOf(trace: Trace, node: TraceNode, metric: Metric, step: number): number | undefined {
+  const s = stepIndex(trace, step);
+  if (s <= 0) return undefined;
+  const now = metricOf(trace, node, metric, s);
+  const before = metricOf(trace, node, metric, s - 1);
+  if (now === undefined || before === undefined) return undefined;
+  return before === 0 ? (now === 0 ? 1 : Infinity) : now / before;
+}
+
+/** Gradient norms over every step for one node key (null where none reached it, NaN where it was NaN/Inf). */
+export function gradHistory(trace: Trace, key: string): (number | null)[] {
+  return trace.steps.map((s) => {
+    const g = s.gradNorms[key];
+    return g === undefined ? null : g === null ? NaN : g;
+  });
+}

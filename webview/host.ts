@@ -1,0 +1,49 @@
+// Who the view talks to: the VS Code extension (through acquireVsCodeApi), or nobody, in the standalone HTML
+// report, where a node shows its file:line instead of jumping and exports download in the browser.
+import type { Site, ViewMessage, ViewState } from '../engine/trace';
+
+export interface ViewHost {
+  readonly standalone: boolean;
+  post(message: ViewMessage): void;
+  getState(): unknown;
+  setState(state: ViewState): void;
+}
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export function connectHost(onStandaloneReveal: (site: Site) => void): ViewHost {
+  if (typeof acquireVsCodeApi === 'function') {
+    const api = acquireVsCodeApi();
+    return {
+      standalone: false,
+      post: (m) => api.postMessage(m),
+      getState: () => api.getState(),
+      setState: (s) => api.setState(s),
+    };
+  }
+  let state: unknown;
+  return {
+    standalone: true,
+    post(m) {
+      if (m.type === 'reveal') onStandaloneReveal(m.site);
+      if (m.type === 'export') download(m.format, m.data);
+    },
+    getState: () => state,
+    setState: (s) => (state = s),
+  };
+}
+
+function download(format: 'png' | 'svg', data: string): void {
+  const a = document.createElement('a');
+  a.href = format === 'png' ? data : URL.createObjectURL(new Blob([data], { type: 'image/svg+xml' }));
+  a.download = `gradscope-graph.${format}`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

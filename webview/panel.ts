@@ -1,0 +1,95 @@
+// The side panel: details of the selected node and the list of findings. DOM built with textContent only:
+// op names, file paths and messages come from the user's code and are never parsed as HTML.
+import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
+import { formatMagnitude } from './colors';
+import { gradHistory, shapeText, stepIndex } from './elements';
+import { chartSvg } from './timeline';
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text = ''): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text) e.textContent = text;
+  return e;
+}
+
+const siteText = (n: TraceNode) => (n.site ? `${n.site.file.split(/[\\/]/).pop()}:${n.site.line}:${n.site.column}` : 'no source location');
+
+function statsTable(title: string, s: Stats): HTMLElement {
+  const table = el('table', 'stats');
+  const caption = el('caption', '', title);
+  table.appendChild(caption);
+  const rows: [string, string][] = [
+    ['norm', formatMagnitude(s.norm)],
+    ['mean', formatMagnitude(s.mean)],
+    ['std', formatMagnitude(s.std)],
+    ['min', formatMagnitude(s.min)],
+    ['max', formatMagnitude(s.max)],
+    ['zeros', `${s.zeros} of ${s.count}`],
+  ];
+  if (s.nan > 0) rows.push(['NaN', String(s.nan)]);
+  if (s.inf > 0) rows.push(['Inf', String(s.inf)]);
+  for (const [k, v] of rows) {
+    const tr = el('tr', k === 'NaN' || k === 'Inf' ? 'bad' : '');
+    tr.append(el('th', '', k), el('td', '', v));
+    table.appendChild(tr);
+  }
+  return table;
+}
+
+export interface DetailsActions {
+  reveal(node: TraceNode): void;
+  collapse(group: string): void;
+}
+
+/** Fills `root` with what there is to know about one node. */
+export function renderDetails(root: HTMLElement, trace: Trace, node: TraceNode | null, step: number, expandedGroup: string | null, actions: DetailsActions): void {
+  root.replaceChildren();
+  if (node === null) {
+    root.appendChild(el('p', 'hint', 'Select a node to see its values and gradient. Arrow keys walk the graph; / searches.'));
+    return;
+  }
+  root.appendChild(el('h2', '', `${node.op} ${shapeText(node.shape)}`));
+  root.appendChild(el('span', `badge kind-${node.kind}`, node.kind));
+  const where = el('a', 'site', siteText(node));
+  where.href = '#';
+  where.title = node.site ? `${node.site.file}:${node.site.line}:${node.site.column}` : '';
+  where.addEventListener('click', (e) => {
+    e.preventDefault();
+    actions.reveal(node);
+  });
+  root.appendChild(where);
+  if (node.site?.function) root.appendChild(el('div', 'function', `in ${node.site.function}()`));
+  root.appendChild(statsTable('value', node.value));
+  if (node.grad) root.appendChild(statsTable(`gradient (step ${trace.graph.step + 1}, recorded)`, node.grad));
+  else root.appendChild(el('p', 'no-grad', 'No gradient reached this tensor.'));
+  const history = gradHistory(trace, node.key);
+  if (history.some((v) => v !== null)) {
+    const spark = el('div', 'sparkline');
+    spark.title = 'gradient norm over the steps (log scale)';
+    spark.innerHTML = chartSvg(history, { width: 220, height: 40, mark: stepIndex(trace, step), className: 'grad-line' });
+    root.append(el('div', 'caption', 'gradient norm by step'), spark);
+  }
+  if (expandedGroup !== null) {
+    const collapse = el('button', '', `Collapse ${expandedGroup}`);
+    collapse.addEventListener('click', () => actions.collapse(expandedGroup));
+    root.appendChild(collapse);
+  }
+}
+
+const ICON: Record<Finding['severity'], string> = { error: '✖', warning: '⚠', info: 'ℹ' };
+
+/** The findings list; picking one selects its node. */
+export function renderFindings(root: HTMLElement, findings: readonly Finding[], pick: (f: Finding) => void): void {
+  root.replaceChildren(el('h2', '', findings.length === 0 ? 'No findings' : `Findings (${findings.length})`));
+  const list = el('ul', 'findings');
+  for (const f of findings) {
+    const item = el('li', `finding ${f.severity}`);
+    item.tabIndex = 0;
+    item.append(el('span', 'icon', ICON[f.severity]), el('span', 'message', f.message));
+    if (f.site) item.appendChild(el('span', 'where', `${f.site.file.split(/[\\/]/).pop()}:${f.site.line}`));
+    item.addEventListener('click', () => pick(f));
+    item.addEventListener('keydown', (e) => e.key === 'Enter' && pick(f));
+    list.appendChild(item);
+  }
+  root.appendChild(list);
+}

@@ -1,0 +1,58 @@
+// The Cytoscape stylesheet. Op kinds are data selectors; UI state (selected, linked to the editor line, dimmed
+// by search, NaN) are classes the view toggles in batches.
+import type { StylesheetJson } from 'cytoscape';
+import { NAN_COLOR } from './colors';
+import type { Theme } from './theme';
+
+export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
+  const hc = theme.kind === 'high-contrast';
+  return [
+    {
+      selector: 'node',
+      style: {
+        shape: 'round-rectangle',
+        width: 'data(w)',
+        height: 'data(h)',
+        'background-color': 'data(color)',
+        'border-width': hc ? 2 : 1,
+        'border-color': theme.border,
+        label: 'data(label)',
+        color: 'data(text)',
+        'font-size': 11,
+        'font-family': 'var(--vscode-editor-font-family, monospace)',
+        'text-valign': 'center',
+        'text-halign': 'center',
+        'min-zoomed-font-size': big ? 8 : 4,
+      },
+    },
+    { selector: 'node[kind = "param"]', style: { shape: 'hexagon', 'border-width': 2, 'border-color': theme.foreground } },
+    { selector: 'node[kind = "input"]', style: { shape: 'rhomboid' } },
+    { selector: 'node[kind = "const"]', style: { shape: 'ellipse', 'font-size': 9 } },
+    {
+      selector: 'node[kind = "group"]',
+      style: { shape: 'cut-rectangle', 'border-width': 3, 'border-style': 'double', 'border-color': theme.foreground, 'font-size': 13 },
+    },
+    { selector: 'node.nan', style: { 'border-width': 4, 'border-color': NAN_COLOR, 'border-style': 'solid' } },
+    {
+      selector: 'node[?origin]',
+      style: { 'border-width': 5, 'border-color': theme.foreground, 'border-style': 'dashed', 'font-weight': 'bold', 'underlay-color': NAN_COLOR, 'underlay-opacity': 0.35, 'underlay-padding': 10 },
+    },
+    { selector: 'node.linked', style: { 'underlay-color': theme.highlight.slice(0, 7), 'underlay-opacity': 0.6, 'underlay-padding': 8 } },
+    { selector: 'node.match', style: { 'border-width': 3, 'border-color': theme.focus } },
+    { selector: '.dimmed', style: { opacity: 0.2 } },
+    { selector: 'node:selected', style: { 'border-width': 4, 'border-color': theme.focus, 'border-style': 'solid' } },
+    {
+      selector: 'edge',
+      style: {
+        width: 'data(width)',
+        'line-color': 'data(color)',
+        'target-arrow-color': 'data(color)',
+        'target-arrow-shape': big ? 'none' : 'triangle',
+        'curve-style': big ? 'haystack' : 'bezier',
+        'arrow-scale': 0.8,
+        opacity: 0.85,
+      },
+    },
+    { selector: 'edge.nan', style: { 'line-style': 'dashed' } },
+  ];
+}
