@@ -3,7 +3,7 @@
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
 import { DEFAULT_VIEW_STATE, Finding, isViewState, Site, Trace, TraceNode, ViewState } from '../engine/trace';
 import { colorFor, diffScale, formatMagnitude, legendEnds, legendGradient, logScale, NAN_COLOR, Scale } from './colors';
-import { changeOf, Elements, groupOf, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
+import { changeOf, Elements, groupOf, siteGroupOf, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
 import { exportSvg } from './export-svg';
 import type { ViewHost } from './host';
 import { layout } from './layout-client';
@@ -120,7 +120,7 @@ export class GraphView {
     this.cy.batch(() => {
       for (const n of this.elements.nodes) {
         const d = n.data;
-        const members = d.kind === 'group' ? trace.graph.nodes.filter((t) => groupOf(t) === d.group).map((t) => values.get(t.id)) : [values.get(d.node)];
+        const members = (d.members ?? [d.node]).map((id) => values.get(id));
         const nan = members.some((v) => v !== undefined && !Number.isFinite(v));
         const known = members.filter((v): v is number => v !== undefined && Number.isFinite(v));
         const v = nan ? NaN : known.length > 0 ? Math.max(...known) : undefined;
@@ -193,7 +193,7 @@ export class GraphView {
   }
 
   private onTapNode(ele: NodeSingular): void {
-    const d = ele.data() as { kind: string; node: number; group: string };
+    const d = ele.data() as NodeData;
     if (d.kind === 'group') {
       this.state.expanded = [...this.state.expanded, d.group];
       this.drawn = this.redraw();
@@ -209,12 +209,15 @@ export class GraphView {
     this.state.selected = node;
     if (node !== null) {
       const t = this.nodes.get(node);
-      if (t && this.elements.grouped && !this.state.expanded.includes(groupOf(t))) {
-        this.state.expanded = [...this.state.expanded, groupOf(t)];
-        this.drawn = this.redraw().then(() => this.select(node, center));
+      const ele = this.cy.getElementById(nodeElementId(node));
+      if (t && ele.empty() && this.elements.grouped) {
+        // Hidden in a collapsed group: open its function (and its line, in a function too big to draw whole).
+        this.state.expanded = [...new Set([...this.state.expanded, groupOf(t), siteGroupOf(t)])];
+        this.drawn = this.redraw().then(() => {
+          if (this.cy.getElementById(nodeElementId(node)).nonempty()) this.select(node, center);
+        });
         return;
       }
-      const ele = this.cy.getElementById(nodeElementId(node));
       this.cy.batch(() => {
         this.cy.$(':selected').unselect();
         ele.select();

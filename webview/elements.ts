@@ -10,8 +10,9 @@ export interface NodeData {
   node: number;
   /** The user function a node was made in (its group in a big graph). */
   group: string;
-  /** For a collapsed group: how many tensors it stands for. */
+  /** For a collapsed group: how many tensors it stands for, and their trace ids. */
   count?: number;
+  members?: number[];
   /** Filled in by the view when it colours. */
   color?: string;
 }
@@ -46,6 +47,11 @@ export function groupOf(node: TraceNode): string {
   return `${file}: ${node.site.function || '(top level)'}`;
 }
 
+/** Inside a function too big to draw whole: the call that made a node (a loop makes many at one call). */
+export function siteGroupOf(node: TraceNode): string {
+  return node.site === null ? groupOf(node) : `${groupOf(node)}:${node.site.line}:${node.site.column}`;
+}
+
 export function shapeText(shape: readonly number[]): string {
   return `[${shape.join('×')}]`;
 }
@@ -56,28 +62,41 @@ export function shapeText(shape: readonly number[]): string {
  */
 export function traceToElements(graph: StepGraph, expanded: ReadonlySet<string> = new Set(), threshold = GROUP_THRESHOLD): Elements {
   const grouped = graph.nodes.length > threshold;
+  const sizes = new Map<string, number>();
+  for (const n of graph.nodes) sizes.set(groupOf(n), (sizes.get(groupOf(n)) ?? 0) + 1);
+  // A collapsed function, or inside an opened function that is still too big to draw, a collapsed call site.
+  const collapsedGroup = (n: TraceNode): string | null => {
+    if (!grouped) return null;
+    const fn = groupOf(n);
+    if (!expanded.has(fn)) return fn;
+    const site = siteGroupOf(n);
+    return (sizes.get(fn) ?? 0) > threshold && !expanded.has(site) ? site : null;
+  };
   const visibleId = new Map<number, string>();
   const nodes: { data: NodeData }[] = [];
   const groups = new Map<string, NodeData>();
   for (const n of graph.nodes) {
-    const group = groupOf(n);
-    if (grouped && !expanded.has(group)) {
+    const group = collapsedGroup(n);
+    if (group !== null) {
       let g = groups.get(group);
       if (g === undefined) {
-        g = { id: groupElementId(group), label: group, kind: 'group', node: -1, group, count: 0 };
+        // A function's group is labelled by its name, a call site's by its op and line.
+        const label = group === groupOf(n) ? group : `${n.kind === 'op' ? n.op : n.kind} · line ${n.site?.line}`;
+        g = { id: groupElementId(group), label, kind: 'group', node: -1, group, count: 0, members: [] };
         groups.set(group, g);
         nodes.push({ data: g });
       }
-      g.count = (g.count ?? 0) + 1;
+      g.members!.push(n.id);
+      g.count = g.members!.length;
       visibleId.set(n.id, g.id);
     } else {
       const id = nodeElementId(n.id);
       // Leaves are all op 'tensor': their kind says more (param, input, const).
-      nodes.push({ data: { id, label: `${n.kind === 'op' ? n.op : n.kind} ${shapeText(n.shape)}`, kind: n.kind, node: n.id, group } });
+      nodes.push({ data: { id, label: `${n.kind === 'op' ? n.op : n.kind} ${shapeText(n.shape)}`, kind: n.kind, node: n.id, group: groupOf(n) } });
       visibleId.set(n.id, id);
     }
   }
-  for (const g of groups.values()) g.label = `${g.group} · ${g.count} tensors`;
+  for (const g of groups.values()) g.label = `${g.label} · ${g.count} tensors`;
   const edges = new Map<string, EdgeData>();
   graph.edges.forEach((e, i) => {
     const source = visibleId.get(e.from);

@@ -33,7 +33,8 @@ export function respond(request: LayoutRequest): LayoutResponse {
   }
 }
 
-// Only in a worker (a bundle that imports this module for `respond` elsewhere must not touch a global `self`).
-if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
+// Only in a worker: not in Node (no `self`), nor in a page that imports `respond` (a window has postMessage too,
+// but also a document).
+if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && !('document' in globalThis)) {
   self.onmessage = (event) => self.postMessage(respond(event.data));
 }

@@ -153,3 +153,37 @@ describe('graph view (Chromium)', function () {
     await page.close();
   });
 });
+
+describe('graph view of a big trace (Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('groups a 3,000-node trace by function and call site; clicking a group opens it', async () => {
+    const r = gradscope('run', 'test/fixtures/long-rnn.ts', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const trace = JSON.parse(r.stdout) as Trace;
+    assert.ok(trace.graph.nodes.length > 3000, `${trace.graph.nodes.length} nodes`);
+    const page = await openView(browser);
+    await sendToView(page, { type: 'trace', trace });
+    await drawn(page);
+    const shown = () => page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes().map((n) => n.id()));
+    const collapsed = await shown();
+    assert.ok(collapsed.length < 10, `${collapsed.length} nodes drawn`);
+    assert.ok(collapsed.includes('g:long-rnn.ts: unroll'), collapsed.join());
+    await screenshot(page, 'big-collapsed');
+    const at = await nodePoint(page, 'g:long-rnn.ts: unroll');
+    await page.mouse.click(at.x, at.y);
+    await page.evaluate(() => (window as unknown as { __gradscope: { drawn: Promise<void> } }).__gradscope.drawn);
+    const sites = (await shown()).filter((id) => id.startsWith('g:long-rnn.ts: unroll:12:'));
+    assert.equal(sites.length, 5, `call-site groups: ${sites.join()}`); // index, matmul, add, matmul, tanh
+    await screenshot(page, 'big-function-open');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+});

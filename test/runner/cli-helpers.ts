@@ -13,7 +13,7 @@ export interface CliResult {
 }
 
 export function gradscope(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [join(repo, 'bin', 'gradscope.js'), ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(repo, 'bin', 'gradscope.js'), ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 30 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

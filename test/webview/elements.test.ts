@@ -62,6 +62,19 @@ describe('traceToElements', () => {
     assert.deepEqual(open.nodes.map((n) => n.data.id), ['g:model.ts: encoder', 'n3', 'n4', 'g:model.ts: (top level)']);
     assert.equal(groupOf(graph.nodes[4]), 'model.ts: (top level)');
   });
+
+  it('opens a function too big to draw whole as one group per call site', () => {
+    const n = (id: number, line: number): TraceNode => ({ ...node(id, 'rnn'), site: { file: '/m/model.ts', line, column: 3, function: 'rnn' } });
+    const graph: StepGraph = { step: 0, nodes: [n(1, 10), n(2, 11), n(3, 10), n(4, 11), n(5, 10)], edges: [{ from: 1, to: 2 }, { from: 2, to: 3 }, { from: 3, to: 4 }, { from: 4, to: 5 }] };
+    const open = traceToElements(graph, new Set(['model.ts: rnn']), 3);
+    assert.deepEqual(open.nodes.map((e) => [e.data.id, e.data.label, e.data.members]), [
+      ['g:model.ts: rnn:10:3', 'add · line 10 · 3 tensors', [1, 3, 5]],
+      ['g:model.ts: rnn:11:3', 'add · line 11 · 2 tensors', [2, 4]],
+    ]);
+    assert.equal(open.edges.length, 2);
+    const site = traceToElements(graph, new Set(['model.ts: rnn', 'model.ts: rnn:11:3']), 3);
+    assert.deepEqual(site.nodes.map((e) => e.data.id), ['g:model.ts: rnn:10:3', 'n2', 'n4']);
+  });
 });
 
 describe('metrics', () => {

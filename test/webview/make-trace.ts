@@ -1,6 +1,6 @@
 // Real computation graphs for the layout's tests and benchmarks: models run in-process under the real
 // TraceRecorder (as bench/runner.ts `traced()` does), turned into layout input; and the quality measures both
-// use (edge crossings between adjacent levels, edges that point down). Not a test file itself.
+// use (edge crossings between adjacent levels, the share of edges that point down). Not a test file itself.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crossEntropy, manualSeed, mse, randn, Tensor, zeros } from '../../engine';
@@ -151,16 +151,4 @@ export function downwardShare(positions: Positions, edges: readonly LayoutEdge[]
   let down = 0;
   for (const e of edges) if (positions[e.source].y < positions[e.target].y) down++;
   return edges.length === 0 ? 1 : down / edges.length;
-}
-
-/** Total edge length divided by the mean node width: a scale-free "how far do edges run" figure. */
-export function relativeEdgeLength(positions: Positions, nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): number {
-  const meanWidth = nodes.reduce((s, n) => s + n.width, 0) / Math.max(1, nodes.length);
-  let total = 0;
-  for (const e of edges) {
-    const a = positions[e.source];
-    const b = positions[e.target];
-    total += Math.hypot(a.x - b.x, a.y - b.y);
-  }
-  return total / meanWidth;
 }
