@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BenchRecorder, recorded, recordedCounts } from './recorder';
+import { layoutBenchmarks } from './layout';
 import { coldCommand, traced } from './runner';
+import { viewBenchmarks } from './view';
 import { formatMs, measure, measureEach, Timing } from './timing';
 import { tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
 import { buildChain, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
@@ -62,9 +64,9 @@ function markdown(comparisons: Comparison[], overheads: Overhead[], solos: Solo[
     '|---|---:|---:|---:|',
     ...overheads.map((o) => `| ${o.name} | ${formatMs(o.off.median)} | ${formatMs(o.on.median)} | ${ratio(o.on, o.off)}x |`),
     '',
-    '| gradscope only | ms |',
-    '|---|---:|',
-    ...solos.map((s) => `| ${s.name} | ${formatMs(s.time.median)} |`),
+    '| gradscope only | ms | note |',
+    '|---|---:|---|',
+    ...solos.map((s) => `| ${s.name} | ${formatMs(s.time.median)} | ${s.note} |`),
   ];
   return lines.join('\n');
 }
@@ -110,6 +112,8 @@ async function main(): Promise<void> {
   const floor = coldCommand(['-e', '0']);
   const cold = coldCommand(['bin/gradscope.js', 'run', 'examples/linear-regression.ts', '--json']);
   solos.push(solo('(f) cold `gradscope run examples/linear-regression.ts --json`, whole process', { ...cold, iterations: 1, repetitions: 7 }, `(node -e 0 alone: ${formatMs(floor.median)} ms)`));
+
+  for (const row of [...layoutBenchmarks(), ...(await viewBenchmarks())]) solos.push({ name: row.name, time: { median: row.ms, min: row.ms, max: row.ms, iterations: 1, repetitions: 1 }, note: row.note });
 
   console.log(`\n${markdown(comparisons, overheads, solos, machine)}`);
 }

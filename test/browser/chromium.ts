@@ -1,16 +1,32 @@
 // Real headless Chromium (Debian's package) driven by playwright-core, and pages that load the built view the
 // way the webview does: the same bundle, with a stand-in acquireVsCodeApi that records what the view posts.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Browser, chromium, Page } from 'playwright-core';
 import type { HostMessage, ViewMessage } from '../../engine/trace';
 
-export const repo = join(__dirname, '..', '..', '..');
+/** The repository root: the nearest folder above this bundle with a package.json (tests and benchmarks live at different depths). */
+export const repo = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 export const artifacts = join(repo, 'test-artifacts');
 export const CHROMIUM = process.env.GRADSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 // Flags that work on these machines: no sandbox as root, no GPU, and no background traffic to the closed network.
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** The page's globals these helpers use, typed without the DOM library (this file is also built for Node benchmarks). */
+interface PageWindow {
+  __posted: ViewMessage[];
+  __gradscope: {
+    trace: unknown;
+    drawn: Promise<void>;
+    cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } }; container(): { getBoundingClientRect(): { left: number; top: number } } };
+  };
+  postMessage(message: unknown, origin: string): void;
+}
 
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -38,7 +54,7 @@ export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   (page as Page & { errors: string[] }).errors = errors;
   await page.goto(pathToFileURL(html).href);
-  await page.waitForFunction(() => (window as unknown as { __posted: ViewMessage[] }).__posted.some((m) => m.type === 'ready'));
+  await page.waitForFunction(() => (globalThis as unknown as PageWindow).__posted.some((m) => m.type === 'ready'));
   return page;
 }
 
@@ -48,23 +64,23 @@ export function pageErrors(page: Page): string[] {
 
 /** Sends the view a host message, as VS Code does (a window message event). */
 export async function sendToView(page: Page, message: HostMessage): Promise<void> {
-  await page.evaluate((m) => window.postMessage(m, '*'), message);
+  await page.evaluate((m) => (globalThis as unknown as PageWindow).postMessage(m, '*'), message);
 }
 
 /** Waits until the view has drawn what it was last sent. */
 export async function drawn(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { __gradscope: { trace: unknown } }).__gradscope.trace !== null);
-  await page.evaluate(() => (window as unknown as { __gradscope: { drawn: Promise<void> } }).__gradscope.drawn);
+  await page.waitForFunction(() => (globalThis as unknown as PageWindow).__gradscope.trace !== null);
+  await page.evaluate(() => (globalThis as unknown as PageWindow).__gradscope.drawn);
 }
 
 export async function posted(page: Page): Promise<ViewMessage[]> {
-  return page.evaluate(() => (window as unknown as { __posted: ViewMessage[] }).__posted);
+  return page.evaluate(() => (globalThis as unknown as PageWindow).__posted);
 }
 
 /** Page coordinates of a drawn node (for real mouse clicks). */
 export async function nodePoint(page: Page, elementId: string): Promise<{ x: number; y: number }> {
   return page.evaluate((id) => {
-    const view = (window as unknown as { __gradscope: { cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } }; container(): HTMLElement } } }).__gradscope;
+    const view = (globalThis as unknown as PageWindow).__gradscope;
     const p = view.cy.getElementById(id).renderedPosition();
     const box = view.cy.container().getBoundingClientRect();
     return { x: box.left + p.x, y: box.top + p.y };

@@ -130,6 +130,50 @@ describe('graph view (Chromium)', function () {
     await page.close();
   });
 
+  it('walks the graph with the keyboard: up to a dependency, down to what uses it', async () => {
+    const page = await show(linreg);
+    const sum = linreg.graph.nodes.find((n) => n.op === 'sum')!;
+    const mul = linreg.graph.nodes.find((n) => n.id === linreg.graph.edges.find((e) => e.to === sum.id)!.from)!;
+    await sendToView(page, { type: 'select', node: sum.id });
+    await page.locator('.graph').focus();
+    await page.keyboard.press('ArrowUp');
+    const selected = () => page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes(':selected').map((n) => n.id()));
+    assert.deepEqual(await selected(), [`n${mul.id}`]);
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await selected(), [`n${sum.id}`]);
+    await page.keyboard.press('Enter');
+    assert.ok((await posted(page)).some((m) => m.type === 'reveal' && m.node === sum.id));
+    await page.close();
+  });
+
+  it('exports the picture as PNG and SVG through the host', async () => {
+    const page = await show(linreg);
+    await page.getByRole('button', { name: 'PNG' }).click();
+    await page.getByRole('button', { name: 'SVG' }).click();
+    const exports = (await posted(page)).filter((m) => m.type === 'export');
+    assert.deepEqual(exports.map((m) => m.type === 'export' && m.format), ['png', 'svg']);
+    const [png, svg] = exports.map((m) => (m.type === 'export' ? m.data : ''));
+    assert.match(png, /^data:image\/png;base64,/);
+    assert.ok(png.length > 10_000);
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal(svg.match(/<rect /g)?.length, linreg.graph.nodes.length + 1); // every node, and the background
+    assert.match(svg, />matmul \[100×3\]</);
+    await page.close();
+  });
+
+  it('restores a saved view: metric, step, selection and search', async () => {
+    const page = await openView(browser);
+    const matmul = linreg.graph.nodes.find((n) => n.op === 'matmul')!;
+    await sendToView(page, { type: 'trace', trace: linreg, state: { metric: 'ratio', step: 3, diff: false, selected: matmul.id, expanded: [], search: 'add' } });
+    await drawn(page);
+    assert.equal(await page.locator('select.metric').inputValue(), 'ratio');
+    assert.equal(await page.locator('input.step').inputValue(), '3');
+    assert.equal(await page.locator('input.search').inputValue(), 'add');
+    assert.match((await page.textContent('.details')) ?? '', /matmul \[100×3\]/);
+    assert.equal(await nodeData(page, `n${matmul.id}`, 'value'), linreg.steps[3].gradNorms[matmul.key]! / matmul.value.norm);
+    await page.close();
+  });
+
   it('the standalone report opens from a file:// URL and draws the same graph', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'gradscope-report-')), 'report.html');
     const r = gradscope('run', 'examples/vanishing-sigmoid.ts', '--html', out);

@@ -1,0 +1,73 @@
+// Time to first draw of the graph view in real headless Chromium: from the host's trace message to the frame
+// after the view says it has drawn (layout in its worker, elements added, colours applied).
+import type { Page } from 'playwright-core';
+import type { Trace, ViewState } from '../engine/trace';
+import { DEFAULT_VIEW_STATE } from '../engine/trace';
+import { launch, openView } from '../test/browser/chromium';
+import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
+import { groupOf, siteGroupOf } from '../webview/elements';
+
+export interface ViewBenchmark {
+  name: string;
+  ms: number;
+  note: string;
+}
+
+async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{ ms: number; drawn: number }> {
+  return page.evaluate(
+    async ([t, s]) => {
+      const page = globalThis as unknown as {
+        __gradscope: { drawn: Promise<void>; trace: unknown; cy: { nodes(): { length: number } } };
+        postMessage(message: unknown, origin: string): void;
+        requestAnimationFrame(callback: () => void): void;
+      };
+      const view = page.__gradscope;
+      const before = view.trace;
+      const start = performance.now();
+      page.postMessage({ type: 'trace', trace: t, state: s }, '*');
+      while (view.trace === before) await new Promise((r) => setTimeout(r, 0));
+      await view.drawn;
+      await new Promise<void>((r) => page.requestAnimationFrame(() => page.requestAnimationFrame(r)));
+      return { ms: performance.now() - start, drawn: view.cy.nodes().length };
+    },
+    [trace, state] as const,
+  );
+}
+
+export async function viewBenchmarks(): Promise<ViewBenchmark[]> {
+  const browser = await launch();
+  const rows: ViewBenchmark[] = [];
+  try {
+    for (const size of [2_000, 20_000]) {
+      const trace = rnnTrace(rnnLengthFor(size));
+      const n = trace.graph.nodes.length.toLocaleString('en-US');
+      // A fresh page per run, so nothing is warm but the browser itself.
+      const cases: [string, ViewState | undefined][] = [['as it opens', undefined]];
+      if (size > 2_000) {
+        // Its function opened: one group per call site. Then every group open: all tensors drawn one by one.
+        const functions = [...new Set(trace.graph.nodes.map(groupOf))];
+        const everything = [...new Set(trace.graph.nodes.flatMap((node) => [groupOf(node), siteGroupOf(node)]))];
+        cases.push(['its function opened', { ...DEFAULT_VIEW_STATE, expanded: functions }]);
+        cases.push(['every group opened', { ...DEFAULT_VIEW_STATE, expanded: everything }]);
+      }
+      for (const [label, state] of cases) {
+        const times: number[] = [];
+        let drawn = 0;
+        for (let i = 0; i < 3; i++) {
+          const page = await openView(browser);
+          const r = await firstDraw(page, trace, state);
+          times.push(r.ms);
+          drawn = r.drawn;
+          await page.close();
+        }
+        times.sort((a, b) => a - b);
+        const row = { name: `view: first draw of a ${n}-node trace, ${label}`, ms: times[1], note: `${drawn.toLocaleString('en-US')} nodes drawn (median of 3, ${times.map((t) => t.toFixed(0)).join('/')} ms)` };
+        console.log(`${row.name}\n  ${row.ms.toFixed(0)} ms, ${row.note}`);
+        rows.push(row);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return rows;
+}
