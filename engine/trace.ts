@@ -222,6 +222,8 @@ export interface ViewState {
   /** Groups (user functions) the user expanded, in a big graph. */
   expanded: string[];
   search: string;
+  /** The model file the view showed (so a panel restored after a reload knows what to run). */
+  file?: string;
 }
 
 export const DEFAULT_VIEW_STATE: ViewState = { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' };
@@ -242,7 +244,8 @@ export function isViewState(x: unknown): x is ViewState {
     (x.selected === null || isInt(x.selected)) &&
     Array.isArray(x.expanded) &&
     x.expanded.every((e) => typeof e === 'string') &&
-    typeof x.search === 'string'
+    typeof x.search === 'string' &&
+    (x.file === undefined || typeof x.file === 'string')
   );
 }
 

@@ -1,6 +1,7 @@
 // One build for every target: test and benchmark bundles for Node. Test bundles include the engine and the
 // tfjs oracle (resolved through its ES modules, so its gradients register on the same tfjs instance).
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,13 +19,25 @@ const external = ['mocha', 'esbuild', 'playwright-core', 'vscode'];
 
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
 
-// The command line, and the worker that runs models (the runner looks for worker.js beside its own bundle).
+// The command line, the extension, and the worker that runs models (the runner looks for worker.js beside its
+// own bundle, so all three share out/).
 await esbuild.build({
   ...node,
   absWorkingDir: root,
-  entryPoints: { cli: 'runner/cli-main.ts', worker: 'runner/worker.ts' },
+  entryPoints: { cli: 'runner/cli-main.ts', worker: 'runner/worker.ts', extension: 'extension/extension.ts' },
   outdir: 'out',
 });
+
+// The extension's tests: suites that run inside a real VS Code, and the Node program that starts one.
+await esbuild.build({
+  ...node,
+  absWorkingDir: root,
+  entryPoints: { 'test/vscode/index': 'test/vscode/index.ts', 'test/vscode/untrusted': 'test/vscode/untrusted.ts', 'test/vscode-host': 'test/vscode/host.ts' },
+  outdir: 'out',
+});
+
+// Declarations of the engine, for `import ... from "gradscope"` in the user's editor (Gradscope: Set Up Types).
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')], { stdio: 'inherit' });
 
 // The graph view, for the webview and the standalone report: one script, with the layout worker's code inlined
 // as a string (a webview cannot start a worker from its resource URL; it makes one from a Blob).

@@ -56,6 +56,9 @@ export class GraphView {
     this.nodes = new Map(trace.graph.nodes.map((n) => [n.id, n]));
     const saved = state ?? this.host.getState();
     this.state = isViewState(saved) ? { ...saved } : { ...DEFAULT_VIEW_STATE };
+    // A saved state from another model's graph keeps its settings but not its selection or groups.
+    if (this.state.file !== undefined && this.state.file !== trace.file) Object.assign(this.state, { selected: null, expanded: [], step: -1 });
+    this.state.file = trace.file;
     if (this.state.selected !== null && !this.nodes.has(this.state.selected)) this.state.selected = null;
     this.dom.metric.value = this.state.metric;
     this.dom.diff.checked = this.state.diff;

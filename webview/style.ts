@@ -4,6 +4,13 @@ import type { StylesheetJson } from 'cytoscape';
 import { NAN_COLOR } from './colors';
 import type { Theme } from './theme';
 
+/** A colour without its alpha (the underlay has its own opacity): #rrggbbaa -> #rrggbb, rgba(...) -> rgb(...). */
+function opaque(color: string): string {
+  if (color.startsWith('#')) return color.slice(0, 7);
+  const m = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/.exec(color);
+  return m ? `rgb(${m[1]}, ${m[2]}, ${m[3]})` : '#ea5c00';
+}
+
 export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
   const hc = theme.kind === 'high-contrast';
   return [
@@ -19,7 +26,7 @@ export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
         label: 'data(label)',
         color: 'data(text)',
         'font-size': 11,
-        'font-family': 'var(--vscode-editor-font-family, monospace)',
+        'font-family': theme.font,
         'text-valign': 'center',
         'text-halign': 'center',
         'min-zoomed-font-size': big ? 8 : 4,
@@ -37,7 +44,7 @@ export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
       selector: 'node[?origin]',
       style: { 'border-width': 5, 'border-color': theme.foreground, 'border-style': 'dashed', 'font-weight': 'bold', 'underlay-color': NAN_COLOR, 'underlay-opacity': 0.35, 'underlay-padding': 10 },
     },
-    { selector: 'node.linked', style: { 'underlay-color': theme.highlight.slice(0, 7), 'underlay-opacity': 0.6, 'underlay-padding': 8 } },
+    { selector: 'node.linked', style: { 'underlay-color': opaque(theme.highlight), 'underlay-opacity': 0.6, 'underlay-padding': 8 } },
     { selector: 'node.match', style: { 'border-width': 3, 'border-color': theme.focus } },
     { selector: '.dimmed', style: { opacity: 0.2 } },
     { selector: 'node:selected', style: { 'border-width': 4, 'border-color': theme.focus, 'border-style': 'solid' } },

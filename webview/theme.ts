@@ -9,6 +9,8 @@ export interface Theme {
   border: string;
   focus: string;
   highlight: string;
+  /** A concrete font list (Cytoscape resolves no CSS variables and takes only double quotes). */
+  font: string;
 }
 
 export function currentTheme(): Theme {
@@ -27,6 +29,7 @@ export function currentTheme(): Theme {
     border: v('--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
     focus: v('--vscode-focusBorder', '#0090f1'),
     highlight: v('--vscode-editor-findMatchHighlightBackground', dark ? '#ea5c0055' : '#ea5c0040'),
+    font: v('--vscode-editor-font-family', 'ui-monospace, Menlo, Consolas, monospace').replace(/'/g, '"'),
   };
 }
 

@@ -1,0 +1,141 @@
+// What the editor shows from the last run of a file: hovers with the gradient of the tensors a line made,
+// findings in the Problems panel, inline gradient norms, and a CodeLens to run the exported model.
+import * as vscode from 'vscode';
+import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
+import type { Runs } from './runs';
+
+/** Nodes a line made, the one whose call is under `column` (1-based) first, then left to right. */
+export function nodesAt(trace: Trace, file: string, line: number, document?: vscode.TextDocument, column?: number): TraceNode[] {
+  const nodes = trace.graph.nodes.filter((n) => n.site !== null && n.site.file === file && n.site.line === line);
+  const under = (n: TraceNode) => {
+    if (document === undefined || column === undefined || n.site === null) return false;
+    const range = document.getWordRangeAtPosition(new vscode.Position(line - 1, n.site.column - 1));
+    return range !== undefined && range.start.character + 1 <= column && column <= range.end.character + 1;
+  };
+  return nodes.sort((a, b) => Number(under(b)) - Number(under(a)) || a.site!.column - b.site!.column || a.id - b.id);
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A text sparkline of gradient norms over the steps (log scale; · where no gradient, ! where NaN/Inf). */
+export function sparkline(values: readonly (number | null | undefined)[], width = 24): string {
+  const step = Math.max(1, Math.ceil(values.length / width));
+  const picked = values.filter((_, i) => i % step === 0 || i === values.length - 1);
+  const logs = picked.map((v) => (v === null || v === undefined ? null : Number.isFinite(v) && v > 0 ? Math.log10(v) : NaN));
+  const known = logs.filter((l): l is number => l !== null && !Number.isNaN(l));
+  const lo = Math.min(...known);
+  const hi = Math.max(...known);
+  return logs.map((l) => (l === null ? '·' : Number.isNaN(l) ? '!' : BARS[hi > lo ? Math.round(((l - lo) / (hi - lo)) * 7) : 3])).join('');
+}
+
+const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(4))));
+const statsLine = (s: Stats) => `norm ${fmt(s.norm)} · mean ${fmt(s.mean)} · min ${fmt(s.min)} · max ${fmt(s.max)}${s.nan > 0 ? ` · **${s.nan} NaN**` : ''}${s.inf > 0 ? ` · **${s.inf} Inf**` : ''}`;
+
+export class GradientHover implements vscode.HoverProvider {
+  constructor(private readonly runs: Runs) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const trace = this.runs.trace(document.uri.fsPath);
+    if (trace === undefined) return undefined;
+    const nodes = nodesAt(trace, document.uri.fsPath, position.line + 1, document, position.character + 1);
+    if (nodes.length === 0) return undefined;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['gradscope.showNode'] };
+    for (const n of nodes.slice(0, 4)) {
+      md.appendMarkdown(`**${n.op}** \`[${n.shape.join('×')}]\` *${n.kind}*  \n`);
+      md.appendMarkdown(`value: ${statsLine(n.value)}  \n`);
+      md.appendMarkdown(n.grad ? `gradient: ${statsLine(n.grad)}  \n` : 'gradient: none reached this tensor  \n');
+      if (trace.steps.length > 1) md.appendMarkdown(`gradient by step: \`${sparkline(trace.steps.map((s) => s.gradNorms[n.key]))}\`  \n`);
+      const args = encodeURIComponent(JSON.stringify([trace.file, n.id]));
+      md.appendMarkdown(`[Show in graph](command:gradscope.showNode?${args})\n\n`);
+    }
+    if (nodes.length > 4) md.appendMarkdown(`…and ${nodes.length - 4} more tensors from this line\n`);
+    return new vscode.Hover(md);
+  }
+}
+
+const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+/** Findings and run errors as diagnostics, replaced on every run of a model. */
+export class Findings implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('gradscope');
+  /** For each model file, the files its last run put diagnostics in. */
+  private readonly touched = new Map<string, vscode.Uri[]>();
+
+  update(model: string, findings: readonly Finding[], error?: { message: string; site: { file: string; line: number; column: number } | null }): void {
+    for (const uri of this.touched.get(model) ?? []) this.collection.delete(uri);
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const add = (file: string, line: number, column: number, message: string, severity: vscode.DiagnosticSeverity, code: string) => {
+      const at = new vscode.Position(Math.max(line - 1, 0), Math.max(column - 1, 0));
+      // The whole call the finding points at, when the file is open; its first character otherwise.
+      const open = vscode.workspace.textDocuments.find((doc) => doc.uri.fsPath === file);
+      const range = open?.getWordRangeAtPosition(at) ?? new vscode.Range(at, at.translate(0, 1));
+      const d = new vscode.Diagnostic(range, message, severity);
+      d.source = 'gradscope';
+      d.code = code;
+      byFile.set(file, [...(byFile.get(file) ?? []), d]);
+    };
+    for (const f of findings) if (f.site) add(f.site.file, f.site.line, f.site.column, f.message, SEVERITY[f.severity], f.kind);
+    if (error?.site) add(error.site.file, error.site.line, error.site.column, error.message, vscode.DiagnosticSeverity.Error, 'run-error');
+    const uris: vscode.Uri[] = [];
+    for (const [file, diagnostics] of byFile) {
+      const uri = vscode.Uri.file(file);
+      uris.push(uri);
+      this.collection.set(uri, diagnostics);
+    }
+    this.touched.set(model, uris);
+  }
+
+  dispose(): void {
+    this.collection.dispose();
+  }
+}
+
+/** Faint gradient norms at the end of every line that made tensors. */
+export class InlineGradients implements vscode.Disposable {
+  private readonly type = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+  });
+
+  refresh(editor: vscode.TextEditor, trace: Trace | undefined, enabled: boolean): void {
+    if (!enabled || trace === undefined) {
+      editor.setDecorations(this.type, []);
+      return;
+    }
+    const file = editor.document.uri.fsPath;
+    const lines = new Map<number, number>();
+    for (const n of trace.graph.nodes) {
+      if (n.site?.file !== file || n.grad === undefined) continue;
+      lines.set(n.site.line, Math.max(lines.get(n.site.line) ?? 0, n.grad.nan + n.grad.inf > 0 ? Infinity : n.grad.norm));
+    }
+    const decorations = [...lines].filter(([line]) => line <= editor.document.lineCount).map(([line, norm]) => {
+      const end = editor.document.lineAt(line - 1).range.end;
+      return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `∇ ${Number.isFinite(norm) ? fmt(norm) : 'NaN/Inf'}` } } };
+    });
+    editor.setDecorations(this.type, decorations);
+  }
+
+  dispose(): void {
+    this.type.dispose();
+  }
+}
+
+/** "Run with Gradscope" above an exported train/model/default function. */
+export class RunLens implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses: vscode.CodeLens[] = [];
+    const pattern = /^export\s+(?:default\s+)?(?:async\s+)?function\b\s*(\w*)/gm;
+    const text = document.getText();
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      const isDefault = /^export\s+default/.test(m[0]);
+      if (!isDefault && m[1] !== 'train' && m[1] !== 'model') continue;
+      const at = document.positionAt(m.index);
+      lenses.push(new vscode.CodeLens(new vscode.Range(at, at), { title: '$(graph) Run with Gradscope', command: 'gradscope.showGraph', arguments: [document.uri] }));
+    }
+    return lenses;
+  }
+}

@@ -1,0 +1,130 @@
+// The VS Code tier of `npm test`: starts a real VS Code (code-server, installed by scripts/vscode-host.sh), opens
+// it in headless Chromium, and runs the extension's suites in its Node extension host: once in a trusted
+// workspace, once in an untrusted one. Then a person's scenario in the same browser: F1, the command, the graph,
+// a click on a node, the editor's cursor on that line. Screenshots go to test-artifacts/.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import { artifacts, launch, repo } from '../browser/chromium';
+import { uiScenario } from './ui-scenario';
+
+interface Pass {
+  name: string;
+  tests?: string;
+  trusted: boolean;
+}
+
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+function workspaceCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gradscope-ws-'));
+  for (const f of ['linear-regression.ts', 'nan.ts', 'unused-parameter.ts', 'mlp-spirals.ts']) cpSync(join(repo, 'examples', f), join(dir, f));
+  cpSync(join(repo, 'test/fixtures/infinite-loop.ts'), join(dir, 'infinite-loop.ts'));
+  return dir;
+}
+
+async function startServer(bin: string, trusted: boolean, state: string): Promise<{ server: ChildProcess; port: number }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--user-data-dir', join(state, 'ud'), '--extensions-dir', join(state, 'ext')];
+  if (trusted) args.push('--disable-workspace-trust');
+  const server = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('code-server did not start in 60 s')), 60_000);
+    const watch = (chunk: Buffer) => {
+      if (chunk.toString().includes('HTTP server listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    server.stdout!.on('data', watch);
+    server.stderr!.on('data', watch);
+    server.on('exit', (code) => reject(new Error(`code-server exited with ${code}`)));
+  });
+  return { server, port };
+}
+
+/** The workbench URL with the extension loaded from this repository (and its tests, when given). */
+export function workbenchUrl(port: number, folder: string, tests?: string): string {
+  const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload: [string, string][] = [['extensionDevelopmentPath', remote(repo)], ['skipWelcome', 'true']];
+  if (tests) payload.push(['extensionTestsPath', remote(join(repo, 'out/test/vscode', tests))]);
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+async function runTests(page: Page, url: string): Promise<number> {
+  const exit = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
+  // Test output arrives as console messages whose format strings (mocha's "%d passing") are filled from args.
+  page.on('console', async (message) => {
+    const values = await Promise.all(message.args().map((a) => a.jsonValue().catch(() => '')));
+    // The workbench logs the extension host's console as ('%c INFO', css, format, ...args): drop the label.
+    const args = typeof values[0] === 'string' && values[0].startsWith('%c') ? values.slice(2) : values;
+    let text = typeof args[0] === 'string' ? args[0] : message.text();
+    let i = 1;
+    text = text.replace(/%[sdioO]/g, () => String(args[i++] ?? ''));
+    if (i < args.length) text += ` ${args.slice(i).join(' ')}`;
+    text = text.replace(/\u001b\[[0-9;]*m/g, '');
+    // The workbench's own chatter (the closed network, test-mode dialogs, its iframes) is noise here.
+    if (/open-vsx|Failed to load resource|DialogService|Long running operations|iframe|ervice worker|socket|connection token|builtin extensions|copilot|ChatSession|trust dialog|^\s*(ERR)?\s*$/.test(text)) return;
+    log(text);
+  });
+  await page.goto(url);
+  const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(-1), 300_000));
+  return Promise.race([exit, timeout]);
+}
+
+async function main(): Promise<number> {
+  const bin = execFileSync('bash', [join(repo, 'scripts/vscode-host.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  mkdirSync(artifacts, { recursive: true });
+  const passes: Pass[] = [
+    { name: 'trusted workspace', tests: 'index.js', trusted: true },
+    { name: 'untrusted workspace', tests: 'untrusted.js', trusted: false },
+    { name: 'UI scenario', trusted: true },
+  ];
+  let browser: Browser | undefined;
+  let failed = 0;
+  try {
+    browser = await launch();
+    for (const pass of passes) {
+      const state = mkdtempSync(join(tmpdir(), 'gradscope-vscode-'));
+      const folder = workspaceCopy();
+      const { server, port } = await startServer(bin, pass.trusted, state);
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      try {
+        log(`\n[vscode] ${pass.name}`);
+        if (pass.tests) {
+          const code = await runTests(page, workbenchUrl(port, folder, pass.tests));
+          await page.screenshot({ path: join(artifacts, `vscode-${pass.tests.replace('.js', '')}.png`) });
+          log(code === 0 ? `[vscode] ${pass.name}: passed` : `[vscode] ${pass.name}: FAILED (${code === -1 ? 'timed out' : `exit ${code}`})`);
+          if (code !== 0) failed++;
+        } else {
+          await uiScenario(page, workbenchUrl(port, folder), folder, log);
+        }
+      } catch (e) {
+        failed++;
+        log(`[vscode] ${pass.name}: FAILED: ${e instanceof Error ? e.stack : String(e)}`);
+        await page.screenshot({ path: join(artifacts, `vscode-failure-${pass.name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+      } finally {
+        await page.close();
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill();
+        await exited;
+        rmSync(state, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+        rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      }
+    }
+  } finally {
+    await browser?.close();
+  }
+  log(failed === 0 ? `[vscode] all ${passes.length} passes passed` : `[vscode] ${failed} of ${passes.length} passes failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,111 @@
+// The extension in a real VS Code (code-server's workbench and Node extension host), in a trusted workspace
+// holding copies of the examples and fixtures.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RunRecord } from '../../extension/runs';
+import { api, fileIn, graphTabs, lineOf, open, until } from './helpers';
+import { runSuites } from './mocha-entry';
+
+/** Gradscope's diagnostics for a file (the TypeScript server reports its own beside them). */
+const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'gradscope');
+
+export function run(): Promise<void> {
+  return runSuites(() => {
+    describe('Gradscope in VS Code', () => {
+      it('runs in the Node extension host', () => {
+        assert.equal(typeof process.versions.node, 'string');
+        assert.equal(vscode.workspace.isTrusted, true);
+      });
+
+      it('registers its commands', async () => {
+        await api();
+        const all = await vscode.commands.getCommands(true);
+        for (const c of ['gradscope.showGraph', 'gradscope.rerun', 'gradscope.stop', 'gradscope.toggleInlineGradients', 'gradscope.exportReport', 'gradscope.newModel', 'gradscope.setupTypes']) {
+          assert.ok(all.includes(c), c);
+        }
+      });
+
+      it('Show Gradient Graph runs the active file and opens the graph beside it', async () => {
+        await api();
+        await open('linear-regression.ts');
+        const record = (await vscode.commands.executeCommand<RunRecord>('gradscope.showGraph'))!;
+        assert.equal(record.result.kind, 'ok', JSON.stringify(record.result));
+        const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} ${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input}`);
+        await until(`the graph tab (tabs: ${tabs.join('; ')})`, () => graphTabs().length === 1, 5000);
+        await until('the panel title to name the model', () => graphTabs()[0]?.label === 'Gradients: linear-regression.ts', 5000);
+        assert.match((await api()).runs.status.text, /101 steps · loss 0\.4246/);
+      });
+
+      it('a hover on a tensor line shows the gradient of what it made, the call under the cursor first', async () => {
+        const editor = await open('linear-regression.ts');
+        const line = await lineOf('linear-regression.ts', 'x.matmul(params.w)');
+        const text = editor.document.lineAt(line - 1).text;
+        const at = new vscode.Position(line - 1, text.indexOf('add(') + 1);
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, at);
+        const ours = hovers.map((h) => h.contents.map((c) => (c as vscode.MarkdownString).value).join('\n')).find((v) => v.includes('gradient:'));
+        assert.ok(ours, JSON.stringify(hovers.map((h) => h.contents)));
+        assert.match(ours, /^\*\*add\*\* `\[100×3\]` \*op\*/);
+        assert.match(ours, /gradient: norm 1\.303/);
+        assert.match(ours, /\*\*matmul\*\*/);
+        assert.match(ours, /gradient by step: `[▁▂▃▄▅▆▇█]+`/);
+        assert.match(ours, /\[Show in graph\]\(command:gradscope\.showNode\?/);
+      });
+
+      it('puts findings in the Problems panel at the NaN origin and the unused parameter, and replaces them on the next run', async () => {
+        await open('nan.ts');
+        await vscode.commands.executeCommand('gradscope.showGraph');
+        const nan = ours(fileIn('nan.ts'));
+        const origin = nan.find((d) => d.code === 'nan-forward');
+        assert.ok(origin, JSON.stringify(nan));
+        assert.equal(origin.severity, vscode.DiagnosticSeverity.Error);
+        assert.equal(origin.range.start.line + 1, await lineOf('nan.ts', 'prediction.log()'));
+        assert.equal((await vscode.workspace.openTextDocument(fileIn('nan.ts'))).getText(origin.range), 'log');
+
+        await open('unused-parameter.ts');
+        await vscode.commands.executeCommand('gradscope.showGraph');
+        const unused = ours(fileIn('unused-parameter.ts'));
+        assert.deepEqual(unused.map((d) => [d.code, d.severity, d.range.start.line + 1]), [['unused-param', vscode.DiagnosticSeverity.Warning, await lineOf('unused-parameter.ts', 'const scale')]]);
+
+        // A second run of nan.ts, now fixed, replaces its diagnostics.
+        const edit = new vscode.WorkspaceEdit();
+        const doc = await vscode.workspace.openTextDocument(fileIn('nan.ts'));
+        const line = (await lineOf('nan.ts', 'prediction.log()')) - 1;
+        edit.replace(doc.uri, doc.lineAt(line).range, '    const logPrediction = prediction.abs().add(1).log();');
+        await vscode.workspace.applyEdit(edit);
+        await open('nan.ts');
+        await vscode.commands.executeCommand('gradscope.showGraph');
+        assert.deepEqual(ours(fileIn('nan.ts')), []);
+      });
+
+      it('Stop terminates a running model', async () => {
+        await open('infinite-loop.ts');
+        const running = vscode.commands.executeCommand<RunRecord>('gradscope.showGraph');
+        const { runs } = await api();
+        await until('the run to start', () => runs.running);
+        await new Promise((r) => setTimeout(r, 500));
+        await vscode.commands.executeCommand('gradscope.stop');
+        const record = (await running)!;
+        assert.equal(record.result.kind, 'error');
+        assert.equal(record.result.kind === 'error' && record.result.error.kind, 'cancelled');
+        assert.ok(record.ms < 20_000, `${record.ms} ms`);
+        assert.equal(runs.running, false);
+      });
+
+      it('Set Up Types maps "gradscope" to the engine declarations in tsconfig.json', async () => {
+        await vscode.commands.executeCommand('gradscope.setupTypes');
+        const tsconfig = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(fileIn('tsconfig.json'))));
+        assert.deepEqual(tsconfig.compilerOptions.paths.gradscope, ['./.gradscope/types/engine/index.d.ts']);
+        const dts = new TextDecoder().decode(await vscode.workspace.fs.readFile(fileIn('.gradscope/types/engine/index.d.ts')));
+        assert.match(dts, /export \{ tensor, zeros, ones/);
+      });
+
+      it('New Model File scaffolds a model that runs', async () => {
+        const editor = await vscode.commands.executeCommand<vscode.TextEditor>('gradscope.newModel');
+        assert.match(editor!.document.fileName, /model(-\d+)?\.ts$/);
+        const record = (await vscode.commands.executeCommand<RunRecord>('gradscope.showGraph'))!;
+        assert.equal(record.result.kind, 'ok', JSON.stringify(record.result));
+        assert.equal(record.result.kind === 'ok' && record.result.trace.steps.length, 100);
+      });
+    });
+  });
+}

@@ -1,0 +1,59 @@
+// A person's first minute with Gradscope in a real VS Code: open a model, F1, "Gradscope: Show Gradient Graph",
+// Enter; the graph appears beside the code; clicking a node moves the editor's cursor to the line that made it.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { artifacts } from '../browser/chromium';
+
+async function graphFrame(page: Page): Promise<Frame> {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    for (const frame of page.frames()) {
+      const drawn = await frame.evaluate(() => {
+        const view = (globalThis as unknown as { __gradscope?: { cy: { nodes(): { length: number } } } }).__gradscope;
+        return view !== undefined && view.cy.nodes().length > 0;
+      }).catch(() => false);
+      if (drawn) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('the graph did not appear within 60 s');
+}
+
+export async function uiScenario(page: Page, url: string, _folder: string, log: (s: string) => void): Promise<void> {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(3000); // let the workbench settle (extensions activating, welcome closed)
+
+  // Open the model from Quick Open, as a person would.
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type('linear-regression.ts');
+  await page.waitForTimeout(800);
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: 'linear-regression.ts' }).waitFor({ timeout: 30_000 });
+
+  await page.keyboard.press('F1');
+  await page.keyboard.type('Gradscope: Show Gradient Graph');
+  await page.waitForTimeout(800);
+  await page.keyboard.press('Enter');
+  const started = Date.now();
+  const frame = await graphFrame(page);
+  log(`[ui] graph drawn ${Date.now() - started} ms after the command`);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(artifacts, 'vscode-graph.png') });
+
+  const target = await frame.evaluate(() => {
+    const view = (globalThis as unknown as {
+      __gradscope: { trace: { graph: { nodes: { id: number; op: string; site: { line: number; column: number } | null }[] } }; cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } } } };
+    }).__gradscope;
+    const node = view.trace.graph.nodes.find((n) => n.op === 'matmul')!;
+    return { position: view.cy.getElementById(`n${node.id}`).renderedPosition(), line: node.site!.line, column: node.site!.column };
+  });
+  await frame.locator('.graph').click({ position: target.position });
+  const selection = page.locator('#status\\.editor\\.selection');
+  await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 15_000 });
+  const text = (await selection.textContent()) ?? '';
+  assert.match(text, new RegExp(`Ln ${target.line}, Col ${target.column} \\(6 selected\\)`)); // 'matmul' selected, the cursor at its start
+  log(`[ui] clicked the matmul node; the editor is at "${text.trim()}"`);
+  await page.screenshot({ path: join(artifacts, 'vscode-after-click.png') });
+}
