@@ -9,6 +9,7 @@ import { BenchRecorder, recorded, recordedCounts } from './recorder';
 import { layoutBenchmarks } from './layout';
 import { coldCommand, traced } from './runner';
 import { viewBenchmarks } from './view';
+import { vscodeBenchmark } from './vscode';
 import { formatMs, measure, measureEach, Timing } from './timing';
 import { tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
 import { buildChain, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   const cold = coldCommand(['bin/gradscope.js', 'run', 'examples/linear-regression.ts', '--json']);
   solos.push(solo('(f) cold `gradscope run examples/linear-regression.ts --json`, whole process', { ...cold, iterations: 1, repetitions: 7 }, `(node -e 0 alone: ${formatMs(floor.median)} ms)`));
 
-  for (const row of [...layoutBenchmarks(), ...(await viewBenchmarks())]) solos.push({ name: row.name, time: { median: row.ms, min: row.ms, max: row.ms, iterations: 1, repetitions: 1 }, note: row.note });
+  for (const row of [...layoutBenchmarks(), ...(await viewBenchmarks()), await vscodeBenchmark()]) solos.push({ name: row.name, time: { median: row.ms, min: row.ms, max: row.ms, iterations: 1, repetitions: 1 }, note: row.note });
 
   console.log(`\n${markdown(comparisons, overheads, solos, machine)}`);
 }

@@ -15,7 +15,7 @@ function filesUnder(dir, suffix) {
 }
 
 // Packages that run as installed (native binaries, test runners, the editor) rather than bundled.
-const external = ['mocha', 'esbuild', 'playwright-core', 'vscode'];
+const external = ['mocha', 'esbuild', 'playwright-core', 'vscode', '@vscode/test-electron'];
 
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
 
@@ -32,7 +32,12 @@ await esbuild.build({
 await esbuild.build({
   ...node,
   absWorkingDir: root,
-  entryPoints: { 'test/vscode/index': 'test/vscode/index.ts', 'test/vscode/untrusted': 'test/vscode/untrusted.ts', 'test/vscode-host': 'test/vscode/host.ts' },
+  entryPoints: {
+    'test/vscode/index': 'test/vscode/index.ts',
+    'test/vscode/untrusted': 'test/vscode/untrusted.ts',
+    'test/vscode-host': 'test/vscode/host.ts',
+    'test/vscode-desktop': 'test/vscode/desktop.ts',
+  },
   outdir: 'out',
 });
 

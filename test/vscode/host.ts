@@ -2,56 +2,24 @@
 // it in headless Chromium, and runs the extension's suites in its Node extension host: once in a trusted
 // workspace, once in an untrusted one. Then a person's scenario in the same browser: F1, the command, the graph,
 // a click on a node, the editor's cursor on that line. Screenshots go to test-artifacts/.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { artifacts, launch, repo } from '../browser/chromium';
+import { ensureHost, startServer, stopServer, workbenchUrl, workspaceCopy } from './server';
 import { uiScenario } from './ui-scenario';
 
 interface Pass {
   name: string;
   tests?: string;
   trusted: boolean;
+  /** Install the packaged .vsix instead of loading the extension from this repository. */
+  vsix?: boolean;
 }
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
-
-function workspaceCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gradscope-ws-'));
-  for (const f of ['linear-regression.ts', 'nan.ts', 'unused-parameter.ts', 'mlp-spirals.ts']) cpSync(join(repo, 'examples', f), join(dir, f));
-  cpSync(join(repo, 'test/fixtures/infinite-loop.ts'), join(dir, 'infinite-loop.ts'));
-  return dir;
-}
-
-async function startServer(bin: string, trusted: boolean, state: string): Promise<{ server: ChildProcess; port: number }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--user-data-dir', join(state, 'ud'), '--extensions-dir', join(state, 'ext')];
-  if (trusted) args.push('--disable-workspace-trust');
-  const server = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('code-server did not start in 60 s')), 60_000);
-    const watch = (chunk: Buffer) => {
-      if (chunk.toString().includes('HTTP server listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    server.stdout!.on('data', watch);
-    server.stderr!.on('data', watch);
-    server.on('exit', (code) => reject(new Error(`code-server exited with ${code}`)));
-  });
-  return { server, port };
-}
-
-/** The workbench URL with the extension loaded from this repository (and its tests, when given). */
-export function workbenchUrl(port: number, folder: string, tests?: string): string {
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload: [string, string][] = [['extensionDevelopmentPath', remote(repo)], ['skipWelcome', 'true']];
-  if (tests) payload.push(['extensionTestsPath', remote(join(repo, 'out/test/vscode', tests))]);
-  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-}
 
 async function runTests(page: Page, url: string): Promise<number> {
   const exit = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
@@ -75,13 +43,18 @@ async function runTests(page: Page, url: string): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const bin = execFileSync('bash', [join(repo, 'scripts/vscode-host.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const bin = ensureHost();
   mkdirSync(artifacts, { recursive: true });
   const passes: Pass[] = [
     { name: 'trusted workspace', tests: 'index.js', trusted: true },
     { name: 'untrusted workspace', tests: 'untrusted.js', trusted: false },
     { name: 'UI scenario', trusted: true },
+    { name: 'UI scenario with the packaged .vsix installed', trusted: true, vsix: true },
   ];
+  // The .vsix as `npm run package` makes it (vsce, from the bundles just built).
+  const vsix = join(repo, '.cache', 'gradscope-test.vsix');
+  mkdirSync(dirname(vsix), { recursive: true });
+  execFileSync(process.execPath, [join(repo, 'node_modules/@vscode/vsce/vsce'), 'package', '--out', vsix], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
   let browser: Browser | undefined;
   let failed = 0;
   try {
@@ -89,6 +62,7 @@ async function main(): Promise<number> {
     for (const pass of passes) {
       const state = mkdtempSync(join(tmpdir(), 'gradscope-vscode-'));
       const folder = workspaceCopy();
+      if (pass.vsix) execFileSync(bin, ['--extensions-dir', join(state, 'ext'), '--install-extension', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
       const { server, port } = await startServer(bin, pass.trusted, state);
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       try {
@@ -99,7 +73,7 @@ async function main(): Promise<number> {
           log(code === 0 ? `[vscode] ${pass.name}: passed` : `[vscode] ${pass.name}: FAILED (${code === -1 ? 'timed out' : `exit ${code}`})`);
           if (code !== 0) failed++;
         } else {
-          await uiScenario(page, workbenchUrl(port, folder), folder, log);
+          await uiScenario(page, workbenchUrl(port, folder, undefined, !pass.vsix), pass.vsix ? 'vsix' : 'repo', log);
         }
       } catch (e) {
         failed++;
@@ -107,11 +81,7 @@ async function main(): Promise<number> {
         await page.screenshot({ path: join(artifacts, `vscode-failure-${pass.name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
       } finally {
         await page.close();
-        const exited = new Promise((resolve) => server.once('exit', resolve));
-        server.kill();
-        await exited;
-        rmSync(state, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-        rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+        await stopServer(server, state, folder);
       }
     }
   } finally {

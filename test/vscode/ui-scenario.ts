@@ -20,7 +20,8 @@ async function graphFrame(page: Page): Promise<Frame> {
   throw new Error('the graph did not appear within 60 s');
 }
 
-export async function uiScenario(page: Page, url: string, _folder: string, log: (s: string) => void): Promise<void> {
+/** Runs the scenario; returns the milliseconds from pressing Enter on the command to the graph being drawn. */
+export async function uiScenario(page: Page, url: string, name: string, log: (s: string) => void): Promise<number> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.waitForTimeout(3000); // let the workbench settle (extensions activating, welcome closed)
@@ -38,9 +39,10 @@ export async function uiScenario(page: Page, url: string, _folder: string, log: 
   await page.keyboard.press('Enter');
   const started = Date.now();
   const frame = await graphFrame(page);
-  log(`[ui] graph drawn ${Date.now() - started} ms after the command`);
+  const ms = Date.now() - started;
+  log(`[ui ${name}] graph drawn ${ms} ms after the command`);
   await page.waitForTimeout(500);
-  await page.screenshot({ path: join(artifacts, 'vscode-graph.png') });
+  await page.screenshot({ path: join(artifacts, `vscode-graph-${name}.png`) });
 
   const target = await frame.evaluate(() => {
     const view = (globalThis as unknown as {
@@ -54,6 +56,7 @@ export async function uiScenario(page: Page, url: string, _folder: string, log: 
   await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 15_000 });
   const text = (await selection.textContent()) ?? '';
   assert.match(text, new RegExp(`Ln ${target.line}, Col ${target.column} \\(6 selected\\)`)); // 'matmul' selected, the cursor at its start
-  log(`[ui] clicked the matmul node; the editor is at "${text.trim()}"`);
-  await page.screenshot({ path: join(artifacts, 'vscode-after-click.png') });
+  log(`[ui ${name}] clicked the matmul node; the editor is at "${text.trim()}"`);
+  await page.screenshot({ path: join(artifacts, `vscode-after-click-${name}.png`) });
+  return ms;
 }
