@@ -66,7 +66,6 @@ export class GraphView {
     this.setupTimeline();
     renderFindings(this.dom.findings, trace.findings, (f) => this.pickFinding(f));
     this.drawn = this.redraw().then(() => {
-      this.cy.fit(undefined, 30);
       if (this.state.selected !== null) this.select(this.state.selected, false);
       else this.renderDetails();
     });
@@ -82,7 +81,11 @@ export class GraphView {
     // Where NaN/Inf started gets a marker of its own: every node downstream of it is red too.
     const origins = new Set(trace.findings.filter((f) => f.kind === 'nan-forward' || f.kind === 'nan-backward').map((f) => f.node));
     for (const n of els.nodes) if (origins.has(n.data.node)) Object.assign(n.data, { label: `⚠ NaN starts here: ${n.data.label}`, origin: true });
-    for (const n of els.nodes) Object.assign(n.data, { w: Math.max(44, n.data.label.length * 6.6 + 18), h: n.data.kind === 'group' ? 44 : 26 });
+    // Box sizes from the label (monospace: 11px text is about 6.6px a character, a group's 13px about 8px).
+    for (const n of els.nodes) {
+      const group = n.data.kind === 'group';
+      Object.assign(n.data, { w: Math.max(44, n.data.label.length * (group ? 8 : 6.6) + (group ? 30 : 18)), h: group ? 44 : 26 });
+    }
     const sized = els.nodes.map((n) => ({ id: n.data.id, width: (n.data as unknown as { w: number }).w, height: (n.data as unknown as { h: number }).h }));
     const placed = await layout(sized, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })));
     if (this.trace !== trace) return;
@@ -94,6 +97,7 @@ export class GraphView {
       this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: e.data })));
     });
     this.cy.style(stylesheet(currentTheme(), big));
+    this.cy.fit(undefined, 30);
     this.recolor();
     this.applySearch();
     this.applyLinkedLine();

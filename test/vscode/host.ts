@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   // The .vsix as `npm run package` makes it (vsce, from the bundles just built).
   const vsix = join(repo, '.cache', 'gradscope-test.vsix');
   mkdirSync(dirname(vsix), { recursive: true });
-  execFileSync(process.execPath, [join(repo, 'node_modules/@vscode/vsce/vsce'), 'package', '--out', vsix], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(repo, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-rewrite-relative-links', '--out', vsix], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
   let browser: Browser | undefined;
   let failed = 0;
   try {
