@@ -48,6 +48,9 @@ export class GraphView {
     this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.02, maxZoom: 4, boxSelectionEnabled: false });
     this.cy.on('tap', 'node', (e) => this.onTapNode(e.target as NodeSingular));
     this.cy.on('tap', (e) => e.target === this.cy && this.select(null));
+    // Cytoscape measures its container once and on window resizes; the container also changes size when the
+    // side panel reflows (a narrow panel puts it below the graph), so clicks would land off by that much.
+    new ResizeObserver(() => this.cy.resize()).observe(dom.graph);
   }
 
   /** Draws a trace, restoring a saved view state when there is one. */

@@ -44,16 +44,28 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(artifacts, `vscode-graph-${name}.png`) });
 
-  const target = await frame.evaluate(() => {
-    const view = (globalThis as unknown as {
-      __gradscope: { trace: { graph: { nodes: { id: number; op: string; site: { line: number; column: number } | null }[] } }; cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } } } };
-    }).__gradscope;
-    const node = view.trace.graph.nodes.find((n) => n.op === 'matmul')!;
-    return { position: view.cy.getElementById(`n${node.id}`).renderedPosition(), line: node.site!.line, column: node.site!.column };
-  });
-  await frame.locator('.graph').click({ position: target.position });
+  // The panel may still be settling into its column: wait for the view to finish drawing, then click where
+  // the node is now, and once more if the first click landed while it moved.
   const selection = page.locator('#status\\.editor\\.selection');
-  await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 15_000 });
+  let target = { position: { x: 0, y: 0 }, line: 0, column: 0 };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    target = await frame.evaluate(async () => {
+      const view = (globalThis as unknown as {
+        __gradscope: {
+          drawn: Promise<void>;
+          trace: { graph: { nodes: { id: number; op: string; site: { line: number; column: number } | null }[] } };
+          cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } } };
+        };
+      }).__gradscope;
+      await view.drawn;
+      const node = view.trace.graph.nodes.find((n) => n.op === 'matmul')!;
+      return { position: view.cy.getElementById(`n${node.id}`).renderedPosition(), line: node.site!.line, column: node.site!.column };
+    });
+    await frame.locator('.graph').click({ position: target.position });
+    const moved = await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    if (moved) break;
+  }
+  await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 5_000 });
   const text = (await selection.textContent()) ?? '';
   assert.match(text, new RegExp(`Ln ${target.line}, Col ${target.column} \\(6 selected\\)`)); // 'matmul' selected, the cursor at its start
   log(`[ui ${name}] clicked the matmul node; the editor is at "${text.trim()}"`);
