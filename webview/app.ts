@@ -48,9 +48,11 @@ export class GraphView {
     this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.02, maxZoom: 4, boxSelectionEnabled: false });
     this.cy.on('tap', 'node', (e) => this.onTapNode(e.target as NodeSingular));
     this.cy.on('tap', (e) => e.target === this.cy && this.select(null));
-    // Cytoscape measures its container once and on window resizes; the container also changes size when the
-    // side panel reflows (a narrow panel puts it below the graph), so clicks would land off by that much.
-    new ResizeObserver(() => this.cy.resize()).observe(dom.graph);
+    // Cytoscape measures its container (size and place on the page) once and on window resizes. The container
+    // also moves and resizes when the toolbar wraps or the side panel reflows in a narrow panel: clicks would
+    // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
+    const observer = new ResizeObserver(() => this.cy.resize());
+    for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
   }
 
   /** Draws a trace, restoring a saved view state when there is one. */

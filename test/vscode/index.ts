@@ -91,8 +91,13 @@ export function run(): Promise<void> {
         assert.equal(runs.running, false);
       });
 
-      it('Set Up Types maps "gradscope" to the engine declarations in tsconfig.json', async () => {
+      it('Set Up Types makes "gradscope" imports type-check: the red squiggles go away', async () => {
+        // Before: the TypeScript server cannot resolve the import (this also shows it is checking the file).
+        const editor = await open('linear-regression.ts');
+        const tsErrors = () => vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'ts' && d.severity === vscode.DiagnosticSeverity.Error);
+        await until('the TypeScript server to flag the unresolved import', () => tsErrors().some((d) => d.code === 2307), 60_000);
         await vscode.commands.executeCommand('gradscope.setupTypes');
+        await until(`no TypeScript errors (${tsErrors().map((d) => d.message).join('; ')})`, () => tsErrors().length === 0, 60_000);
         const tsconfig = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(fileIn('tsconfig.json'))));
         assert.deepEqual(tsconfig.compilerOptions.paths.gradscope, ['./.gradscope/types/engine/index.d.ts']);
         const dts = new TextDecoder().decode(await vscode.workspace.fs.readFile(fileIn('.gradscope/types/engine/index.d.ts')));

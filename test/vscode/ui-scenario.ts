@@ -61,9 +61,31 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
       const node = view.trace.graph.nodes.find((n) => n.op === 'matmul')!;
       return { position: view.cy.getElementById(`n${node.id}`).renderedPosition(), line: node.site!.line, column: node.site!.column };
     });
-    await frame.locator('.graph').click({ position: target.position });
+    await frame.evaluate(() => {
+      const g = globalThis as unknown as { __downs?: number; document: { addEventListener(t: string, f: () => void, c: boolean): void } };
+      if (g.__downs === undefined) g.document.addEventListener('mousedown', () => (g.__downs = (g.__downs ?? 0) + 1), true);
+      g.__downs = 0;
+    });
+    // A person's click: the mouse moves over the node, then presses, at page coordinates.
+    const box = (await frame.locator('.graph').boundingBox())!;
+    const at = { x: box.x + target.position.x, y: box.y + target.position.y };
+    await page.mouse.move(at.x - 20, at.y - 10);
+    await page.mouse.move(at.x, at.y, { steps: 4 });
+    await page.mouse.down();
+    await page.mouse.up();
     const moved = await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 5_000 }).then(() => true, () => false);
     if (moved) break;
+    const seen = await frame.evaluate(() => {
+      const view = (globalThis as unknown as { __gradscope: { cy: { width(): number; height(): number; nodes(s: string): { map(f: (n: { id(): string }) => string): string[] }; zoom(): number; pan(): unknown }; state: unknown } }).__gradscope;
+      const box = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): unknown; clientWidth: number; clientHeight: number } } }).document.querySelector('.graph');
+      return { cy: [view.cy.width(), view.cy.height()], box: [box.clientWidth, box.clientHeight], rect: box.getBoundingClientRect(), selected: view.cy.nodes(':selected').map((n) => n.id()), zoom: view.cy.zoom(), pan: view.cy.pan() };
+    });
+    const downs = await frame.evaluate(() => (globalThis as unknown as { __downs: number }).__downs);
+    const hit = await page.evaluate(([x, y]) => {
+      const e = (globalThis as unknown as { document: { elementFromPoint(x: number, y: number): { tagName: string; className: string } | null } }).document.elementFromPoint(x, y);
+      return e ? `${e.tagName}.${e.className}` : 'nothing';
+    }, [at.x, at.y] as const);
+    log(`[ui ${name}] click ${attempt + 1} at ${JSON.stringify(target.position)} did not move the editor (mousedowns seen in the view: ${downs}; top element there: ${hit}): ${JSON.stringify(seen)}`);
   }
   await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 5_000 });
   const text = (await selection.textContent()) ?? '';
