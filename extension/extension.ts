@@ -138,6 +138,8 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       if (folder === undefined) return void vscode.window.showInformationMessage('Gradscope: open a folder first.');
       const tsconfig = await setupTypes(folder, context.extensionUri);
+      // The TypeScript server does not always notice a new tsconfig.json for files already open: restart it.
+      await vscode.commands.executeCommand('typescript.restartTsServer').then(undefined, () => undefined);
       void vscode.window.showInformationMessage(`Gradscope: "gradscope" imports now resolve to the engine's types (${vscode.workspace.asRelativePath(tsconfig)}).`);
     }),
     vscode.commands.registerCommand('gradscope.showNode', async (file: string, node: number) => {

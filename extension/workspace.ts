@@ -65,6 +65,7 @@ export async function newModelFile(folder: vscode.Uri, extension: vscode.Uri): P
   for (let i = 2; await exists(uri); i++) uri = vscode.Uri.joinPath(folder, `model-${i}.ts`);
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(MODEL_TEMPLATE));
   await setupTypes(folder, extension);
+  await vscode.commands.executeCommand('typescript.restartTsServer').then(undefined, () => undefined);
   return vscode.window.showTextDocument(uri);
 }
 

@@ -2,7 +2,7 @@
 // scrubber and the editor link in step with the selection.
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
 import { DEFAULT_VIEW_STATE, Finding, isViewState, Site, Trace, TraceNode, ViewState } from '../engine/trace';
-import { colorFor, diffScale, formatMagnitude, legendEnds, legendGradient, logScale, NAN_COLOR, Scale } from './colors';
+import { colorFor, diffScale, formatMagnitude, legendEnds, legendGradient, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
 import { changeOf, Elements, groupOf, siteGroupOf, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
 import { exportSvg } from './export-svg';
 import type { ViewHost } from './host';
@@ -96,10 +96,11 @@ export class GraphView {
     if (this.trace !== trace) return;
     this.elements = els;
     const big = els.nodes.length + els.edges.length > 4000;
+    // Colours are filled in by recolor(); until then every element has neutral ones (the style maps them).
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add(els.nodes.map((n) => ({ group: 'nodes' as const, data: n.data, position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })));
-      this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: e.data })));
+      this.cy.add(els.nodes.map((n) => ({ group: 'nodes' as const, data: { color: NO_GRAD_COLOR, text: '#000000', ...n.data }, position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })));
+      this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: { color: NO_GRAD_COLOR, width: 1, ...e.data } })));
     });
     this.cy.style(stylesheet(currentTheme(), big));
     this.cy.fit(undefined, 30);
