@@ -96,13 +96,14 @@ export class GraphView {
     if (this.trace !== trace) return;
     this.elements = els;
     const big = els.nodes.length + els.edges.length > 4000;
+    // The stylesheet first, so the elements are styled once, as they are added.
+    this.cy.style(stylesheet(currentTheme(), big));
     // Colours are filled in by recolor(); until then every element has neutral ones (the style maps them).
     this.cy.batch(() => {
       this.cy.elements().remove();
       this.cy.add(els.nodes.map((n) => ({ group: 'nodes' as const, data: { color: NO_GRAD_COLOR, text: '#000000', ...n.data }, position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })));
       this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: { color: NO_GRAD_COLOR, width: 1, ...e.data } })));
     });
-    this.cy.style(stylesheet(currentTheme(), big));
     this.cy.fit(undefined, 30);
     this.recolor();
     this.applySearch();
@@ -289,6 +290,7 @@ export class GraphView {
   private applySearch(): void {
     const found = new Set(this.matches().map((n) => nodeElementId(n.id)));
     const searching = this.state.search.trim() !== '';
+    if (!searching && this.cy.$('.match, .dimmed').empty()) return;
     this.cy.batch(() => {
       this.cy.nodes().forEach((n) => {
         n.toggleClass('match', found.has(n.id()));
