@@ -236,7 +236,11 @@ export class GraphView {
         this.cy.$(':selected').unselect();
         ele.select();
       });
-      if (center && ele.nonempty()) this.cy.animate({ center: { eles: ele }, duration: 150 });
+      // Bring it into view only if it is out of view: a node the user just clicked stays under the mouse.
+      const box = ele.nonempty() ? ele.boundingBox({}) : null;
+      const view = this.cy.extent();
+      const visible = box !== null && box.x1 >= view.x1 && box.x2 <= view.x2 && box.y1 >= view.y1 && box.y2 <= view.y2;
+      if (center && box !== null && !visible) this.cy.animate({ center: { eles: ele }, duration: 150 });
     } else {
       this.cy.$(':selected').unselect();
     }
