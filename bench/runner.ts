@@ -1,29 +1,13 @@
 // Runner-level benchmarks: what the real trace recorder (sites, keys, statistics, findings) adds to a model's
 // run, and how long a cold `gradscope run` takes from the shell.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setRecorder } from '../engine/recorder';
-import { Locator } from '../runner/locate';
-import { TraceRecorder } from '../runner/trace-recorder';
-
-// This bundle and its source map stand in for a bundled model: sites are mapped exactly as the worker maps them.
-const locator = new Locator({ name: __filename, map: readFileSync(`${__filename}.map`, 'utf8'), mapRoot: dirname(__filename) });
+import { recordTrace } from '../test/webview/make-trace';
 
 /** `run` recorded by a fresh TraceRecorder and finished into a trace, as the worker does it. */
 export function traced(run: () => unknown): () => unknown {
-  return () => {
-    const recorder = new TraceRecorder('bench', (capture) => locator.siteOfCall(capture.callSites()[1]), { steps: 'last', nodeLimit: 20_000 });
-    setRecorder(recorder);
-    try {
-      const result = run();
-      setRecorder(null);
-      return recorder.finish(result);
-    } finally {
-      setRecorder(null);
-    }
-  };
+  return () => recordTrace(run, 20_000);
 }
 
 /** Wall time of whole `node bin/gradscope.js ...` processes, median of `repetitions`, in ms. */

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { HostMessage, isViewMessage, Trace, ViewMessage } from '../engine/trace';
+import { viewPageHtml } from '../runner/report';
 
 export class GraphPanel implements vscode.Disposable {
   static readonly viewType = 'gradscope.graph';
@@ -83,20 +84,12 @@ export class GraphPanel implements vscode.Disposable {
       'worker-src blob:',
       `font-src ${webview.cspSource}`,
     ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${uri('webview.css')}">
-<title>Gradient Graph</title>
-</head>
-<body>
-<div id="root"></div>
-<script nonce="${nonce}" src="${uri('webview.js')}"></script>
-</body>
-</html>`;
+    return viewPageHtml({
+      csp,
+      title: 'Gradient Graph',
+      style: `<link rel="stylesheet" href="${uri('webview.css')}">`,
+      scripts: `<script nonce="${nonce}" src="${uri('webview.js')}"></script>`,
+    });
   }
 
   dispose(): void {

@@ -10,27 +10,44 @@ export const MEDIA = join(__dirname, '..', 'media');
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** The graph view's page, for the extension's webview and the report alike: the parts differ, the frame not. */
+export interface ViewPage {
+  csp: string;
+  title: string;
+  /** Stylesheet element(s). */
+  style: string;
+  /** Script element(s), after the root element. */
+  scripts: string;
+}
+
+export function viewPageHtml(page: ViewPage): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${page.csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(page.title)}</title>
+${page.style}
+</head>
+<body>
+<div id="root"></div>
+${page.scripts}
+</body>
+</html>
+`;
+}
+
 export function renderReport(trace: Trace, media = MEDIA): string {
   const script = readFileSync(join(media, 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
   const style = readFileSync(join(media, 'webview.css'), 'utf8');
   // JSON inside a script element: `<` escaped so no `</script>` in a file name or message can end it early.
   const data = JSON.stringify(trace).replace(/</g, '\\u003c');
   const nonce = randomBytes(16).toString('base64');
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data: blob:; worker-src blob:`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Gradscope: ${escapeHtml(basename(trace.file))}</title>
-<style nonce="${nonce}">${style}</style>
-</head>
-<body>
-<div id="root"></div>
-<script type="application/json" id="gradscope-trace">${data}</script>
-<script nonce="${nonce}">${script}</script>
-</body>
-</html>
-`;
+  return viewPageHtml({
+    csp: `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data: blob:; worker-src blob:`,
+    title: `Gradscope: ${basename(trace.file)}`,
+    style: `<style nonce="${nonce}">${style}</style>`,
+    scripts: `<script type="application/json" id="gradscope-trace">${data}</script>\n<script nonce="${nonce}">${script}</script>`,
+  });
 }

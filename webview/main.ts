@@ -5,7 +5,7 @@ import { isHostMessage, Metric, Trace } from '../engine/trace';
 import { GraphView } from './app';
 import { connectHost } from './host';
 import { el } from './panel';
-import { watchTheme } from './theme';
+import { adoptSystemTheme, watchTheme } from './theme';
 
 function buildPage(root: HTMLElement) {
   const search = el('input', 'search');
@@ -59,6 +59,7 @@ cyStyle.nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '
 cyStyle.textContent = '.__________cytoscape_container { position: relative; }';
 document.head.prepend(cyStyle);
 
+adoptSystemTheme();
 const dom = buildPage(document.getElementById('root') ?? document.body);
 const host = connectHost((site) => view.status(`${site.file}:${site.line}:${site.column}`, 'site'));
 const view = new GraphView(host, dom);

@@ -18,8 +18,7 @@ export function currentTheme(): Theme {
   const css = getComputedStyle(body);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
   const cls = body.classList;
-  const prefersDark = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
-  const kind = cls.contains('vscode-high-contrast') || cls.contains('vscode-high-contrast-light') ? 'high-contrast' : cls.contains('vscode-light') ? 'light' : cls.contains('vscode-dark') || prefersDark ? 'dark' : 'light';
+  const kind = cls.contains('vscode-high-contrast') || cls.contains('vscode-high-contrast-light') ? 'high-contrast' : cls.contains('vscode-dark') ? 'dark' : 'light';
   const dark = kind !== 'light';
   return {
     kind,
@@ -31,6 +30,12 @@ export function currentTheme(): Theme {
     highlight: v('--vscode-editor-findMatchHighlightBackground', dark ? '#ea5c0055' : '#ea5c0040'),
     font: v('--vscode-editor-font-family', 'ui-monospace, Menlo, Consolas, monospace').replace(/'/g, '"'),
   };
+}
+
+/** Outside VS Code (the report), follows the system's dark setting with the same body class VS Code would set. */
+export function adoptSystemTheme(): void {
+  const themed = [...document.body.classList].some((c) => c.startsWith('vscode-'));
+  if (!themed && typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches) document.body.classList.add('vscode-dark');
 }
 
 /** Calls `onChange` when VS Code switches theme (it changes the body's class). */
