@@ -20,10 +20,6 @@ export function setTensorMemoryLimit(bytes: number): void {
   liveBytes = 0;
 }
 
-export function liveTensorBytes(): number {
-  return liveBytes;
-}
-
 /** Every tensor buffer the engine makes comes from here. */
 export function allocate(length: number): Float64Array {
   if (registry === null) return new Float64Array(length);

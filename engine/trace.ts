@@ -155,10 +155,6 @@ export function normOf(data: ArrayLike<number>): number {
   return Math.sqrt(sumSq);
 }
 
-export function isFiniteStats(s: Stats): boolean {
-  return s.nan === 0 && s.inf === 0;
-}
-
 export function formatSite(site: Site | null): string {
   return site === null ? '(unknown location)' : `${site.file}:${site.line}:${site.column}`;
 }

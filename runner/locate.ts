@@ -1,6 +1,6 @@
 // Maps positions in a bundled model back to the user's original TypeScript through the bundle's source map.
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CallSite } from '../engine/recorder';
 import type { Site } from '../engine/trace';
 
@@ -68,8 +68,4 @@ export class Locator {
     }
     return frames;
   }
-}
-
-export function mapRootOf(outfile: string): string {
-  return dirname(outfile);
 }

@@ -112,12 +112,6 @@ export function traceToElements(graph: StepGraph, expanded: ReadonlySet<string> 
   return { nodes, edges: [...edges.values()].map((data) => ({ data })), grouped };
 }
 
-/** The graph of the step a view shows: the recorded one, or an earlier one kept with `--steps all`. */
-export function graphAt(trace: Trace, step: number): StepGraph {
-  if (step < 0 || step === trace.graph.step) return trace.graph;
-  return trace.history?.find((g) => g.step === step) ?? trace.graph;
-}
-
 /** The step a view state points at (the recorded step for -1), clamped to what the trace has. */
 export function stepIndex(trace: Trace, step: number): number {
   if (trace.steps.length === 0) return -1;
