@@ -58,6 +58,9 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
     const panel = GraphPanel.visible;
     if (result.kind === 'ok') {
       panel?.showTrace(result.trace);
+      // The cursor's line is highlighted from the start, not only after the cursor next moves.
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === record.file);
+      if (editor) panel?.post({ type: 'highlightLine', file: record.file, line: editor.selection.active.line + 1 });
       return;
     }
     panel?.post({ type: 'status', kind: 'error', text: `${result.error.kind === 'cancelled' ? 'stopped' : 'failed'}: ${result.error.message}` });

@@ -76,7 +76,7 @@ async function main(): Promise<number> {
           log(code === 0 ? `[vscode] ${pass.name}: passed` : `[vscode] ${pass.name}: FAILED (${code === -1 ? 'timed out' : `exit ${code}`})`);
           if (code !== 0) failed++;
         } else {
-          await uiScenario(page, workbenchUrl(port, folder, undefined, !pass.vsix), pass.vsix ? 'vsix' : 'repo', log);
+          await uiScenario(page, workbenchUrl(port, folder, undefined, !pass.vsix), pass.vsix ? 'vsix' : 'repo', log, !pass.vsix);
         }
       } catch (e) {
         failed++;

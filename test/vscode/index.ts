@@ -77,6 +77,28 @@ export function run(): Promise<void> {
         assert.deepEqual(ours(fileIn('nan.ts')), []);
       });
 
+      it('marks the run stale when the file changes, and re-runs on save when asked to', async () => {
+        const { runs } = await api();
+        const editor = await open('unused-parameter.ts');
+        await vscode.commands.executeCommand('gradscope.showGraph');
+        assert.doesNotMatch(runs.status.text, /stale/);
+        await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// edited\n'));
+        assert.match(runs.status.text, /\(stale\)$/);
+        await vscode.workspace.getConfiguration('gradscope').update('rerunOnSave', true, vscode.ConfigurationTarget.Global);
+        try {
+          const before = runs.record(editor.document.uri.fsPath);
+          await editor.document.save();
+          const after = await until('a run after the save', () => {
+            const r = runs.record(editor.document.uri.fsPath);
+            return r !== before && r;
+          });
+          assert.equal(after.version, editor.document.version);
+          assert.doesNotMatch(runs.status.text, /stale/);
+        } finally {
+          await vscode.workspace.getConfiguration('gradscope').update('rerunOnSave', undefined, vscode.ConfigurationTarget.Global);
+        }
+      });
+
       it('Stop terminates a running model', async () => {
         await open('infinite-loop.ts');
         const running = vscode.commands.executeCommand<RunRecord>('gradscope.showGraph');

@@ -21,7 +21,7 @@ async function graphFrame(page: Page): Promise<Frame> {
 }
 
 /** Runs the scenario; returns the milliseconds from pressing Enter on the command to the graph being drawn. */
-export async function uiScenario(page: Page, url: string, name: string, log: (s: string) => void): Promise<number> {
+export async function uiScenario(page: Page, url: string, name: string, log: (s: string) => void, restore = false): Promise<number> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.waitForTimeout(3000); // let the workbench settle (extensions activating, welcome closed)
@@ -92,5 +92,25 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
   assert.match(text, new RegExp(`Ln ${target.line}, Col ${target.column} \\(6 selected\\)`)); // 'matmul' selected, the cursor at its start
   log(`[ui ${name}] clicked the matmul node; the editor is at "${text.trim()}"`);
   await page.screenshot({ path: join(artifacts, `vscode-after-click-${name}.png`) });
+
+  // A reload brings the panel back (its serializer runs the model again) with the node still selected.
+  if (restore) {
+    // As a person would: Developer: Reload Window (it saves the workbench's state first, unlike a page reload).
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Developer: Reload Window');
+    await page.waitForTimeout(800);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(2000);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const again = await graphFrame(page);
+    const selected = await again.evaluate(async () => {
+      const view = (globalThis as unknown as { __gradscope: { drawn: Promise<void>; cy: { nodes(s: string): { map(f: (n: { data(k: string): unknown }) => unknown): unknown[] } } } }).__gradscope;
+      await view.drawn;
+      return view.cy.nodes(':selected').map((n) => n.data('label'));
+    });
+    assert.deepEqual(selected, ['matmul [100×3]']);
+    log(`[ui ${name}] after a reload the graph is back with matmul selected`);
+    await page.screenshot({ path: join(artifacts, `vscode-after-reload-${name}.png`) });
+  }
   return ms;
 }
