@@ -43,7 +43,7 @@ export class Runs implements vscode.Disposable {
     return this.current !== null;
   }
 
-  /** Runs the document's model (saving nothing: the file on disk is what runs, so unsaved edits are saved first). */
+  /** Runs the document's model. The file on disk is what runs, so unsaved edits are saved first. */
   async run(document: vscode.TextDocument): Promise<RunRecord | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Gradscope runs your model file, and this workspace is not trusted. Trust the folder (Manage Workspace Trust) to record gradients.');
