@@ -155,6 +155,16 @@ export function normOf(data: ArrayLike<number>): number {
   return Math.sqrt(sumSq);
 }
 
+/** True when the values held NaN or Inf (the other statistics leave them out). */
+export function hasNonFinite(s: Stats): boolean {
+  return s.nan + s.inf > 0;
+}
+
+/** The norm, or NaN when the values held NaN or Inf: one number for colouring and plotting. */
+export function normOrNaN(s: Stats): number {
+  return hasNonFinite(s) ? NaN : s.norm;
+}
+
 export function formatSite(site: Site | null): string {
   return site === null ? '(unknown location)' : `${site.file}:${site.line}:${site.column}`;
 }

@@ -2,6 +2,7 @@
 // findings in the Problems panel, inline gradient norms, and a CodeLens to run the exported model.
 import * as vscode from 'vscode';
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
+import { normOrNaN } from '../engine/trace';
 import type { Runs } from './runs';
 
 /** Nodes a line made, the one whose call is under `column` (1-based) first, then left to right. */
@@ -110,7 +111,7 @@ export class InlineGradients implements vscode.Disposable {
     const lines = new Map<number, number>();
     for (const n of trace.graph.nodes) {
       if (n.site?.file !== file || n.grad === undefined) continue;
-      lines.set(n.site.line, Math.max(lines.get(n.site.line) ?? 0, n.grad.nan + n.grad.inf > 0 ? Infinity : n.grad.norm));
+      lines.set(n.site.line, Math.max(lines.get(n.site.line) ?? 0, normOrNaN(n.grad)));
     }
     const decorations = [...lines].filter(([line]) => line <= editor.document.lineCount).map(([line, norm]) => {
       const end = editor.document.lineAt(line - 1).range.end;

@@ -153,12 +153,11 @@ function groupBySite<T>(items: T[], node: (item: T) => TraceNode): T[][] {
 /** ReLU units (last axis) that are zero for every row of the batch in the recorded step. */
 function deadRelus(input: FindingInput, step: StepRecord): Finding[] {
   const out: Finding[] = [];
-  const seen = new Set<Tensor>();
+  const byId = new Map(step.created.map((c) => [c.id, c]));
   for (const node of input.trace.graph.nodes) {
     if (node.op !== 'relu' || node.shape.length < 2) continue;
-    const t = step.created.find((c) => c.id === node.id);
-    if (t === undefined || seen.has(t)) continue;
-    seen.add(t);
+    const t = byId.get(node.id);
+    if (t === undefined) continue; // graph node ids are unique: each tensor is checked once
     const units = t.shape[t.shape.length - 1];
     const rows = t.size / units;
     let dead = 0;

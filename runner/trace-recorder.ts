@@ -4,7 +4,7 @@
 import type { Recorder } from '../engine/recorder';
 import { StackCapture } from '../engine/recorder';
 import type { Tensor } from '../engine/tensor';
-import { normOf, Site, Stats, statsOf, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
+import { hasNonFinite, normOf, Site, Stats, statsOf, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
 import { findings, NanOrigin } from './findings';
 import { buildGraph, GraphSource } from './graph';
 
@@ -118,7 +118,7 @@ export class TraceRecorder implements Recorder {
     this.nodeArray = grad;
     this.nodeStats = stats;
     step.nodeGrads.set(t, stats);
-    if (stats.nan + stats.inf > 0) this.nonFiniteGrad = true;
+    if (hasNonFinite(stats)) this.nonFiniteGrad = true;
   }
 
   /** Set when a gradient in the running step had NaN or Inf. */
@@ -136,10 +136,10 @@ export class TraceRecorder implements Recorder {
     list.push(stats);
     // A gradient rule that makes NaN/Inf from a finite gradient and finite values (sqrt at 0, say) is where
     // backward broke; NaN that came from the forward pass just flows on and is reported there.
-    if (this.nanBackward === null && (stats.nan > 0 || stats.inf > 0)) {
+    if (this.nanBackward === null && hasNonFinite(stats)) {
       const incoming = step.nodeGrads.get(to);
       const finiteValues = allFinite(to.data) && to.dependencies.every((d) => allFinite(d.tensor.data));
-      if (incoming !== undefined && incoming.nan === 0 && incoming.inf === 0 && finiteValues) {
+      if (incoming !== undefined && !hasNonFinite(incoming) && finiteValues) {
         this.nanBackward = { tensor: to, step: step.index, from, stats };
       }
     }
@@ -155,7 +155,7 @@ export class TraceRecorder implements Recorder {
     const gradNorms: Record<string, number | null> = {};
     const paramNorms: Record<string, number> = {};
     for (const [t, stats] of step.nodeGrads) {
-      gradNorms[this.keyOf(t)] = stats.nan + stats.inf > 0 ? null : stats.norm;
+      gradNorms[this.keyOf(t)] = hasNonFinite(stats) ? null : stats.norm;
       if (t.kind === 'param') {
         this.reachedParams.add(t);
         paramNorms[this.keyOf(t)] = normOf(t.data);

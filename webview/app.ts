@@ -1,7 +1,7 @@
 // The graph view: draws a trace with Cytoscape, colours it by gradient, and keeps the panels, the step
 // scrubber and the editor link in step with the selection.
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
-import { DEFAULT_VIEW_STATE, Finding, isViewState, Site, Trace, TraceNode, ViewState } from '../engine/trace';
+import { DEFAULT_VIEW_STATE, Finding, isViewState, normOrNaN, Site, Trace, TraceNode, ViewState } from '../engine/trace';
 import { colorFor, diffScale, formatMagnitude, legendEnds, legendGradient, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
 import { changeOf, Elements, groupOf, siteGroupOf, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
 import { exportSvg } from './export-svg';
@@ -123,7 +123,7 @@ export class GraphView {
     const recorded = stepIndex(trace, step) === trace.graph.step;
     const edgeValue = (i: number): number | undefined => {
       const e = trace.graph.edges[i];
-      if (recorded && !diff) return e.grad === undefined ? undefined : e.grad.nan + e.grad.inf > 0 ? NaN : e.grad.norm;
+      if (recorded && !diff) return e.grad === undefined ? undefined : normOrNaN(e.grad);
       const from = this.nodes.get(e.from);
       return from && metricOf(trace, from, 'grad', step);
     };

@@ -1,6 +1,7 @@
 // From a trace to what Cytoscape draws, and the numbers the colours come from. Pure functions over the trace
 // (no DOM), so they are tested in Node and reused by the standalone report.
 import type { Metric, StepGraph, Trace, TraceNode } from '../engine/trace';
+import { normOrNaN } from '../engine/trace';
 
 export interface NodeData {
   id: string;
@@ -130,10 +131,10 @@ export function metricOf(trace: Trace, node: TraceNode, metric: Metric, step: nu
   const valueNorm = (): number => {
     const atStep = node.kind === 'param' ? summary?.paramNorms[node.key] : undefined;
     if (atStep !== undefined && !recorded) return atStep;
-    return node.value.nan + node.value.inf > 0 ? NaN : node.value.norm;
+    return normOrNaN(node.value);
   };
   const gradNorm = (): number | undefined => {
-    if (recorded) return node.grad === undefined ? undefined : node.grad.nan + node.grad.inf > 0 ? NaN : node.grad.norm;
+    if (recorded) return node.grad === undefined ? undefined : normOrNaN(node.grad);
     const g = summary?.gradNorms[node.key];
     return g === undefined ? undefined : g === null ? NaN : g;
   };
