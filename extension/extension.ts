@@ -1,6 +1,5 @@
 // Activation only wires things together: commands, the graph panel, editor features and settings. Every
 // registration goes into context.subscriptions.
-import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Trace } from '../engine/trace';
 import { renderReport } from '../runner/report';
@@ -125,11 +124,16 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
       refreshInline();
     }),
     vscode.commands.registerCommand('gradscope.exportReport', async () => {
-      const trace = (await lastTrace()) ?? ((await showGraph())?.result.kind === 'ok' ? await lastTrace() : undefined);
+      let trace = await lastTrace();
+      if (trace === undefined) {
+        // Never run yet: run it now, and export what that run recorded.
+        const result = (await showGraph())?.result;
+        trace = result?.kind === 'ok' ? result.trace : undefined;
+      }
       if (trace === undefined) return;
       const target = await vscode.window.showSaveDialog({ filters: { HTML: ['html'] }, defaultUri: vscode.Uri.file(trace.file.replace(/\.ts$/, '.gradscope.html')) });
       if (target === undefined) return;
-      writeFileSync(target.fsPath, renderReport(trace, media.fsPath));
+      await vscode.workspace.fs.writeFile(target, Buffer.from(renderReport(trace, media.fsPath), 'utf8'));
       void vscode.window.showInformationMessage(`Gradscope: report written to ${vscode.workspace.asRelativePath(target)}`);
     }),
     vscode.commands.registerCommand('gradscope.newModel', async () => {

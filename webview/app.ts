@@ -34,6 +34,17 @@ function textOn(fill: string): string {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 ? '#000000' : '#ffffff';
 }
 
+/** What one drawn element shows for the trace elements it stands for: NaN if any was NaN/Inf, else the largest. */
+function strongest(values: readonly (number | undefined)[]): number | undefined {
+  let max: number | undefined;
+  for (const v of values) {
+    if (v === undefined) continue;
+    if (!Number.isFinite(v)) return NaN;
+    if (max === undefined || v > max) max = v;
+  }
+  return max;
+}
+
 export class GraphView {
   readonly cy: Core;
   trace: Trace | null = null;
@@ -134,21 +145,17 @@ export class GraphView {
     this.cy.batch(() => {
       for (const n of this.elements.nodes) {
         const d = n.data;
-        const members = (d.members ?? [d.node]).map((id) => values.get(id));
-        const nan = members.some((v) => v !== undefined && !Number.isFinite(v));
-        const known = members.filter((v): v is number => v !== undefined && Number.isFinite(v));
-        const v = nan ? NaN : known.length > 0 ? Math.max(...known) : undefined;
+        const v = strongest((d.members ?? [d.node]).map((id) => values.get(id)));
+        const nan = Number.isNaN(v);
         const color = colorFor(v, scale);
         const ele = this.cy.getElementById(d.id);
         ele.data({ color, text: textOn(color), value: v });
         ele.toggleClass('nan', nan);
       }
       this.elements.edges.forEach((e, k) => {
-        const vs = edgeValues[k];
-        const nan = vs.some((v) => v !== undefined && !Number.isFinite(v));
-        const known = vs.filter((v): v is number => v !== undefined && Number.isFinite(v) && v > 0);
-        const v = nan ? NaN : known.length > 0 ? Math.max(...known) : undefined;
-        const t = v === undefined || !Number.isFinite(v) ? 0 : (Math.log10(v) - spread.lo) / (spread.hi - spread.lo);
+        const v = strongest(edgeValues[k]);
+        const nan = Number.isNaN(v);
+        const t = v === undefined || !(v > 0) ? 0 : (Math.log10(v) - spread.lo) / (spread.hi - spread.lo);
         const ele = this.cy.getElementById(e.data.id);
         ele.data({ color: nan ? NAN_COLOR : colorFor(v, edgeScale), width: v === undefined ? 1 : 1 + 5 * Math.min(Math.max(t, 0), 1) });
         ele.toggleClass('nan', nan);
