@@ -1,7 +1,7 @@
 // Backward: one topological sort, then one loop. No recursion (a 200,000-op chain must not overflow the stack)
 // and every tensor is visited once per pass, however many paths lead to it.
 import { activeRecorder } from './recorder';
-import { formatShape } from './shape';
+import { formatShape } from './format';
 import type { Tensor } from './tensor';
 
 let gradEnabled = true;

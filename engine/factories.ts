@@ -2,7 +2,8 @@
 import { announce, api } from './recorder';
 import { adopt, allocate } from './memory';
 import { nextNormal, nextUniform } from './random';
-import { formatShape, Shape, ShapeError, sizeOf } from './shape';
+import { Shape, ShapeError, sizeOf } from './shape';
+import { formatShape } from './format';
 import { NestedArray, Tensor } from './tensor';
 
 export interface TensorOptions {

@@ -1,4 +1,5 @@
 // Shapes, strides and broadcasting: the one place that knows how an element of one tensor maps onto another.
+import { formatShape } from './format';
 
 export type Shape = readonly number[];
 
@@ -8,10 +9,6 @@ export class ShapeError extends Error {
     super(message);
     this.name = 'ShapeError';
   }
-}
-
-export function formatShape(shape: Shape): string {
-  return `[${shape.join(', ')}]`;
 }
 
 export function sizeOf(shape: Shape): number {

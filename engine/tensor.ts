@@ -8,7 +8,8 @@ import * as movement from './ops/movement';
 import { matmul } from './ops/matmul';
 import { logSoftmax, softmax } from './ops/activation';
 import { activeRecorder, announce, api } from './recorder';
-import { formatShape, sameShape, Shape, ShapeError, sizeOf } from './shape';
+import { sameShape, Shape, ShapeError, sizeOf } from './shape';
+import { formatShape } from './format';
 
 /** Maps the gradient of a tensor (its shape) to the gradient of one of its dependencies (that one's shape). */
 export type GradFn = (grad: Float64Array) => Float64Array;

@@ -95,82 +95,9 @@ export interface Trace {
   durationMs: number;
 }
 
-/** Statistics of `data`: one pass when every value is finite (the usual case), a second one otherwise. */
-export function statsOf(data: ArrayLike<number>): Stats {
-  let sum = 0;
-  let sumSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let zeros = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    sum += v;
-    sumSq += v * v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (v === 0) zeros++;
-  }
-  if (Number.isFinite(sumSq)) return summarize(data.length, 0, 0, sum, sumSq, min, max, zeros);
-  // NaN or Inf somewhere (or squares that overflow): count them and leave them out of the rest.
-  let nan = 0;
-  let inf = 0;
-  sum = sumSq = zeros = 0;
-  min = Infinity;
-  max = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v !== v) nan++;
-    else if (v === Infinity || v === -Infinity) inf++;
-    else {
-      sum += v;
-      sumSq += v * v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      if (v === 0) zeros++;
-    }
-  }
-  return summarize(data.length, nan, inf, sum, sumSq, min, max, zeros);
-}
-
-function summarize(count: number, nan: number, inf: number, sum: number, sumSq: number, min: number, max: number, zeros: number): Stats {
-  const finite = count - nan - inf;
-  const mean = finite > 0 ? sum / finite : 0;
-  return {
-    count,
-    norm: Math.sqrt(sumSq),
-    mean,
-    std: finite > 0 ? Math.sqrt(Math.max(0, sumSq / finite - mean * mean)) : 0,
-    min: finite > 0 ? min : 0,
-    max: finite > 0 ? max : 0,
-    zeros,
-    nan,
-    inf,
-  };
-}
-
-/** L2 norm of `data` (NaN if any value is NaN, Infinity if any is infinite). */
-export function normOf(data: ArrayLike<number>): number {
-  let sumSq = 0;
-  for (let i = 0; i < data.length; i++) sumSq += data[i] * data[i];
-  return Math.sqrt(sumSq);
-}
-
-/** True when the values held NaN or Inf (the other statistics leave them out). */
-export function hasNonFinite(s: Stats): boolean {
-  return s.nan + s.inf > 0;
-}
-
 /** The norm, or NaN when the values held NaN or Inf: one number for colouring and plotting. */
 export function normOrNaN(s: Stats): number {
-  return hasNonFinite(s) ? NaN : s.norm;
-}
-
-export function formatSite(site: Site | null): string {
-  return site === null ? '(unknown location)' : `${site.file}:${site.line}:${site.column}`;
-}
-
-export function formatShapeList(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+  return s.nan + s.inf > 0 ? NaN : s.norm;
 }
 
 /** Why a run produced no trace. Every error in the user's code carries the site it happened at. */
@@ -207,11 +134,16 @@ export type HostMessage =
   /** What the host is doing: shown in the view's status bar. */
   | { type: 'status'; kind: 'running' | 'stale' | 'error' | 'idle'; text: string };
 
-/** Webview -> host. The webview is untrusted: the host validates every one of these with isViewMessage. */
+/**
+ * Webview -> host. The webview is untrusted: the host validates every one of these with isViewMessage, and
+ * they only ever name what the host sent (a node id, a finding's index), never a file or a place.
+ */
 export type ViewMessage =
   | { type: 'ready' }
-  /** The user picked a node (or a finding): show its source. */
-  | { type: 'reveal'; node: number; site: Site }
+  /** The user picked a node of the trace: show the call that made it. */
+  | { type: 'reveal'; node: number }
+  /** The user picked a finding (its index in `trace.findings`): show where it points. */
+  | { type: 'revealFinding'; index: number }
   /** The user asked to save the picture: PNG as a data URL, SVG as text. */
   | { type: 'export'; format: 'png' | 'svg'; data: string };
 
@@ -237,10 +169,6 @@ export const DEFAULT_VIEW_STATE: ViewState = { metric: 'grad', step: -1, diff: f
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
 
-export function isSite(x: unknown): x is Site {
-  return isObject(x) && typeof x.file === 'string' && isInt(x.line) && isInt(x.column) && typeof x.function === 'string';
-}
-
 export function isViewState(x: unknown): x is ViewState {
   return (
     isObject(x) &&
@@ -255,19 +183,38 @@ export function isViewState(x: unknown): x is ViewState {
   );
 }
 
-/** Checks a message from the webview before the host acts on it. */
+/** Largest picture the view may send for export. */
+const MAX_EXPORT_CHARS = 64 * 2 ** 20;
+
+/** True when `x` has exactly these keys (a message with anything more is not one we sent for). */
+const hasOnlyKeys = (x: Record<string, unknown>, keys: readonly string[]): boolean => Object.keys(x).every((k) => keys.includes(k));
+
+/** Checks a message from the webview before the host acts on it: the exact shape, or it is dropped. */
 export function isViewMessage(x: unknown): x is ViewMessage {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'ready':
-      return true;
+      return hasOnlyKeys(x, ['type']);
     case 'reveal':
-      return isInt(x.node) && isSite(x.site);
+      return hasOnlyKeys(x, ['type', 'node']) && isInt(x.node) && x.node >= 0;
+    case 'revealFinding':
+      return hasOnlyKeys(x, ['type', 'index']) && isInt(x.index) && x.index >= 0;
     case 'export':
-      return (x.format === 'png' || x.format === 'svg') && typeof x.data === 'string' && x.data.length < 64 * 2 ** 20;
+      return hasOnlyKeys(x, ['type', 'format', 'data']) && (x.format === 'png' || x.format === 'svg') && typeof x.data === 'string' && x.data.length < MAX_EXPORT_CHARS;
     default:
       return false;
   }
+}
+
+/** The source place a view message asks to show, looked up in the trace the host sent; undefined for ids it never sent. */
+export function siteToReveal(trace: Trace | undefined, message: Extract<ViewMessage, { type: 'reveal' | 'revealFinding' }>): Site | undefined {
+  if (trace === undefined) return undefined;
+  if (message.type === 'revealFinding') return trace.findings[message.index]?.site ?? undefined;
+  for (const graph of [trace.graph, ...(trace.history ?? [])]) {
+    const node = graph.nodes.find((n) => n.id === message.node);
+    if (node !== undefined) return node.site ?? undefined;
+  }
+  return undefined;
 }
 
 /** Checks a message from the host before the view acts on it (cheap: the trace itself is trusted JSON). */

@@ -2,7 +2,9 @@
 // findings in the Problems panel, inline gradient norms, and a CodeLens to run the exported model.
 import * as vscode from 'vscode';
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
+import { formatMagnitude, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
+import { ENTRY_POINTS } from '../runner/options';
 import type { Runs } from './runs';
 
 /** Nodes a line made, the one whose call is under `column` (1-based) first, then left to right. */
@@ -29,7 +31,7 @@ export function sparkline(values: readonly (number | null | undefined)[], width 
   return logs.map((l) => (l === null ? '·' : Number.isNaN(l) ? '!' : BARS[hi > lo ? Math.round(((l - lo) / (hi - lo)) * 7) : 3])).join('');
 }
 
-const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(4))));
+const fmt = (v: number) => formatMagnitude(v, 4);
 const statsLine = (s: Stats) => `norm ${fmt(s.norm)} · mean ${fmt(s.mean)} · min ${fmt(s.min)} · max ${fmt(s.max)}${s.nan > 0 ? ` · **${s.nan} NaN**` : ''}${s.inf > 0 ? ` · **${s.inf} Inf**` : ''}`;
 
 export class GradientHover implements vscode.HoverProvider {
@@ -43,7 +45,7 @@ export class GradientHover implements vscode.HoverProvider {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['gradscope.showNode'] };
     for (const n of nodes.slice(0, 4)) {
-      md.appendMarkdown(`**${n.op}** \`[${n.shape.join('×')}]\` *${n.kind}*  \n`);
+      md.appendMarkdown(`**${n.op}** \`${shapeText(n.shape)}\` *${n.kind}*  \n`);
       md.appendMarkdown(`value: ${statsLine(n.value)}  \n`);
       md.appendMarkdown(n.grad ? `gradient: ${statsLine(n.grad)}  \n` : 'gradient: none reached this tensor  \n');
       if (trace.steps.length > 1) md.appendMarkdown(`gradient by step: \`${sparkline(trace.steps.map((s) => s.gradNorms[n.key]))}\`  \n`);
@@ -125,15 +127,15 @@ export class InlineGradients implements vscode.Disposable {
   }
 }
 
-/** "Run with Gradscope" above an exported train/model/default function. */
+/** "Run with Gradscope" above an exported function the runner calls (ENTRY_POINTS). */
 export class RunLens implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
-    const pattern = /^export\s+(?:default\s+)?(?:async\s+)?function\b\s*(\w*)/gm;
+    const pattern = /^export\s+(default\s+)?(?:async\s+)?function\b\s*(\w*)/gm;
+    const entryPoints: readonly string[] = ENTRY_POINTS;
     const text = document.getText();
     for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-      const isDefault = /^export\s+default/.test(m[0]);
-      if (!isDefault && m[1] !== 'train' && m[1] !== 'model') continue;
+      if (!entryPoints.includes(m[1] !== undefined ? 'default' : m[2])) continue;
       const at = document.positionAt(m.index);
       lenses.push(new vscode.CodeLens(new vscode.Range(at, at), { title: '$(graph) Run with Gradscope', command: 'gradscope.showGraph', arguments: [document.uri] }));
     }

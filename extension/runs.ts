@@ -2,7 +2,7 @@
 // trace of each file for hovers, diagnostics and the graph; reports in the status bar and the output channel.
 import * as vscode from 'vscode';
 import type { RunResult, Trace } from '../engine/trace';
-import { formatSite } from '../engine/trace';
+import { formatMagnitude, formatSite } from '../engine/format';
 import { runModel } from '../runner/run';
 import { runOptions } from './settings';
 
@@ -20,8 +20,6 @@ export class Runs implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunRecord>();
   /** Fires when a run ends (with a trace or an error). */
   readonly onDidRun = this.changed.event;
-  private readonly starting = new vscode.EventEmitter<string>();
-  readonly onDidStart = this.starting.event;
   readonly status: vscode.StatusBarItem;
 
   constructor(private readonly output: vscode.OutputChannel) {
@@ -54,7 +52,6 @@ export class Runs implements vscode.Disposable {
     const file = document.uri.fsPath;
     const abort = new AbortController();
     this.current = { file, abort };
-    this.starting.fire(file);
     const started = Date.now();
     this.status.text = '$(sync~spin) Gradscope: running…';
     this.status.show();
@@ -99,7 +96,7 @@ export class Runs implements vscode.Disposable {
     }
     const { trace } = result;
     const losses = trace.steps.map((s) => s.loss).filter((l): l is number => l !== null);
-    const loss = losses.length > 0 ? ` · loss ${Number(losses[losses.length - 1].toPrecision(4))}` : '';
+    const loss = losses.length > 0 ? ` · loss ${formatMagnitude(losses[losses.length - 1], 4)}` : '';
     this.status.text = `$(graph) ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}${loss} · ${(record.ms / 1000).toFixed(1)} s`;
     this.status.tooltip = `Gradscope: ${trace.graph.nodes.length} tensors, ${trace.findings.length} findings. Click to show the graph.`;
     this.output.appendLine(`[done] ${trace.steps.length} steps, ${trace.graph.nodes.length} tensors, ${trace.findings.length} findings in ${record.ms} ms`);
@@ -117,6 +114,5 @@ export class Runs implements vscode.Disposable {
     this.stop();
     this.status.dispose();
     this.changed.dispose();
-    this.starting.dispose();
   }
 }

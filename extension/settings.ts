@@ -1,19 +1,22 @@
-// The extension's settings, read when a run starts.
+// The extension's settings. Their defaults are the runner's (RUN_DEFAULTS) and package.json's, which a test
+// keeps equal; a setting that is unset or invalid falls back to them.
 import * as vscode from 'vscode';
-import type { RunOptions } from '../runner/run';
-import type { StepsOption } from '../runner/trace-recorder';
+import { parseSteps, RUN_DEFAULTS, RunOptions } from '../runner/options';
+
+/** Settings that are not run options, with their defaults. */
+export const EDITOR_DEFAULTS = { rerunOnSave: false, inlineGradients: false };
+
+const config = () => vscode.workspace.getConfiguration('gradscope');
 
 export function runOptions(): RunOptions {
-  const c = vscode.workspace.getConfiguration('gradscope');
-  const steps = c.get<string>('recordedSteps', 'last');
-  const parsed: StepsOption = steps === 'all' || steps === 'last' ? steps : /^\d+$/.test(steps) ? Number(steps) : 'last';
+  const c = config();
   return {
-    steps: parsed,
-    timeoutMs: c.get<number>('timeLimitSeconds', 60) * 1000,
-    memoryMb: c.get<number>('memoryLimitMb', 4096),
-    heapMb: c.get<number>('heapLimitMb', 2048),
-    nodeLimit: c.get<number>('nodeLimit', 20_000),
+    steps: parseSteps(c.get<string>('recordedSteps')) ?? RUN_DEFAULTS.steps,
+    timeoutMs: c.get<number>('timeLimitSeconds', RUN_DEFAULTS.timeoutMs / 1000) * 1000,
+    memoryMb: c.get<number>('memoryLimitMb', RUN_DEFAULTS.memoryMb),
+    heapMb: c.get<number>('heapLimitMb', RUN_DEFAULTS.heapMb),
+    nodeLimit: c.get<number>('nodeLimit', RUN_DEFAULTS.nodeLimit),
   };
 }
 
-export const setting = <T>(name: string, fallback: T): T => vscode.workspace.getConfiguration('gradscope').get<T>(name, fallback);
+export const setting = (name: keyof typeof EDITOR_DEFAULTS): boolean => config().get<boolean>(name, EDITOR_DEFAULTS[name]);

@@ -2,19 +2,21 @@
 // Exit codes: 0 success, 1 an error in the user's code (one line on stderr, starting FILE:LINE:COLUMN), 2 bad arguments.
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { formatSite, RunResult, Site, Trace } from '../engine/trace';
+import { formatMagnitude, formatSite } from '../engine/format';
+import type { RunResult, Site, Trace } from '../engine/trace';
 import { renderReport } from './report';
-import { DEFAULTS, RunOptions, runModel } from './run';
+import { parseSteps, RUN_DEFAULTS, RunOptions } from './options';
+import { runModel } from './run';
 
 const USAGE = `usage: gradscope run FILE [--json] [--html OUT.html] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]
 
   --json          print the trace as JSON on stdout
   --html OUT      write the graph view as one self-contained HTML page
   --steps         which steps' graphs to keep: last (default), all, or the index of one step
-  --timeout MS    stop the model after MS milliseconds (default ${DEFAULTS.timeoutMs})
-  --memory MB     limit live tensor data to MB megabytes (default ${DEFAULTS.memoryMb})
-  --heap MB       limit the model's JavaScript heap to MB megabytes (default ${DEFAULTS.heapMb})
-  --node-limit N  keep at most N nodes of a graph (default ${DEFAULTS.nodeLimit})`;
+  --timeout MS    stop the model after MS milliseconds (default ${RUN_DEFAULTS.timeoutMs})
+  --memory MB     limit live tensor data to MB megabytes (default ${RUN_DEFAULTS.memoryMb})
+  --heap MB       limit the model's JavaScript heap to MB megabytes (default ${RUN_DEFAULTS.heapMb})
+  --node-limit N  keep at most N nodes of a graph (default ${RUN_DEFAULTS.nodeLimit})`;
 
 interface Command {
   file: string;
@@ -30,6 +32,14 @@ function positiveNumber(flag: string, value: string | undefined): number {
   if (value === undefined || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got ${value ?? 'nothing'}`);
   return n;
 }
+
+/** The flags that take a positive number, and the option each sets. */
+const NUMBER_FLAGS: Record<string, 'timeoutMs' | 'memoryMb' | 'heapMb' | 'nodeLimit'> = {
+  '--timeout': 'timeoutMs',
+  '--memory': 'memoryMb',
+  '--heap': 'heapMb',
+  '--node-limit': 'nodeLimit',
+};
 
 export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
@@ -49,24 +59,16 @@ export function parseArgs(argv: readonly string[]): Command {
       }
       case '--steps': {
         const v = rest[++i];
-        if (v === 'all' || v === 'last') cmd.options.steps = v;
-        else if (v !== undefined && /^\d+$/.test(v)) cmd.options.steps = Number(v);
-        else throw new UsageError(`--steps takes all, last or a step index, got ${v ?? 'nothing'}`);
+        const steps = parseSteps(v);
+        if (steps === undefined) throw new UsageError(`--steps takes all, last or a step index, got ${v ?? 'nothing'}`);
+        cmd.options.steps = steps;
         break;
       }
-      case '--timeout':
-        cmd.options.timeoutMs = positiveNumber(arg, rest[++i]);
-        break;
-      case '--memory':
-        cmd.options.memoryMb = positiveNumber(arg, rest[++i]);
-        break;
-      case '--heap':
-        cmd.options.heapMb = positiveNumber(arg, rest[++i]);
-        break;
-      case '--node-limit':
-        cmd.options.nodeLimit = positiveNumber(arg, rest[++i]);
-        break;
       default:
+        if (Object.hasOwn(NUMBER_FLAGS, arg)) {
+          cmd.options[NUMBER_FLAGS[arg]] = positiveNumber(arg, rest[++i]);
+          break;
+        }
         if (arg.startsWith('-') || cmd.file !== '') throw new UsageError(`unexpected argument ${arg}`);
         cmd.file = arg;
     }
@@ -83,7 +85,7 @@ export function summary(trace: Trace): string {
   const losses = steps.map((s) => s.loss).filter((l): l is number => l !== null);
   const file = relative(process.cwd(), trace.file);
   lines.push(`${file}: ${steps.length} step${steps.length === 1 ? '' : 's'} in ${trace.durationMs} ms, graph of ${trace.graph.nodes.length} tensors and ${trace.graph.edges.length} edges`);
-  if (losses.length > 0) lines.push(`loss: ${losses[0].toPrecision(5)} (first) -> ${losses[losses.length - 1].toPrecision(5)} (last)`);
+  if (losses.length > 0) lines.push(`loss: ${formatMagnitude(losses[0], 5)} (first) -> ${formatMagnitude(losses[losses.length - 1], 5)} (last)`);
   if (trace.graph.omitted) lines.push(`left out: ${trace.graph.omitted.nodes} nodes (${trace.graph.omitted.reason})`);
   lines.push(trace.findings.length === 0 ? 'no findings' : `${trace.findings.length} finding${trace.findings.length === 1 ? '' : 's'}:`);
   for (const f of trace.findings) lines.push(`  ${where(f.site)}: ${f.severity}: ${f.message}`);

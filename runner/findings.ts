@@ -3,7 +3,8 @@
 // appeared (forward and backward), a loss that stopped being finite, parameters that got no gradient,
 // vanishing and exploding gradients, and dead ReLU units.
 import type { Tensor } from '../engine/tensor';
-import { Finding, formatShapeList, Site, Stats, StepSummary, Trace, TraceNode } from '../engine/trace';
+import { formatShape } from '../engine/format';
+import type { Finding, Site, Stats, StepSummary, Trace, TraceNode } from '../engine/trace';
 import type { StepRecord } from './trace-recorder';
 
 /** Where non-finite values first appeared: `tensor`, or (backward) the gradient `tensor` passed to `from`. */
@@ -36,7 +37,7 @@ export const EXPLODING_RELATIVE = 1e2;
 export const EXPLODING_GROWTH = 1e3;
 
 const counts = (s: Stats) => [s.nan > 0 ? `${s.nan} NaN` : '', s.inf > 0 ? `${s.inf} Inf` : ''].filter(Boolean).join(', ');
-const describe = (t: Tensor) => `${t.op} ${formatShapeList(t.shape)}`;
+const describe = (t: Tensor) => `${t.op} ${formatShape(t.shape)}`;
 
 export function findings(input: FindingInput): Finding[] {
   const { trace, siteOf } = input;
@@ -64,7 +65,7 @@ export function findings(input: FindingInput): Finding[] {
       step: nf.step,
       message: nf.tensor.kind === 'op'
         ? `NaN/Inf starts here: ${describe(nf.tensor)} produced ${counts(nf.stats)} from finite inputs`
-        : `NaN/Inf starts here: this ${nf.tensor.kind} ${formatShapeList(nf.tensor.shape)} holds ${counts(nf.stats)}`,
+        : `NaN/Inf starts here: this ${nf.tensor.kind} ${formatShape(nf.tensor.shape)} holds ${counts(nf.stats)}`,
     });
   }
   const nb = input.nanBackward;
@@ -80,7 +81,7 @@ export function findings(input: FindingInput): Finding[] {
     about(p, {
       kind: 'unused-param',
       severity: 'warning',
-      message: `parameter ${formatShapeList(p.shape)} received no gradient: no loss that backward() ran on depends on it`,
+      message: `parameter ${formatShape(p.shape)} received no gradient: no loss that backward() ran on depends on it`,
     });
   }
   out.push(...gradientScale(input));
@@ -126,13 +127,13 @@ function gradientScale(input: FindingInput): Finding[] {
     const times = (r: number) => `${(1 / r).toExponential(1)}x`;
     const made = params.filter((n) => sameSite(n, worst.node)).length;
     const span = group.length === 1 ? times(worst.ratio) : `${times(Math.max(...group.map((v) => v.ratio)))} to ${times(worst.ratio)}`;
-    const who = group.length === 1 ? `parameter ${formatShapeList(worst.node.shape)} gets an RMS gradient` : `${group.length} of the ${made} parameters made here get RMS gradients`;
+    const who = group.length === 1 ? `parameter ${formatShape(worst.node.shape)} gets an RMS gradient` : `${group.length} of the ${made} parameters made here get RMS gradients`;
     out.push({ ...about(worst.node, worst.step), kind: 'vanishing', message: `vanishing gradient: ${who} ${span} smaller than the fastest-learning parameter's (step ${worst.step + 1}): ${group.length === 1 ? 'it barely learns' : 'they barely learn'}` });
   }
   for (const group of groupBySite(exploding, (e) => e.node)) {
     const e = group[0];
     const more = group.length > 1 ? ` (and ${group.length - 1} more parameters made here)` : '';
-    out.push({ ...about(e.node, last.index), kind: 'exploding', message: `exploding gradient: parameter ${formatShapeList(e.node.shape)} has ${e.message}${more}` });
+    out.push({ ...about(e.node, last.index), kind: 'exploding', message: `exploding gradient: parameter ${formatShape(e.node.shape)} has ${e.message}${more}` });
   }
   return out;
 }

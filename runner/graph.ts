@@ -2,7 +2,8 @@
 // dependencies, with value and gradient statistics, and the gradient along every edge. Bounded by a node
 // limit that never drops parameters or the tensors findings point at.
 import type { Tensor } from '../engine/tensor';
-import { Site, Stats, statsOf, StepGraph, TraceEdge, TraceNode } from '../engine/trace';
+import type { Site, Stats, StepGraph, TraceEdge, TraceNode } from '../engine/trace';
+import { statsOf } from './stats';
 
 /** What a step recorded, enough to draw it. */
 export interface GraphSource {

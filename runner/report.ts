@@ -3,12 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { escapeHtml } from '../engine/format';
 import type { Trace } from '../engine/trace';
 
 /** The built view: media/ beside this bundle's folder (out/ in the repo and in the extension). */
 export const MEDIA = join(__dirname, '..', 'media');
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The graph view's page, for the extension's webview and the report alike: the parts differ, the frame not. */
 export interface ViewPage {

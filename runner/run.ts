@@ -6,31 +6,8 @@ import { Worker } from 'node:worker_threads';
 import type { RunError, RunResult, Site, WorkerMessage } from '../engine/trace';
 import { bundleModel } from './bundle';
 import { Locator } from './locate';
-import type { StepsOption } from './trace-recorder';
+import { RUN_DEFAULTS, RunOptions } from './options';
 import type { WorkerInput } from './worker';
-
-export interface RunOptions {
-  /** Which steps' graphs to keep (default: the last). */
-  steps?: StepsOption;
-  /** Wall-clock limit for the whole run, in ms (default 60 s). */
-  timeoutMs?: number;
-  /** Limit on live tensor data, in MB (default 4096). */
-  memoryMb?: number;
-  /** Limit on the worker's JS heap, in MB (default 2048). */
-  heapMb?: number;
-  /** Largest graph kept in the trace (default 20,000 nodes). */
-  nodeLimit?: number;
-  /** Aborting stops the run and terminates the worker. */
-  signal?: AbortSignal;
-  /** The user's console output (default: written to this process's stderr). */
-  onConsole?: (stream: 'stdout' | 'stderr', text: string) => void;
-  /** Called as the run progresses (at most ten times a second): backward passes done so far. */
-  onProgress?: (step: number) => void;
-  /** The worker script (default: worker.js beside this bundle). */
-  workerScript?: string;
-}
-
-export const DEFAULTS = { timeoutMs: 60_000, memoryMb: 4096, heapMb: 2048, nodeLimit: 20_000 };
 
 export async function runModel(path: string, options: RunOptions = {}): Promise<RunResult> {
   const file = resolve(path);
@@ -39,19 +16,19 @@ export async function runModel(path: string, options: RunOptions = {}): Promise<
   const bundled = await bundleModel(file);
   if ('error' in bundled) return fail(bundled.error);
   const { bundle } = bundled;
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const timeoutMs = options.timeoutMs ?? RUN_DEFAULTS.timeoutMs;
   const lastSite = new Int32Array(new SharedArrayBuffer(12));
   const files: string[] = [];
   const workerData: WorkerInput = {
     lastSite: lastSite.buffer as SharedArrayBuffer,
     bundle,
-    record: { steps: options.steps ?? 'last', nodeLimit: options.nodeLimit ?? DEFAULTS.nodeLimit },
-    tensorMemoryBytes: (options.memoryMb ?? DEFAULTS.memoryMb) * 2 ** 20,
+    record: { steps: options.steps ?? RUN_DEFAULTS.steps, nodeLimit: options.nodeLimit ?? RUN_DEFAULTS.nodeLimit },
+    tensorMemoryBytes: (options.memoryMb ?? RUN_DEFAULTS.memoryMb) * 2 ** 20,
   };
   const onConsole = options.onConsole ?? ((_, text) => process.stderr.write(text));
   const worker = new Worker(options.workerScript ?? join(__dirname, 'worker.js'), {
     workerData,
-    resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? DEFAULTS.heapMb },
+    resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? RUN_DEFAULTS.heapMb },
     stdout: false,
     stderr: false,
   });
@@ -100,7 +77,7 @@ export async function runModel(path: string, options: RunOptions = {}): Promise<
     });
     worker.on('error', (e: Error & { code?: string }) => {
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        const mb = options.heapMb ?? DEFAULTS.heapMb;
+        const mb = options.heapMb ?? RUN_DEFAULTS.heapMb;
         finish(fail({ kind: 'memory', message: `memory limit exceeded: the model's JavaScript heap went over ${mb} MB (last op here)`, site: where() }));
         return;
       }

@@ -4,11 +4,11 @@
 import type { Recorder } from '../engine/recorder';
 import { StackCapture } from '../engine/recorder';
 import type { Tensor } from '../engine/tensor';
-import { hasNonFinite, normOf, Site, Stats, statsOf, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
+import { Site, Stats, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
+import { hasNonFinite, normOf, statsOf } from './stats';
 import { findings, NanOrigin } from './findings';
 import { buildGraph, GraphSource } from './graph';
-
-export type StepsOption = 'last' | 'all' | number;
+import type { StepsOption } from './options';
 
 export interface RecordOptions {
   steps: StepsOption;
@@ -235,4 +235,3 @@ export function firstNonFiniteOp(created: readonly Tensor[], step: number): NanO
   return null;
 }
 
-export type { Stats };

@@ -11,6 +11,7 @@ import { setTensorMemoryLimit } from '../engine/memory';
 import { setRecorder } from '../engine/recorder';
 import type { RunError, Site, WorkerMessage } from '../engine/trace';
 import { Bundle, Locator } from './locate';
+import { ENTRY_POINTS } from './options';
 import { RecordOptions, RunObserver, TraceRecorder } from './trace-recorder';
 
 export interface WorkerInput {
@@ -20,8 +21,6 @@ export interface WorkerInput {
   /** [line, column, file index] of the user's latest call into the engine, readable after this thread dies. */
   lastSite: SharedArrayBuffer;
 }
-
-const ENTRY_POINTS = ['train', 'model', 'default'];
 
 const input = workerData as WorkerInput;
 const port = parentPort!;

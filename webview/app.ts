@@ -2,7 +2,8 @@
 // scrubber and the editor link in step with the selection.
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
 import { DEFAULT_VIEW_STATE, Finding, isViewState, normOrNaN, Site, Trace, TraceNode, ViewState } from '../engine/trace';
-import { colorFor, diffScale, formatMagnitude, legendEnds, legendGradient, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
+import { baseName, formatMagnitude } from '../engine/format';
+import { colorFor, diffScale, legendEnds, legendGradient, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
 import { changeOf, Elements, groupOf, siteGroupOf, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
 import { exportSvg } from './export-svg';
 import type { ViewHost } from './host';
@@ -80,7 +81,7 @@ export class GraphView {
     this.dom.diff.checked = this.state.diff;
     this.dom.search.value = this.state.search;
     this.setupTimeline();
-    renderFindings(this.dom.findings, trace.findings, (f) => this.pickFinding(f));
+    renderFindings(this.dom.findings, trace.findings, (f, i) => this.pickFinding(f, i));
     this.drawn = this.redraw().then(() => {
       if (this.state.selected !== null) this.select(this.state.selected, false);
       else this.renderDetails();
@@ -256,7 +257,7 @@ export class GraphView {
   }
 
   reveal(node: TraceNode): void {
-    if (node.site) this.host.post({ type: 'reveal', node: node.id, site: node.site });
+    if (node.site) this.host.post({ type: 'reveal', node: node.id });
   }
 
   private renderDetails(): void {
@@ -274,11 +275,9 @@ export class GraphView {
     });
   }
 
-  private pickFinding(f: Finding): void {
+  private pickFinding(f: Finding, index: number): void {
     if (f.node !== undefined) this.select(f.node);
-    const node = f.node === undefined ? undefined : this.nodes.get(f.node);
-    if (node) this.reveal(node);
-    else if (f.site) this.host.post({ type: 'reveal', node: -1, site: f.site });
+    if (f.site) this.host.post({ type: 'revealFinding', index });
   }
 
   /** Dims what does not match the search (op, function, file:line or line). */
@@ -293,7 +292,7 @@ export class GraphView {
     if (q === '' || this.trace === null) return [];
     return this.trace.graph.nodes.filter((n) => {
       const site = n.site;
-      const text = `${n.op} ${site?.function ?? ''} ${site ? `${site.file.split(/[\\/]/).pop()}:${site.line}` : ''}`.toLowerCase();
+      const text = `${n.op} ${site?.function ?? ''} ${site ? `${baseName(site.file)}:${site.line}` : ''}`.toLowerCase();
       return /^\d+$/.test(q) ? site?.line === Number(q) : text.includes(q);
     });
   }

@@ -1,5 +1,6 @@
 // Colour scales for gradients: magnitudes span many orders, so they are mapped on a log scale onto viridis
 // (perceptually uniform, readable by colour-blind users); changes between steps onto a diverging map.
+import { formatMagnitude } from '../engine/format';
 
 const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
 // Blue (shrank) through grey (unchanged) to red (grew), symmetric in lightness.
@@ -85,11 +86,4 @@ export function legendEnds(scale: Scale): [string, string] {
   if (scale.kind === 'log') return [formatMagnitude(10 ** scale.lo), formatMagnitude(10 ** scale.hi)];
   const r = 10 ** scale.span;
   return [`÷${formatMagnitude(r)}`, `×${formatMagnitude(r)}`];
-}
-
-export function formatMagnitude(v: number): string {
-  if (v === 0) return '0';
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a >= 1e4 || a < 1e-3 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
 }

@@ -1,6 +1,7 @@
 // From a trace to what Cytoscape draws, and the numbers the colours come from. Pure functions over the trace
 // (no DOM), so they are tested in Node and reused by the standalone report.
 import type { Metric, StepGraph, Trace, TraceNode } from '../engine/trace';
+import { baseName, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
 
 export interface NodeData {
@@ -44,17 +45,12 @@ export const groupElementId = (group: string) => `g:${group}`;
 /** Which user function made a node: the group it belongs to in a big graph. */
 export function groupOf(node: TraceNode): string {
   if (node.site === null) return '(engine)';
-  const file = node.site.file.split(/[\\/]/).pop() ?? node.site.file;
-  return `${file}: ${node.site.function || '(top level)'}`;
+  return `${baseName(node.site.file)}: ${node.site.function || '(top level)'}`;
 }
 
 /** Inside a function too big to draw whole: the call that made a node (a loop makes many at one call). */
 export function siteGroupOf(node: TraceNode): string {
   return node.site === null ? groupOf(node) : `${groupOf(node)}:${node.site.line}:${node.site.column}`;
-}
-
-export function shapeText(shape: readonly number[]): string {
-  return `[${shape.join('×')}]`;
 }
 
 /**

@@ -1,8 +1,7 @@
 // SVG export: the drawn graph as vector shapes (nodes as their boxes, edges as straight lines with arrowheads),
 // for papers and slides where a PNG blurs.
 import type { Core } from 'cytoscape';
-
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+import { escapeHtml } from '../engine/format';
 
 export function exportSvg(cy: Core, background: string): string {
   const box = cy.elements().boundingBox({});
@@ -12,23 +11,23 @@ export function exportSvg(cy: Core, background: string): string {
     const s = e.source().position();
     const t = e.target().position();
     const th = e.target().height() / 2;
-    parts.push(`<line x1="${s.x.toFixed(1)}" y1="${s.y.toFixed(1)}" x2="${t.x.toFixed(1)}" y2="${(t.y - th).toFixed(1)}" stroke="${escape(String(e.data('color') ?? '#888'))}" stroke-width="${Number(e.data('width') ?? 1).toFixed(1)}" marker-end="url(#arrow)"/>`);
+    parts.push(`<line x1="${s.x.toFixed(1)}" y1="${s.y.toFixed(1)}" x2="${t.x.toFixed(1)}" y2="${(t.y - th).toFixed(1)}" stroke="${escapeHtml(String(e.data('color') ?? '#888'))}" stroke-width="${Number(e.data('width') ?? 1).toFixed(1)}" marker-end="url(#arrow)"/>`);
   });
   cy.nodes().forEach((n) => {
     const p = n.position();
     const w = n.width();
     const h = n.height();
-    const fill = escape(String(n.data('color') ?? '#888'));
+    const fill = escapeHtml(String(n.data('color') ?? '#888'));
     const rx = n.data('kind') === 'const' ? h / 2 : 4;
     const stroke = n.hasClass('nan') ? '#e51400' : '#555';
     parts.push(`<rect x="${(p.x - w / 2).toFixed(1)}" y="${(p.y - h / 2).toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" rx="${rx.toFixed(1)}" fill="${fill}" stroke="${stroke}"/>`);
-    parts.push(`<text x="${p.x.toFixed(1)}" y="${(p.y + 4).toFixed(1)}" text-anchor="middle" font-family="monospace" font-size="11" fill="${escape(String(n.data('text') ?? '#000'))}">${escape(String(n.data('label') ?? ''))}</text>`);
+    parts.push(`<text x="${p.x.toFixed(1)}" y="${(p.y + 4).toFixed(1)}" text-anchor="middle" font-family="monospace" font-size="11" fill="${escapeHtml(String(n.data('text') ?? '#000'))}">${escapeHtml(String(n.data('label') ?? ''))}</text>`);
   });
   const [x, y, w, h] = [box.x1 - pad, box.y1 - pad, box.w + 2 * pad, box.h + 2 * pad].map((v) => v.toFixed(1));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${x} ${y} ${w} ${h}" width="${w}" height="${h}">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>',
-    `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${escape(background)}"/>`,
+    `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${escapeHtml(background)}"/>`,
     ...parts,
     '</svg>',
   ].join('\n');

@@ -1,6 +1,6 @@
 // Who the view talks to: the VS Code extension (through acquireVsCodeApi), or nobody, in the standalone HTML
 // report, where a node shows its file:line instead of jumping and exports download in the browser.
-import type { Site, ViewMessage, ViewState } from '../engine/trace';
+import type { ViewMessage, ViewState } from '../engine/trace';
 
 export interface ViewHost {
   readonly standalone: boolean;
@@ -17,7 +17,8 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export function connectHost(onStandaloneReveal: (site: Site) => void): ViewHost {
+/** `onStandaloneReveal` shows, in the report, what a reveal message asks for (there is no editor to open). */
+export function connectHost(onStandaloneReveal: (message: Extract<ViewMessage, { type: 'reveal' | 'revealFinding' }>) => void): ViewHost {
   if (typeof acquireVsCodeApi === 'function') {
     const api = acquireVsCodeApi();
     return {
@@ -31,7 +32,7 @@ export function connectHost(onStandaloneReveal: (site: Site) => void): ViewHost 
   return {
     standalone: true,
     post(m) {
-      if (m.type === 'reveal') onStandaloneReveal(m.site);
+      if (m.type === 'reveal' || m.type === 'revealFinding') onStandaloneReveal(m);
       if (m.type === 'export') download(m.format, m.data);
     },
     getState: () => state,

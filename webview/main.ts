@@ -1,7 +1,8 @@
 // The webview's entry: builds the page, connects to the host (VS Code, or none in the standalone report),
 // validates every message, and wires the controls and the keyboard.
 import type { NodeCollection, NodeSingular } from 'cytoscape';
-import { isHostMessage, Metric, Trace } from '../engine/trace';
+import { formatSite } from '../engine/format';
+import { isHostMessage, Metric, siteToReveal, Trace } from '../engine/trace';
 import { GraphView } from './app';
 import { connectHost } from './host';
 import { el } from './panel';
@@ -61,7 +62,10 @@ document.head.prepend(cyStyle);
 
 adoptSystemTheme();
 const dom = buildPage(document.getElementById('root') ?? document.body);
-const host = connectHost((site) => view.status(`${site.file}:${site.line}:${site.column}`, 'site'));
+const host = connectHost((message) => {
+  const site = siteToReveal(view.trace ?? undefined, message);
+  if (site !== undefined) view.status(formatSite(site), 'site');
+});
 const view = new GraphView(host, dom);
 (window as unknown as { __gradscope: GraphView }).__gradscope = view;
 

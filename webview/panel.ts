@@ -1,8 +1,8 @@
 // The side panel: details of the selected node and the list of findings. DOM built with textContent only:
 // op names, file paths and messages come from the user's code and are never parsed as HTML.
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
-import { formatMagnitude } from './colors';
-import { gradHistory, shapeText, stepIndex } from './elements';
+import { baseName, formatMagnitude, shapeText, shortSite } from '../engine/format';
+import { gradHistory, stepIndex } from './elements';
 import { chartSvg } from './timeline';
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text = ''): HTMLElementTagNameMap[K] {
@@ -12,7 +12,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = ''
   return e;
 }
 
-const siteText = (n: TraceNode) => (n.site ? `${n.site.file.split(/[\\/]/).pop()}:${n.site.line}:${n.site.column}` : 'no source location');
+const siteText = (n: TraceNode) => (n.site ? shortSite(n.site) : 'no source location');
 
 function statsTable(title: string, s: Stats): HTMLElement {
   const table = el('table', 'stats');
@@ -79,17 +79,17 @@ export function renderDetails(root: HTMLElement, trace: Trace, node: TraceNode |
 const ICON: Record<Finding['severity'], string> = { error: '✖', warning: '⚠', info: 'ℹ' };
 
 /** The findings list; picking one selects its node. */
-export function renderFindings(root: HTMLElement, findings: readonly Finding[], pick: (f: Finding) => void): void {
+export function renderFindings(root: HTMLElement, findings: readonly Finding[], pick: (f: Finding, index: number) => void): void {
   root.replaceChildren(el('h2', '', findings.length === 0 ? 'No findings' : `Findings (${findings.length})`));
   const list = el('ul', 'findings');
-  for (const f of findings) {
+  findings.forEach((f, index) => {
     const item = el('li', `finding ${f.severity}`);
     item.tabIndex = 0;
     item.append(el('span', 'icon', ICON[f.severity]), el('span', 'message', f.message));
-    if (f.site) item.appendChild(el('span', 'where', `${f.site.file.split(/[\\/]/).pop()}:${f.site.line}`));
-    item.addEventListener('click', () => pick(f));
-    item.addEventListener('keydown', (e) => e.key === 'Enter' && pick(f));
+    if (f.site) item.appendChild(el('span', 'where', `${baseName(f.site.file)}:${f.site.line}`));
+    item.addEventListener('click', () => pick(f, index));
+    item.addEventListener('keydown', (e) => e.key === 'Enter' && pick(f, index));
     list.appendChild(item);
-  }
+  });
   root.appendChild(list);
 }

@@ -1,7 +1,8 @@
 // Losses, composed from primitives so the graph shows how they were computed; log-softmax carries the numerics.
 import { announce, api } from '../recorder';
 import { allocate } from '../memory';
-import { formatShape, sameShape, ShapeError } from '../shape';
+import { sameShape, ShapeError } from '../shape';
+import { formatShape } from '../format';
 import { Tensor, TensorLike } from '../tensor';
 import { logSoftmax } from './activation';
 import { mul, sub } from './elementwise';

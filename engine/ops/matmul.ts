@@ -3,7 +3,8 @@
 // products its gradient needs, each without materialising a transpose.
 import { api } from '../recorder';
 import { allocate } from '../memory';
-import { broadcastIndex, broadcastShapes, formatShape, reduceToShape, ShapeError, sizeOf } from '../shape';
+import { broadcastIndex, broadcastShapes, reduceToShape, ShapeError, sizeOf } from '../shape';
+import { formatShape } from '../format';
 import { GradFn, Tensor } from '../tensor';
 
 /** c[n,m] += a[n,k] · b[k,m], four rows of c at a time so each value of b loaded is used four times. */

@@ -2,7 +2,8 @@
 // through an index map; its gradient scatters back through the same map.
 import { api } from '../recorder';
 import { allocate } from '../memory';
-import { formatShape, normalizeAxis, Shape, ShapeError, sizeOf, stridedIndex, stridesOf } from '../shape';
+import { normalizeAxis, Shape, ShapeError, sizeOf, stridedIndex, stridesOf } from '../shape';
+import { formatShape } from '../format';
 import { Tensor } from '../tensor';
 
 /** Output element i is input element index[i]; the gradient goes back the same way. */

@@ -2,7 +2,8 @@
 // against the kept-dims output shape, so forward and backward share one index map.
 import { api } from '../recorder';
 import { allocate } from '../memory';
-import { broadcastIndex, formatShape, normalizeAxes, ShapeError } from '../shape';
+import { broadcastIndex, normalizeAxes, ShapeError } from '../shape';
+import { formatShape } from '../format';
 import type { Axis } from '../tensor';
 import { Tensor } from '../tensor';
 

@@ -75,7 +75,7 @@ describe('graph view (Chromium)', function () {
     const at = await nodePoint(page, `n${matmul.id}`);
     await page.mouse.click(at.x, at.y);
     const reveal = (await posted(page)).find((m) => m.type === 'reveal');
-    assert.deepEqual(reveal, { type: 'reveal', node: matmul.id, site: matmul.site });
+    assert.deepEqual(reveal, { type: 'reveal', node: matmul.id }); // an id the host looks up, never a path
     const details = await page.textContent('.details');
     assert.match(details ?? '', /matmul \[100×3\]/);
     assert.match(details ?? '', /linear-regression.ts:13:19/);
@@ -106,7 +106,7 @@ describe('graph view (Chromium)', function () {
     await page.locator('.finding', { hasText: 'NaN/Inf starts here' }).click();
     const selected = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes(':selected').map((n) => n.id()));
     assert.deepEqual(selected, [`n${origin.node}`]);
-    assert.ok((await posted(page)).some((m) => m.type === 'reveal' && m.node === origin.node));
+    assert.ok((await posted(page)).some((m) => m.type === 'revealFinding' && m.index === nan.findings.indexOf(origin)));
     await screenshot(page, 'nan-light');
     await page.close();
   });

@@ -1,7 +1,7 @@
 // The pure half of the graph view: trace to Cytoscape elements, the numbers colours come from, and the scales.
 import * as assert from 'node:assert/strict';
 import type { StepGraph, Trace, TraceNode } from '../../engine/trace';
-import { statsOf } from '../../engine/trace';
+import { statsOf } from '../../runner/stats';
 import { colorFor, diffScale, interpolate, logScale, NAN_COLOR, NO_GRAD_COLOR } from '../../webview/colors';
 import { changeOf, groupOf, metricOf, traceToElements } from '../../webview/elements';
 import { chartPoints } from '../../webview/timeline';

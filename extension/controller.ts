@@ -1,0 +1,122 @@
+// What the extension does, in one place: run a model for the graph, and keep the panel, the Problems panel,
+// the inline gradients and the editor in step with the runs and with each other. Commands and events call in.
+import * as vscode from 'vscode';
+import type { Trace } from '../engine/trace';
+import { GraphPanel } from './graph-panel';
+import { Findings, InlineGradients } from './language';
+import { RunRecord, Runs } from './runs';
+import { setting } from './settings';
+
+const isModel = (d: vscode.TextDocument | undefined): d is vscode.TextDocument => d !== undefined && (d.languageId === 'typescript' || d.fileName.endsWith('.ts'));
+
+export class Controller implements vscode.Disposable {
+  readonly output = vscode.window.createOutputChannel('Gradscope');
+  readonly runs = new Runs(this.output);
+  readonly findings = new Findings();
+  private readonly inline = new InlineGradients();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  /** `media` holds the built view (webview.js, webview.css). */
+  constructor(readonly media: vscode.Uri) {
+    this.subscriptions.push(
+      this.runs.onDidRun((record) => this.onRunEnded(record)),
+      // Editor -> graph: the cursor's line highlights the tensors it made.
+      vscode.window.onDidChangeTextEditorSelection((e) => this.highlightLine(e.textEditor)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const panel = GraphPanel.current;
+        if (e.contentChanges.length > 0 && this.runs.markStale(e.document) && panel?.file === e.document.uri.fsPath) {
+          panel.post({ type: 'status', kind: 'stale', text: 'the file changed since this run (stale): save to re-run, or run Gradscope: Re-run Model' });
+        }
+      }),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (setting('rerunOnSave') && GraphPanel.current?.file === doc.uri.fsPath && !this.runs.running) void this.runs.run(doc);
+      }),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.refreshInline()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gradscope.inlineGradients') && this.refreshInline()),
+    );
+  }
+
+  /** The model a command acts on: the one named, the active TypeScript file, or the one the graph shows. */
+  async modelDocument(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+    if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+    const active = vscode.window.activeTextEditor?.document;
+    if (isModel(active)) return active;
+    const shown = GraphPanel.current?.file;
+    return shown ? vscode.workspace.openTextDocument(shown) : undefined;
+  }
+
+  /** Runs a model and shows its graph beside the editor. */
+  async showGraph(uri?: vscode.Uri): Promise<RunRecord | undefined> {
+    const doc = await this.modelDocument(uri);
+    if (doc === undefined) {
+      void vscode.window.showInformationMessage('Gradscope: open a TypeScript model file first (or create one with "Gradscope: New Model File").');
+      return undefined;
+    }
+    if (!vscode.workspace.isTrusted) return this.runs.run(doc); // explains why nothing runs
+    const panel = GraphPanel.createOrShow(this.media);
+    panel.post({ type: 'status', kind: 'running', text: `running ${vscode.workspace.asRelativePath(doc.uri)}…` });
+    return this.runs.run(doc);
+  }
+
+  /** The last trace of the model a command acts on. */
+  async lastTrace(): Promise<Trace | undefined> {
+    const doc = await this.modelDocument();
+    return doc && this.runs.trace(doc.uri.fsPath);
+  }
+
+  /** Selects a node in the graph, showing that file's trace first if another one is drawn (the hover's link). */
+  showNode(file: string, node: number): void {
+    const panel = GraphPanel.createOrShow(this.media);
+    const trace = this.runs.trace(file);
+    if (trace && panel.file !== file) panel.showTrace(trace);
+    panel.post({ type: 'select', node });
+  }
+
+  /** A panel VS Code restored after a reload: draw its file's trace, running it when there is none yet. */
+  async restorePanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const saved = typeof state === 'object' && state !== null ? (state as { file?: unknown }).file : undefined;
+    const file = typeof saved === 'string' ? saved : undefined;
+    const panel = GraphPanel.revive(webviewPanel, this.media, file);
+    const trace = file && this.runs.trace(file);
+    if (trace) panel.showTrace(trace);
+    else if (file && vscode.workspace.isTrusted) void this.runs.run(await vscode.workspace.openTextDocument(file));
+    else panel.post({ type: 'status', kind: 'idle', text: 'Run Gradscope: Show Gradient Graph to draw a model.' });
+  }
+
+  refreshInline(): void {
+    for (const editor of vscode.window.visibleTextEditors) this.inline.refresh(editor, this.runs.trace(editor.document.uri.fsPath), setting('inlineGradients'));
+  }
+
+  private highlightLine(editor: vscode.TextEditor): void {
+    const panel = GraphPanel.current;
+    if (panel === undefined || panel.file !== editor.document.uri.fsPath) return;
+    panel.post({ type: 'highlightLine', file: panel.file, line: editor.selection.active.line + 1 });
+  }
+
+  private onRunEnded(record: RunRecord): void {
+    const { result } = record;
+    this.findings.update(record.file, result.kind === 'ok' ? result.trace.findings : [], result.kind === 'error' ? result.error : undefined);
+    this.refreshInline();
+    const panel = GraphPanel.current;
+    if (result.kind === 'ok') {
+      panel?.showTrace(result.trace);
+      // The cursor's line is highlighted from the start, not only after the cursor next moves.
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === record.file);
+      if (editor) this.highlightLine(editor);
+      return;
+    }
+    panel?.post({ type: 'status', kind: 'error', text: `${result.error.kind === 'cancelled' ? 'stopped' : 'failed'}: ${result.error.message}` });
+    if (result.error.kind !== 'cancelled') {
+      void vscode.window.showErrorMessage(`Gradscope: ${result.error.message}`, 'Show Output').then((pick) => pick && this.output.show(true));
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+    GraphPanel.current?.dispose();
+    this.runs.dispose();
+    this.findings.dispose();
+    this.inline.dispose();
+    this.output.dispose();
+  }
+}

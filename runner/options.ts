@@ -1,0 +1,39 @@
+// What a run can be asked for, and the one set of defaults: the command line, the extension's settings and
+// package.json's configuration all read these (a test checks that package.json agrees).
+
+/** Which steps' graphs a run keeps: the last, all of them, or the one with this index. */
+export type StepsOption = 'last' | 'all' | number;
+
+export interface RunOptions {
+  /** Which steps' graphs to keep (default: the last). */
+  steps?: StepsOption;
+  /** Wall-clock limit for the whole run, in ms. */
+  timeoutMs?: number;
+  /** Limit on live tensor data, in MB. */
+  memoryMb?: number;
+  /** Limit on the worker's JS heap, in MB. */
+  heapMb?: number;
+  /** Largest graph kept in the trace, in nodes. */
+  nodeLimit?: number;
+  /** Aborting stops the run and terminates the worker. */
+  signal?: AbortSignal;
+  /** The user's console output (default: written to this process's stderr). */
+  onConsole?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called as the run progresses (at most ten times a second): backward passes done so far. */
+  onProgress?: (step: number) => void;
+  /** The worker script (default: worker.js beside this bundle). */
+  workerScript?: string;
+}
+
+export const RUN_DEFAULTS = { steps: 'last', timeoutMs: 60_000, memoryMb: 4096, heapMb: 2048, nodeLimit: 20_000 } as const satisfies Required<
+  Pick<RunOptions, 'steps' | 'timeoutMs' | 'memoryMb' | 'heapMb' | 'nodeLimit'>
+>;
+
+/** `last`, `all` or a step index, as the command line and the settings take it; undefined for anything else. */
+export function parseSteps(text: string | undefined): StepsOption | undefined {
+  if (text === 'last' || text === 'all') return text;
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** The exports a run calls, first found first (`export default` is `default`); a module without one runs as a script. */
+export const ENTRY_POINTS = ['train', 'model', 'default'] as const;

@@ -1,0 +1,115 @@
+// The messages between the extension and the webview: the guards each side runs before acting on a message,
+// fed malformed and hostile ones, and the lookup that turns a view's id into a place in the user's code.
+import * as assert from 'node:assert/strict';
+import { isHostMessage, isViewMessage, siteToReveal, Trace, TRACE_VERSION } from '../../engine/trace';
+import { mlpTrace } from '../webview/make-trace';
+
+describe('messages from the webview (untrusted)', () => {
+  it('accepts exactly the messages the view sends', () => {
+    for (const m of [
+      { type: 'ready' },
+      { type: 'reveal', node: 0 },
+      { type: 'reveal', node: 41 },
+      { type: 'revealFinding', index: 2 },
+      { type: 'export', format: 'png', data: 'data:image/png;base64,AAAA' },
+      { type: 'export', format: 'svg', data: '<svg/>' },
+    ]) {
+      assert.equal(isViewMessage(m), true, JSON.stringify(m));
+    }
+  });
+
+  it('drops a reveal that carries a file path, or anything else the host did not send', () => {
+    const site = { file: '/etc/passwd', line: 1, column: 1, function: '' };
+    for (const m of [
+      { type: 'reveal', node: 3, site },
+      { type: 'reveal', node: 3, file: '/etc/passwd' },
+      { type: 'revealFinding', index: 0, site },
+      { type: 'reveal', site },
+      { type: 'open', file: '/etc/passwd' },
+      { type: 'ready', command: 'workbench.action.terminal.new' },
+    ]) {
+      assert.equal(isViewMessage(m), false, JSON.stringify(m));
+    }
+  });
+
+  it('drops malformed messages: wrong types, bad ids, unknown formats, oversized pictures', () => {
+    const hostile = [
+      null,
+      undefined,
+      42,
+      'reveal',
+      [],
+      [{ type: 'ready' }],
+      {},
+      { type: 'READY' },
+      { type: 'reveal' },
+      { type: 'reveal', node: '3' },
+      { type: 'reveal', node: -1 },
+      { type: 'reveal', node: 1.5 },
+      { type: 'reveal', node: NaN },
+      { type: 'reveal', node: Infinity },
+      { type: 'revealFinding', index: -2 },
+      { type: 'revealFinding', index: '0' },
+      { type: 'export', format: 'pdf', data: '' },
+      { type: 'export', format: 'png' },
+      { type: 'export', format: 'svg', data: { toString: () => 'x' } },
+      { type: 'export', format: 'svg', data: 'x'.repeat(64 * 2 ** 20) },
+      JSON.parse('{"type": "reveal", "node": 1, "__proto__": {"site": {"file": "/x"}}}'),
+    ];
+    for (const m of hostile) assert.equal(isViewMessage(m), false, String(JSON.stringify(m)).slice(0, 80));
+  });
+});
+
+describe('messages from the host', () => {
+  const trace = mlpTrace();
+
+  it('accepts each kind', () => {
+    for (const m of [
+      { type: 'trace', trace },
+      { type: 'trace', trace, state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' } },
+      { type: 'highlightLine', file: '/m.ts', line: 3 },
+      { type: 'select', node: 4 },
+      { type: 'status', kind: 'running', text: 'running' },
+    ]) {
+      assert.equal(isHostMessage(m), true, JSON.stringify(m).slice(0, 80));
+    }
+  });
+
+  it('drops malformed ones: another trace version, a bad saved state, wrong field types', () => {
+    for (const m of [
+      null,
+      { type: 'trace' },
+      { type: 'trace', trace: { ...trace, version: TRACE_VERSION + 1 } },
+      { type: 'trace', trace, state: { metric: 'loss' } },
+      { type: 'trace', trace, state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [1], search: '' } },
+      { type: 'highlightLine', file: 3, line: 3 },
+      { type: 'highlightLine', file: '/m.ts', line: 2.5 },
+      { type: 'select', node: 'n4' },
+      { type: 'status', kind: 'panic', text: '' },
+      { type: 'eval', code: 'alert(1)' },
+    ]) {
+      assert.equal(isHostMessage(m), false, JSON.stringify(m)?.slice(0, 80));
+    }
+  });
+});
+
+describe('siteToReveal: what a view message may open', () => {
+  const trace: Trace = mlpTrace();
+  const withSite = trace.graph.nodes.find((n) => n.site !== null)!;
+
+  it("opens the call that made a node the host sent", () => {
+    assert.deepEqual(siteToReveal(trace, { type: 'reveal', node: withSite.id }), withSite.site);
+  });
+
+  it('opens where a finding points, by its index', () => {
+    const withFinding: Trace = { ...trace, findings: [{ kind: 'unused-param', severity: 'warning', message: 'm', site: withSite.site }] };
+    assert.deepEqual(siteToReveal(withFinding, { type: 'revealFinding', index: 0 }), withSite.site);
+  });
+
+  it('ignores ids the host never sent, and messages before any trace', () => {
+    const unknown = Math.max(...trace.graph.nodes.map((n) => n.id)) + 1;
+    assert.equal(siteToReveal(trace, { type: 'reveal', node: unknown }), undefined);
+    assert.equal(siteToReveal(trace, { type: 'revealFinding', index: trace.findings.length }), undefined);
+    assert.equal(siteToReveal(undefined, { type: 'reveal', node: withSite.id }), undefined);
+  });
+});
