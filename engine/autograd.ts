@@ -1,5 +1,6 @@
 // Backward: one topological sort, then one loop. No recursion (a 200,000-op chain must not overflow the stack)
 // and every tensor is visited once per pass, however many paths lead to it.
+import { allocate, copy } from './memory';
 import { activeRecorder } from './recorder';
 import { formatShape } from './format';
 import type { Tensor } from './tensor';
@@ -64,7 +65,7 @@ export function backward(root: Tensor, seed?: Float64Array): void {
   const order = topologicalOrder(root);
   const recorder = activeRecorder();
   recorder?.onBackwardStart?.(root);
-  root.passGrad = seed ?? new Float64Array(1).fill(1);
+  root.passGrad = seed ?? allocate(1).fill(1);
   root.passGradOwned = false;
   try {
     for (let n = order.length - 1; n >= 0; n--) {
@@ -102,7 +103,7 @@ function receive(t: Tensor, g: Float64Array, owned: boolean): void {
     t.passGradOwned = owned;
     return;
   }
-  const into = t.passGradOwned ? acc : acc.slice();
+  const into = t.passGradOwned ? acc : copy(acc);
   for (let i = 0; i < into.length; i++) into[i] += g[i];
   t.passGrad = into;
   t.passGradOwned = true;

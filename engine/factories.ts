@@ -64,7 +64,7 @@ export const tensor = api(function tensor(data: NestedArray | Float64Array | rea
     shape = shapeOfNested(data as NestedArray);
     values = flatten(data as NestedArray, shape);
   }
-  return announce(new Tensor(values, shape, options.requiresGrad ?? false));
+  return announce(new Tensor(values, shape, { requiresGrad: options.requiresGrad }));
 });
 
 function filled(shape: Shape, options: TensorOptions, value: (i: number) => number): Tensor {
@@ -73,7 +73,7 @@ function filled(shape: Shape, options: TensorOptions, value: (i: number) => numb
   }
   const data = allocate(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = value(i);
-  return announce(new Tensor(data, [...shape], options.requiresGrad ?? false));
+  return announce(new Tensor(data, [...shape], { requiresGrad: options.requiresGrad }));
 }
 
 /** All zeros. `zeros([2, 3])` */

@@ -36,6 +36,13 @@ export function allocate(length: number): Float64Array {
   return data;
 }
 
+/** A counted copy of `source`. */
+export function copy(source: Float64Array): Float64Array {
+  const data = allocate(source.length);
+  data.set(source);
+  return data;
+}
+
 /** Adopts a buffer made elsewhere (user data) into the count. */
 export function adopt(data: Float64Array): Float64Array {
   if (registry !== null) {

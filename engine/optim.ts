@@ -1,4 +1,5 @@
 // Optimizers update parameters in place, outside the graph: they read `grad` and write `data`.
+import { allocate } from './memory';
 import type { Tensor } from './tensor';
 
 /** One plain gradient-descent update, in place: p -= lr * p.grad (parameters without a gradient are left alone). */
@@ -41,7 +42,7 @@ export class SGD extends Optimizer {
       const d = p.data;
       const g = p.grad.data;
       let v = this.velocity.get(p);
-      if (momentum !== 0 && v === undefined) this.velocity.set(p, (v = new Float64Array(d.length)));
+      if (momentum !== 0 && v === undefined) this.velocity.set(p, (v = allocate(d.length)));
       for (let i = 0; i < d.length; i++) {
         let gi = g[i] + weightDecay * d[i];
         if (v !== undefined) gi = v[i] = momentum * v[i] + gi;
@@ -77,7 +78,7 @@ export class Adam extends Optimizer {
       const d = p.data;
       const g = p.grad.data;
       let s = this.moments.get(p);
-      if (s === undefined) this.moments.set(p, (s = { m: new Float64Array(d.length), v: new Float64Array(d.length) }));
+      if (s === undefined) this.moments.set(p, (s = { m: allocate(d.length), v: allocate(d.length) }));
       const { m, v } = s;
       for (let i = 0; i < d.length; i++) {
         const gi = g[i] + weightDecay * d[i];

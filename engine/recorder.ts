@@ -2,6 +2,7 @@
 // it, and every backward pass reports the gradient that flowed along each dependency. The runner builds the
 // trace from these calls; the engine itself knows nothing about traces.
 import type { Tensor } from './tensor';
+import { CallSite, V8Error } from './v8-stack-trace';
 
 export interface Recorder {
   /** A tensor was just created (its op, shape, data and dependencies are set). */
@@ -49,14 +50,14 @@ export function announce(tensor: Tensor): Tensor {
  */
 export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R): (this: This, ...args: A) => R {
   return function entryPoint(this: This, ...args: A): R {
-    if (current === null || depth > 0) return fn.apply(this, args);
+    if (current === null || depth > 0 || V8Error.captureStackTrace === undefined) return fn.apply(this, args);
     depth++;
     // Captured right here, so the two frames are this entry point and the user's call into it.
     const holder: { stack?: unknown } = {};
-    const savedLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 2;
-    Error.captureStackTrace(holder);
-    Error.stackTraceLimit = savedLimit;
+    const savedLimit = V8Error.stackTraceLimit;
+    V8Error.stackTraceLimit = 2;
+    V8Error.captureStackTrace(holder);
+    V8Error.stackTraceLimit = savedLimit;
     entrySite = new StackCapture(holder);
     try {
       return fn.apply(this, args);
@@ -77,14 +78,6 @@ export interface StackFrame {
 
 // V8 keeps the structured frames of a captured stack and formats them only when `.stack` is read; we read them
 // through a prepareStackTrace that returns the CallSite objects, so nothing is ever formatted into a string.
-/** The part of V8's CallSite the recorder reads. */
-export interface CallSite {
-  getFileName(): string | null | undefined;
-  getLineNumber(): number | null;
-  getColumnNumber(): number | null;
-  getFunctionName(): string | null;
-  getMethodName(): string | null;
-}
 const returnCallSites = (_: Error, sites: CallSite[]): CallSite[] => sites;
 
 /** Captured frames, read only when asked (capturing two frames is the cheap part; reading costs as much again). */
@@ -97,13 +90,13 @@ export class StackCapture {
   /** The raw frames, innermost first: [the engine entry point, the user's call]. */
   callSites(): CallSite[] {
     if (this.sites) return this.sites;
-    const saved = Error.prepareStackTrace;
-    Error.prepareStackTrace = returnCallSites as typeof Error.prepareStackTrace;
+    const saved = V8Error.prepareStackTrace;
+    V8Error.prepareStackTrace = returnCallSites;
     let sites: unknown;
     try {
       sites = this.holder.stack;
     } finally {
-      Error.prepareStackTrace = saved;
+      V8Error.prepareStackTrace = saved;
     }
     this.holder = {};
     this.sites = Array.isArray(sites) ? (sites as CallSite[]) : [];

@@ -1,5 +1,6 @@
 // Shapes, strides and broadcasting: the one place that knows how an element of one tensor maps onto another.
 import { formatShape } from './format';
+import { allocate } from './memory';
 
 export type Shape = readonly number[];
 
@@ -83,7 +84,7 @@ export function broadcastIndex(shape: Shape, outShape: Shape): Int32Array {
 /** Sums a gradient of `gradShape` back to the `shape` it was broadcast from (the backward of broadcasting). */
 export function reduceToShape(grad: Float64Array, gradShape: Shape, shape: Shape): Float64Array {
   if (sameShape(gradShape, shape)) return grad;
-  const out = new Float64Array(sizeOf(shape));
+  const out = allocate(sizeOf(shape));
   if (out.length === 1) {
     let s = 0;
     for (let i = 0; i < grad.length; i++) s += grad[i];

@@ -1,13 +1,9 @@
 // The Tensor: values in a flat Float64Array with a shape, and the dependencies it was computed from, each with
 // the function that maps this tensor's gradient to that dependency's gradient.
 import { backward, isGradEnabled } from './autograd';
-import { allocate } from './memory';
-import * as elementwise from './ops/elementwise';
-import * as reduce from './ops/reduce';
-import * as movement from './ops/movement';
-import { matmul } from './ops/matmul';
-import { logSoftmax, softmax } from './ops/activation';
-import { activeRecorder, announce, api } from './recorder';
+import { allocate, copy } from './memory';
+import type { TensorMethods } from './methods';
+import { activeRecorder, announce } from './recorder';
 import { sameShape, Shape, ShapeError, sizeOf } from './shape';
 import { formatShape } from './format';
 
@@ -25,31 +21,53 @@ export type NestedArray = number | NestedArray[];
 export type TensorLike = Tensor | number;
 export type Axis = number | readonly number[];
 
+/** How a tensor came to be; every field is optional (a leaf of user data by default). */
+export interface TensorInit {
+  /** Gradients are accumulated for it by backward(). */
+  requiresGrad?: boolean;
+  /** The op that computed it ('tensor' for a leaf). */
+  op?: string;
+  dependencies?: readonly Dependency[];
+  /** A number promoted to a tensor by an op (`x.mul(2)`), as opposed to data the user made. */
+  isConst?: boolean;
+}
+
 let nextId = 0;
+
+// The ops that read naturally as methods (`x.add(y)`) come from one table in methods.ts; this merges their types.
+export interface Tensor extends TensorMethods {}
 
 export class Tensor {
   /** Unique per process, in creation order. */
   readonly id = nextId++;
   readonly size: number;
   grad: Tensor | null = null;
-  /** What the recorder attached (a call-site capture, say); the engine never reads it. */
+  /** @internal What the recorder attached (a call-site capture, say); the engine never reads it. */
   site: unknown = undefined;
-  /** Gradient reaching this tensor during the running backward pass, before it is added to `grad`. */
+  /** @internal Gradient reaching this tensor during the running backward pass, before it is added to `grad`. */
   passGrad: Float64Array | null = null;
-  /** False while `passGrad` is an array some other tensor also holds (a gradient passed through unchanged). */
+  /** @internal False while `passGrad` is an array some other tensor also holds (a gradient passed through unchanged). */
   passGradOwned = false;
-  /** Marks the backward pass that last visited this tensor (saves a Set per pass). */
+  /** @internal Marks the backward pass that last visited this tensor (saves a Set per pass). */
   visitMark = 0;
+  /** Gradients are accumulated for this tensor by backward(): set it on a leaf to make it a parameter. */
+  requiresGrad: boolean;
+  /** The op that computed this tensor ('tensor' for a leaf). */
+  readonly op: string;
+  /** The tensors it was computed from, each with the function that passes the gradient back to it. */
+  readonly dependencies: readonly Dependency[];
+  /** True for numbers promoted to tensors by an op (`x.mul(2)`), as opposed to data the user made. */
+  readonly isConst: boolean;
 
   constructor(
     readonly data: Float64Array,
     readonly shape: Shape,
-    public requiresGrad = false,
-    readonly op = 'tensor',
-    readonly dependencies: readonly Dependency[] = [],
-    /** True for numbers promoted to tensors by an op (`x.mul(2)`), as opposed to data the user made. */
-    readonly isConst = false,
+    init: TensorInit = {},
   ) {
+    this.requiresGrad = init.requiresGrad ?? false;
+    this.op = init.op ?? 'tensor';
+    this.dependencies = init.dependencies ?? [];
+    this.isConst = init.isConst ?? false;
     this.size = sizeOf(shape);
     if (data.length !== this.size) {
       throw new ShapeError(`tensor: ${data.length} values do not fill shape ${formatShape(shape)}`);
@@ -75,7 +93,7 @@ export class Tensor {
     if (requiresGrad || (activeRecorder() !== null && isGradEnabled())) {
       dependencies = inputs.map((t, i) => ({ tensor: t, gradFn: t.requiresGrad && requiresGrad ? gradFns[i] : null }));
     }
-    return announce(new Tensor(data, shape, requiresGrad, op, dependencies));
+    return announce(new Tensor(data, shape, { requiresGrad, op, dependencies }));
   }
 
   /** Number of elements is 1: its value. */
@@ -94,11 +112,6 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Same values, cut from the graph: no dependencies, no gradient. */
-  detach(): Tensor {
-    return announce(new Tensor(this.data.slice(), this.shape, false, 'tensor', [], this.isConst));
-  }
-
   /** Clears the accumulated gradient. */
   zeroGrad(): void {
     this.grad = null;
@@ -109,13 +122,13 @@ export class Tensor {
     backward(this, grad === undefined ? undefined : gradientSeed(this, grad));
   }
 
-  /** Adds `g` (this tensor's shape) into `grad`; `owned` says `g` may be kept rather than copied. */
+  /** @internal Adds `g` (this tensor's shape) into `grad`; `owned` says `g` may be kept rather than copied. */
   accumulateGrad(g: Float64Array, owned = false): void {
     if (g.length !== this.size) {
       throw new ShapeError(`backward: gradient of ${g.length} values for a tensor of shape ${formatShape(this.shape)}`);
     }
     if (this.grad === null) {
-      this.grad = new Tensor(owned ? g : g.slice(), this.shape);
+      this.grad = new Tensor(owned ? g : copy(g), this.shape);
       return;
     }
     const acc = this.grad.data;
@@ -125,39 +138,6 @@ export class Tensor {
   toString(): string {
     return `Tensor(${this.op} ${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
-
-  add(other: TensorLike): Tensor { return elementwise.add(this, other); }
-  sub(other: TensorLike): Tensor { return elementwise.sub(this, other); }
-  mul(other: TensorLike): Tensor { return elementwise.mul(this, other); }
-  div(other: TensorLike): Tensor { return elementwise.div(this, other); }
-  pow(exponent: TensorLike): Tensor { return elementwise.pow(this, exponent); }
-  neg(): Tensor { return elementwise.neg(this); }
-  exp(): Tensor { return elementwise.exp(this); }
-  log(): Tensor { return elementwise.log(this); }
-  sqrt(): Tensor { return elementwise.sqrt(this); }
-  abs(): Tensor { return elementwise.abs(this); }
-  relu(): Tensor { return elementwise.relu(this); }
-  sigmoid(): Tensor { return elementwise.sigmoid(this); }
-  tanh(): Tensor { return elementwise.tanh(this); }
-  matmul(other: Tensor): Tensor { return matmul(this, other); }
-  sum(axis?: Axis, keepDims = false): Tensor { return reduce.sum(this, axis, keepDims); }
-  mean(axis?: Axis, keepDims = false): Tensor { return reduce.mean(this, axis, keepDims); }
-  max(axis?: Axis, keepDims = false): Tensor { return reduce.max(this, axis, keepDims); }
-  min(axis?: Axis, keepDims = false): Tensor { return reduce.min(this, axis, keepDims); }
-  reshape(shape: Shape): Tensor { return movement.reshape(this, shape); }
-  transpose(perm?: readonly number[]): Tensor { return movement.transpose(this, perm); }
-  slice(begin: readonly number[], end?: readonly number[]): Tensor { return movement.slice(this, begin, end); }
-  index(i: number, axis = 0): Tensor { return movement.index(this, i, axis); }
-  softmax(axis = -1): Tensor { return softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return logSoftmax(this, axis); }
-}
-
-// Methods are entry points of the public API too: the user's `x.add(y)` is the call site to record.
-const methods = ['add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'matmul',
-  'sum', 'mean', 'max', 'min', 'reshape', 'transpose', 'slice', 'index', 'softmax', 'logSoftmax', 'detach'] as const;
-for (const name of methods) {
-  const method = Tensor.prototype[name] as (this: Tensor, ...args: unknown[]) => Tensor;
-  Object.defineProperty(Tensor.prototype, name, { value: api(method), writable: true, configurable: true });
 }
 
 /** Promotes a number to a constant scalar tensor; tensors pass through. */
@@ -165,7 +145,7 @@ export function asTensor(x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;
   const data = allocate(1);
   data[0] = x;
-  return announce(new Tensor(data, [], false, 'tensor', [], true));
+  return announce(new Tensor(data, [], { isConst: true }));
 }
 
 function gradientSeed(t: Tensor, grad: Tensor | Float64Array | NestedArray): Float64Array {

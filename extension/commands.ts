@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { renderReport } from '../runner/report';
 import type { Controller } from './controller';
+import { setting } from './settings';
 import { newModelFile, setupTypes } from './workspace';
 
 export function registerCommands(c: Controller, extensionUri: vscode.Uri): vscode.Disposable[] {
@@ -19,7 +20,7 @@ export function registerCommands(c: Controller, extensionUri: vscode.Uri): vscod
     }),
     command('gradscope.toggleInlineGradients', async () => {
       const config = vscode.workspace.getConfiguration('gradscope');
-      await config.update('inlineGradients', !config.get<boolean>('inlineGradients', false), vscode.ConfigurationTarget.Global);
+      await config.update('inlineGradients', !setting('inlineGradients'), vscode.ConfigurationTarget.Global);
       c.refreshInline();
     }),
     command('gradscope.exportReport', async () => {

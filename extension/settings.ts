@@ -1,22 +1,23 @@
-// The extension's settings. Their defaults are the runner's (RUN_DEFAULTS) and package.json's, which a test
-// keeps equal; a setting that is unset or invalid falls back to them.
+// The extension's settings, read when they are needed. Unset ones fall back to SETTING_DEFAULTS (the same
+// values package.json declares; a test keeps the two equal).
 import * as vscode from 'vscode';
 import { parseSteps, RUN_DEFAULTS, RunOptions } from '../runner/options';
+import { SETTING_DEFAULTS } from './setting-defaults';
 
-/** Settings that are not run options, with their defaults. */
-export const EDITOR_DEFAULTS = { rerunOnSave: false, inlineGradients: false };
+type Setting = keyof typeof SETTING_DEFAULTS;
 
-const config = () => vscode.workspace.getConfiguration('gradscope');
+function get<K extends Setting>(name: K): (typeof SETTING_DEFAULTS)[K] {
+  return vscode.workspace.getConfiguration('gradscope').get(name, SETTING_DEFAULTS[name]);
+}
 
 export function runOptions(): RunOptions {
-  const c = config();
   return {
-    steps: parseSteps(c.get<string>('recordedSteps')) ?? RUN_DEFAULTS.steps,
-    timeoutMs: c.get<number>('timeLimitSeconds', RUN_DEFAULTS.timeoutMs / 1000) * 1000,
-    memoryMb: c.get<number>('memoryLimitMb', RUN_DEFAULTS.memoryMb),
-    heapMb: c.get<number>('heapLimitMb', RUN_DEFAULTS.heapMb),
-    nodeLimit: c.get<number>('nodeLimit', RUN_DEFAULTS.nodeLimit),
+    steps: parseSteps(get('recordedSteps')) ?? RUN_DEFAULTS.steps,
+    timeoutMs: get('timeLimitSeconds') * 1000,
+    memoryMb: get('memoryLimitMb'),
+    heapMb: get('heapLimitMb'),
+    nodeLimit: get('nodeLimit'),
   };
 }
 
-export const setting = (name: keyof typeof EDITOR_DEFAULTS): boolean => config().get<boolean>(name, EDITOR_DEFAULTS[name]);
+export const setting = (name: 'rerunOnSave' | 'inlineGradients'): boolean => get(name);

@@ -1,7 +1,7 @@
 // Maps positions in a bundled model back to the user's original TypeScript through the bundle's source map.
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { resolve } from 'node:path';
-import type { CallSite } from '../engine/recorder';
+import type { CallSite } from '../engine/v8-stack-trace';
 import type { Site } from '../engine/trace';
 
 /** A bundled model as the worker evaluates it. */

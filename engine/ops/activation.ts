@@ -14,14 +14,19 @@ function forEachRow(x: Tensor, axis: number, op: string, fn: (base: number, stri
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) fn(o * n * inner + i, inner, n);
 }
 
+/** What a row is shifted by before exp: its max, so exp never overflows (0 when the max is not finite). */
+function rowShift(xd: Float64Array, base: number, stride: number, n: number): number {
+  let mx = -Infinity;
+  for (let j = 0; j < n; j++) mx = Math.max(mx, xd[base + j * stride]);
+  return Number.isFinite(mx) ? mx : 0;
+}
+
 /** log(softmax(x)) = x - max - log(sum(exp(x - max))), stable for any logits. `logSoftmax(tensor([0, 0]))` -> [-0.693, -0.693] */
 export const logSoftmax = api(function logSoftmax(x: Tensor, axis: number = -1): Tensor {
   const xd = x.data;
   const out = allocate(x.size);
   forEachRow(x, axis, 'logSoftmax', (base, stride, n) => {
-    let mx = -Infinity;
-    for (let j = 0; j < n; j++) mx = Math.max(mx, xd[base + j * stride]);
-    if (!Number.isFinite(mx)) mx = 0;
+    const mx = rowShift(xd, base, stride, n);
     let s = 0;
     for (let j = 0; j < n; j++) s += Math.exp(xd[base + j * stride] - mx);
     const lse = mx + Math.log(s);
@@ -30,7 +35,7 @@ export const logSoftmax = api(function logSoftmax(x: Tensor, axis: number = -1):
   return Tensor.fromOp('logSoftmax', out, x.shape, [x], [
     // d/dx: g - softmax(x) * sum(g) along the axis
     (g) => {
-      const dx = new Float64Array(x.size);
+      const dx = allocate(x.size);
       forEachRow(x, axis, 'logSoftmax', (base, stride, n) => {
         let s = 0;
         for (let j = 0; j < n; j++) s += g[base + j * stride];
@@ -46,9 +51,7 @@ export const softmax = api(function softmax(x: Tensor, axis: number = -1): Tenso
   const xd = x.data;
   const out = allocate(x.size);
   forEachRow(x, axis, 'softmax', (base, stride, n) => {
-    let mx = -Infinity;
-    for (let j = 0; j < n; j++) mx = Math.max(mx, xd[base + j * stride]);
-    if (!Number.isFinite(mx)) mx = 0;
+    const mx = rowShift(xd, base, stride, n);
     let s = 0;
     for (let j = 0; j < n; j++) s += out[base + j * stride] = Math.exp(xd[base + j * stride] - mx);
     for (let j = 0; j < n; j++) out[base + j * stride] /= s;
@@ -56,7 +59,7 @@ export const softmax = api(function softmax(x: Tensor, axis: number = -1): Tenso
   return Tensor.fromOp('softmax', out, x.shape, [x], [
     // d/dx: y * (g - sum(g * y)) along the axis
     (g) => {
-      const dx = new Float64Array(x.size);
+      const dx = allocate(x.size);
       forEachRow(x, axis, 'softmax', (base, stride, n) => {
         let s = 0;
         for (let j = 0; j < n; j++) s += g[base + j * stride] * out[base + j * stride];

@@ -35,10 +35,10 @@ function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, d
     let local: Float64Array;
     if (d === 1) local = g;
     else if (d === -1) {
-      local = new Float64Array(n);
+      local = allocate(n);
       for (let i = 0; i < n; i++) local[i] = -g[i];
     } else {
-      local = new Float64Array(n);
+      local = allocate(n);
       for (let i = 0; i < n; i++) {
         local[i] = g[i] * d(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0], out[i]);
       }
@@ -58,7 +58,7 @@ function unaryOp(op: string, xLike: TensorLike, f: (x: number) => number, d: Una
   const out = allocate(n);
   for (let i = 0; i < n; i++) out[i] = f(xd[i]);
   const gradFn: GradFn = (g) => {
-    const dx = new Float64Array(n);
+    const dx = allocate(n);
     for (let i = 0; i < n; i++) dx[i] = g[i] * d(xd[i], out[i]);
     return dx;
   };

@@ -5,12 +5,13 @@ import { sameShape, ShapeError } from '../shape';
 import { formatShape } from '../format';
 import { Tensor, TensorLike } from '../tensor';
 import { logSoftmax } from './activation';
-import { mul, sub } from './elementwise';
+import { div, mul, sub } from './elementwise';
+import { mean, sum } from './reduce';
 
 /** Mean squared error. `mse(pred, target)` = mean((pred - target)²), broadcasting target to pred. */
 export const mse = api(function mse(pred: Tensor, target: TensorLike): Tensor {
   const err = sub(pred, target);
-  return mul(err, err).mean();
+  return mean(mul(err, err));
 });
 
 /**
@@ -40,7 +41,7 @@ export const crossEntropy = api(function crossEntropy(logits: Tensor, labels: re
       }
       oneHot[i * c + k] = 1;
     }
-    target = announce(new Tensor(oneHot, [n, c], false, 'tensor', [], true));
+    target = announce(new Tensor(oneHot, [n, c], { isConst: true }));
   }
-  return mul(logSoftmax(logits, -1), target).sum().div(-n);
+  return div(sum(mul(logSoftmax(logits, -1), target)), -n);
 });

@@ -111,12 +111,12 @@ export const matmul = api(function matmul(a: Tensor, b: Tensor): Tensor {
 
   const shape = [...batch, ...(a.rank === 1 ? [] : [n]), ...(b.rank === 1 ? [] : [m])];
   const gradA: GradFn = (g) => {
-    const full = new Float64Array(count * n * k);
+    const full = allocate(count * n * k);
     for (let s = 0; s < count; s++) productNT(g, s * n * m, b.data, bAt[s] * k * m, full, s * n * k, n, k, m);
     return reduceToShape(full, [...batch, n, k], aShape);
   };
   const gradB: GradFn = (g) => {
-    const full = new Float64Array(count * k * m);
+    const full = allocate(count * k * m);
     for (let s = 0; s < count; s++) productTN(a.data, aAt[s] * n * k, g, s * n * m, full, s * k * m, n, k, m);
     return reduceToShape(full, [...batch, k, m], bShape);
   };

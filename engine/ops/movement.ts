@@ -1,7 +1,7 @@
-// Ops that move values without changing them: reshape, transpose, slice, index, concat, stack. Each gathers
+// Ops that move values without changing them: reshape, transpose, slice, index, concat, stack, detach. Each gathers
 // through an index map; its gradient scatters back through the same map.
-import { api } from '../recorder';
-import { allocate } from '../memory';
+import { announce, api } from '../recorder';
+import { allocate, copy } from '../memory';
 import { normalizeAxis, Shape, ShapeError, sizeOf, stridedIndex, stridesOf } from '../shape';
 import { formatShape } from '../format';
 import { Tensor } from '../tensor';
@@ -13,12 +13,17 @@ function gather(op: string, x: Tensor, shape: Shape, index: Int32Array): Tensor 
   for (let i = 0; i < index.length; i++) out[i] = xd[index[i]];
   return Tensor.fromOp(op, out, shape, [x], [
     (g) => {
-      const dx = new Float64Array(x.size);
+      const dx = allocate(x.size);
       for (let i = 0; i < index.length; i++) dx[index[i]] += g[i];
       return dx;
     },
   ]);
 }
+
+/** Same values, cut from the graph: no dependencies, no gradient. `detach(w.mul(0.5))` */
+export const detach = api(function detach(x: Tensor): Tensor {
+  return announce(new Tensor(copy(x.data), x.shape, { isConst: x.isConst }));
+});
 
 /** Same values in a new shape; one dimension may be -1 (inferred). `reshape(arange(6), [2, -1])` -> shape [2, 3] */
 export const reshape = api(function reshape(x: Tensor, shape: Shape): Tensor {
@@ -29,7 +34,7 @@ export const reshape = api(function reshape(x: Tensor, shape: Shape): Tensor {
   if (inferred > 1 || target.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(target) !== x.size) {
     throw new ShapeError(`reshape: cannot reshape a tensor of shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
   }
-  return Tensor.fromOp('reshape', x.data.slice(), target, [x], [(g) => g]);
+  return Tensor.fromOp('reshape', copy(x.data), target, [x], [(g) => g]);
 });
 
 /** Permutes the axes (reverses them by default). `transpose(zeros([2, 3]))` -> shape [3, 2] */
@@ -105,7 +110,7 @@ export const concat = api(function concat(tensors: readonly Tensor[], axis: numb
     tensors,
     tensors.map((t, k) => (g: Float64Array) => {
       const block = t.shape[a] * inner;
-      const dt = new Float64Array(t.size);
+      const dt = allocate(t.size);
       for (let o = 0; o < outer; o++) dt.set(g.subarray(o * row + starts[k], o * row + starts[k] + block), o * block);
       return dt;
     }),

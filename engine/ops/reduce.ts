@@ -6,6 +6,7 @@ import { broadcastIndex, normalizeAxes, ShapeError } from '../shape';
 import { formatShape } from '../format';
 import type { Axis } from '../tensor';
 import { Tensor } from '../tensor';
+import { div } from './elementwise';
 
 interface Reduction {
   /** Output shape with reduced axes kept as 1. */
@@ -34,7 +35,7 @@ export const sum = api(function sum(x: Tensor, axis?: Axis, keepDims: boolean = 
   for (let i = 0; i < xd.length; i++) out[r.index[i]] += xd[i];
   return Tensor.fromOp('sum', out, r.shape, [x], [
     (g) => {
-      const dx = new Float64Array(x.size);
+      const dx = allocate(x.size);
       for (let i = 0; i < dx.length; i++) dx[i] = g[r.index[i]];
       return dx;
     },
@@ -44,7 +45,7 @@ export const sum = api(function sum(x: Tensor, axis?: Axis, keepDims: boolean = 
 /** Arithmetic mean over `axis`. `mean(tensor([1, 2, 3, 6]))` -> 3 */
 export const mean = api(function mean(x: Tensor, axis?: Axis, keepDims: boolean = false): Tensor {
   const r = plan('mean', x, axis, keepDims);
-  return sum(x, axis, keepDims).div(r.count);
+  return div(sum(x, axis, keepDims), r.count);
 });
 
 function extremum(op: 'max' | 'min', x: Tensor, axis: Axis | undefined, keepDims: boolean): Tensor {
@@ -65,7 +66,7 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: Axis | undefined, keepDims
   }
   return Tensor.fromOp(op, out, r.shape, [x], [
     (g) => {
-      const dx = new Float64Array(x.size);
+      const dx = allocate(x.size);
       for (let o = 0; o < n; o++) dx[from[o]] += g[o];
       return dx;
     },

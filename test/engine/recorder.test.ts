@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { crossEntropy, mean, randn, tensor, Tensor } from '../../engine';
+import { TensorMethods, TENSOR_METHODS } from '../../engine/methods';
 import { Recorder, setRecorder, StackCapture } from '../../engine/recorder';
 
 interface Recording {
@@ -74,6 +75,24 @@ describe('recorder', () => {
     expect(y.dependencies[0].tensor, 'chain', 'matmul(');
     expect(y, 'chain', 'relu(');
     assert.deepEqual(rec.tensors.map((t) => t.op), ['tensor', 'tensor', 'matmul', 'relu']);
+  });
+
+  it('records the user\'s line for every Tensor method (each comes from the one method table)', () => {
+    // Arguments for each method on a [2, 2] tensor: a method added to the table without an entry here fails to compile.
+    const args: { [K in keyof TensorMethods]: Parameters<TensorMethods[K]> } = {
+      add: [1], sub: [1], mul: [2], div: [2], pow: [2], neg: [], exp: [], log: [], sqrt: [], abs: [], relu: [], sigmoid: [], tanh: [],
+      matmul: [tensor([[1], [2]])], sum: [], mean: [0], max: [], min: [1], reshape: [[4]], transpose: [], slice: [[0], [1]], index: [1], detach: [],
+      softmax: [], logSoftmax: [0],
+    };
+    assert.deepEqual(Object.keys(args).sort(), Object.keys(TENSOR_METHODS).sort());
+    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const line = markedPosition('method', 'call').line;
+    for (const name of Object.keys(args) as (keyof TensorMethods)[]) {
+      const call = x[name] as (...a: unknown[]) => Tensor;
+      let out!: Tensor;
+      record(() => (out = call.apply(x, args[name]))); // site: method
+      assert.equal(originalSite(out).line, line, name);
+    }
   });
 
   it('gives every tensor a composite op makes inside the engine the user call that asked for it', () => {
