@@ -6,6 +6,7 @@ import { DEFAULT_VIEW_STATE } from '../engine/trace';
 import { launch, openView } from '../test/browser/chromium';
 import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
 import { groupOf, siteGroupOf } from '../webview/elements';
+import { GROUP_THRESHOLD } from '../webview/limits';
 
 export interface ViewBenchmark {
   name: string;
@@ -43,8 +44,8 @@ export async function viewBenchmarks(): Promise<ViewBenchmark[]> {
       const n = trace.graph.nodes.length.toLocaleString('en-US');
       // A fresh page per run, so nothing is warm but the browser itself.
       const cases: [string, ViewState | undefined][] = [['as it opens', undefined]];
-      if (size > 2_000) {
-        // Its function opened: one group per call site. Then every group open: all tensors drawn one by one.
+      if (size > GROUP_THRESHOLD) {
+        // A trace the view groups: its function opened (one group per call site), then every group open (all tensors drawn one by one).
         const functions = [...new Set(trace.graph.nodes.map(groupOf))];
         const everything = [...new Set(trace.graph.nodes.flatMap((node) => [groupOf(node), siteGroupOf(node)]))];
         cases.push(['its function opened', { ...DEFAULT_VIEW_STATE, expanded: functions }]);

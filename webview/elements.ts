@@ -3,6 +3,7 @@
 import type { Metric, StepGraph, Trace, TraceNode } from '../engine/trace';
 import { baseName, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
+import { GROUP_THRESHOLD } from './limits';
 
 export interface NodeData {
   id: string;
@@ -36,8 +37,6 @@ export interface Elements {
   /** True when the graph was big enough to be grouped by function. */
   grouped: boolean;
 }
-
-export const GROUP_THRESHOLD = 2000;
 
 export const nodeElementId = (node: number) => `n${node}`;
 export const groupElementId = (group: string) => `g:${group}`;

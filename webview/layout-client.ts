@@ -31,8 +31,8 @@ function startWorker(): Worker | null {
   }
 }
 
-/** Where the nodes go, and whether the work ran in a worker. */
-export async function layout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<LayoutResult & { inWorker: boolean }> {
+/** Where the nodes go (worked out in the worker when there is one). */
+export async function layout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<LayoutResult> {
   if (worker === undefined) worker = startWorker();
   const w = worker;
   if (w !== null) {
@@ -41,7 +41,7 @@ export async function layout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<
       pending.set(id, resolve);
       w.postMessage({ id, nodes, edges });
     });
-    if (response?.ok) return { positions: response.positions, layers: response.layers, inWorker: true };
+    if (response?.ok) return { positions: response.positions, layers: response.layers };
   }
-  return { ...layeredLayout(nodes, edges), inWorker: false };
+  return layeredLayout(nodes, edges);
 }

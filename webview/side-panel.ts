@@ -3,14 +3,8 @@
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
 import { baseName, formatMagnitude, shapeText, shortSite } from '../engine/format';
 import { gradHistory, stepIndex } from './elements';
+import { el } from './dom';
 import { chartSvg } from './timeline';
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text = ''): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text) e.textContent = text;
-  return e;
-}
 
 const siteText = (n: TraceNode) => (n.site ? shortSite(n.site) : 'no source location');
 

@@ -1,7 +1,15 @@
-// SVG export: the drawn graph as vector shapes (nodes as their boxes, edges as straight lines with arrowheads),
-// for papers and slides where a PNG blurs.
+// Exporting the drawn graph as a picture: a PNG from Cytoscape, or an SVG of vector shapes (nodes as their
+// boxes, edges as straight lines with arrowheads), for papers and slides where a PNG blurs.
 import type { Core } from 'cytoscape';
 import { escapeHtml } from '../engine/format';
+import type { ViewMessage } from '../engine/trace';
+
+export type ImageFormat = Extract<ViewMessage, { type: 'export' }>['format'];
+
+/** The whole graph as a picture on `background`: a PNG data URL at twice the size, or SVG markup. */
+export function imageData(cy: Core, format: ImageFormat, background: string): string {
+  return format === 'png' ? cy.png({ full: true, scale: 2, bg: background }) : exportSvg(cy, background);
+}
 
 export function exportSvg(cy: Core, background: string): string {
   const box = cy.elements().boundingBox({});

@@ -1,33 +1,20 @@
-// The graph view: draws a trace with Cytoscape, colours it by gradient, and keeps the panels, the step
-// scrubber and the editor link in step with the selection.
+// The graph view's core: the Cytoscape instance, drawing a trace (layout, box sizes, NaN origins), colouring it
+// by gradient, and the view state. The legend, timeline, side panel, search and selection are parts it calls.
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
-import { DEFAULT_VIEW_STATE, Finding, isViewState, normOrNaN, Site, Trace, TraceNode, ViewState } from '../engine/trace';
-import { baseName, formatMagnitude } from '../engine/format';
-import { colorFor, diffScale, legendEnds, legendGradient, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
-import { changeOf, Elements, groupOf, siteGroupOf, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
-import { exportSvg } from './export-svg';
+import { DEFAULT_VIEW_STATE, Finding, isViewState, normOrNaN, Trace, TraceNode, ViewState } from '../engine/trace';
+import { colorFor, diffScale, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
+import { changeOf, Elements, groupOf, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
 import type { ViewHost } from './host';
 import { layout } from './layout-client';
-import { renderDetails, renderFindings } from './panel';
+import { renderLegend } from './legend';
+import { BIG_GRAPH_ELEMENTS } from './limits';
+import type { Dom } from './page';
+import { markSearch, searchMatches } from './search';
+import { EditorLine, groupsToOpen, markLinkedLine, selectElement } from './selection';
+import { renderDetails, renderFindings } from './side-panel';
+import { StepScrubber } from './step-scrubber';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
-import { chartSvg } from './timeline';
-
-export interface Dom {
-  graph: HTMLElement;
-  details: HTMLElement;
-  findings: HTMLElement;
-  legend: HTMLElement;
-  status: HTMLElement;
-  search: HTMLInputElement;
-  metric: HTMLSelectElement;
-  diff: HTMLInputElement;
-  step: HTMLInputElement;
-  stepLabel: HTMLElement;
-  lossCurve: HTMLElement;
-}
-
-const METRIC_NAMES = { grad: 'gradient norm', ratio: 'gradient / value', value: 'value norm' };
 
 /** Text colour that reads on a fill (relative luminance). */
 function textOn(fill: string): string {
@@ -52,7 +39,8 @@ export class GraphView {
   state: ViewState = { ...DEFAULT_VIEW_STATE };
   private nodes = new Map<number, TraceNode>();
   private elements: Elements = { nodes: [], edges: [], grouped: false };
-  private linkedLine: { file: string; line: number } | null = null;
+  private linkedLine: EditorLine | null = null;
+  private readonly scrubber: StepScrubber;
   /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
   drawn: Promise<void> = Promise.resolve();
 
@@ -65,6 +53,7 @@ export class GraphView {
     // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
     const observer = new ResizeObserver(() => this.cy.resize());
     for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
+    this.scrubber = new StepScrubber(dom, (step) => this.setStep(step));
   }
 
   /** Draws a trace, restoring a saved view state when there is one. */
@@ -80,7 +69,7 @@ export class GraphView {
     this.dom.metric.value = this.state.metric;
     this.dom.diff.checked = this.state.diff;
     this.dom.search.value = this.state.search;
-    this.setupTimeline();
+    this.scrubber.show(trace, this.state.step);
     renderFindings(this.dom.findings, trace.findings, (f, i) => this.pickFinding(f, i));
     this.drawn = this.redraw().then(() => {
       if (this.state.selected !== null) this.select(this.state.selected, false);
@@ -107,19 +96,18 @@ export class GraphView {
     const placed = await layout(sized, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })));
     if (this.trace !== trace) return;
     this.elements = els;
-    const big = els.nodes.length + els.edges.length > 4000;
     // The stylesheet first, so the elements are styled once, as they are added.
-    this.cy.style(stylesheet(currentTheme(), big));
+    this.restyle();
     // Colours are filled in by recolor(); until then every element has neutral ones (the style maps them).
     this.cy.batch(() => {
       this.cy.elements().remove();
       this.cy.add(els.nodes.map((n) => ({ group: 'nodes' as const, data: { color: NO_GRAD_COLOR, text: '#000000', ...n.data }, position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })));
       this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: { color: NO_GRAD_COLOR, width: 1, ...e.data } })));
     });
-    this.cy.fit(undefined, 30);
+    this.fit();
     this.recolor();
     this.applySearch();
-    this.applyLinkedLine();
+    markLinkedLine(this.cy, trace.graph.nodes, this.linkedLine);
     this.status(`${trace.graph.nodes.length} tensors, ${trace.graph.edges.length} edges${els.grouped ? `, grouped by function (${els.nodes.length} shown)` : ''}${trace.graph.omitted ? ` · ${trace.graph.omitted.nodes} left out` : ''}`);
   }
 
@@ -162,48 +150,13 @@ export class GraphView {
         ele.toggleClass('nan', nan);
       });
     });
-    this.renderLegend(scale);
+    renderLegend(this.dom.legend, scale, metric, diff);
     this.host.setState(this.state);
-  }
-
-  private renderLegend(scale: Scale): void {
-    const [lo, hi] = legendEnds(scale);
-    const title = this.state.diff ? `change of ${METRIC_NAMES[this.state.metric]} from the previous step` : `${METRIC_NAMES[this.state.metric]} (log scale)`;
-    const legend = this.dom.legend;
-    legend.replaceChildren();
-    const bar = document.createElement('div');
-    bar.className = 'bar';
-    bar.style.background = legendGradient(scale);
-    const ends = document.createElement('div');
-    ends.className = 'ends';
-    ends.append(Object.assign(document.createElement('span'), { textContent: lo }), Object.assign(document.createElement('span'), { textContent: hi }));
-    const keys = document.createElement('div');
-    keys.className = 'keys';
-    keys.innerHTML = '<span class="swatch nan"></span>NaN/Inf <span class="swatch none"></span>no gradient · edge width: gradient along it';
-    legend.append(Object.assign(document.createElement('div'), { className: 'title', textContent: title }), bar, ends, keys);
-  }
-
-  private setupTimeline(): void {
-    const trace = this.trace!;
-    const n = trace.steps.length;
-    this.dom.step.min = '0';
-    this.dom.step.max = String(Math.max(n - 1, 0));
-    this.dom.step.disabled = n <= 1;
-    this.updateTimeline();
-  }
-
-  private updateTimeline(): void {
-    const trace = this.trace!;
-    const s = stepIndex(trace, this.state.step);
-    this.dom.step.value = String(Math.max(s, 0));
-    const loss = s >= 0 ? trace.steps[s].loss : null;
-    this.dom.stepLabel.textContent = s < 0 ? 'no backward pass: forward graph only' : `step ${s + 1} of ${trace.steps.length}${loss === null ? '' : ` · loss ${formatMagnitude(loss)}`}${s === trace.graph.step ? ' (recorded)' : ''}`;
-    this.dom.lossCurve.innerHTML = chartSvg(trace.steps.map((st) => st.loss), { width: 240, height: 36, mark: s, className: 'loss-line' });
   }
 
   setStep(step: number): void {
     this.state.step = step;
-    this.updateTimeline();
+    this.scrubber.update(step);
     this.recolor();
     this.renderDetails();
   }
@@ -229,31 +182,22 @@ export class GraphView {
   /** Selects a trace node (null: nothing), centring it when asked; opens its group if it is collapsed. */
   select(node: number | null, center = true): void {
     this.state.selected = node;
-    if (node !== null) {
-      const t = this.nodes.get(node);
-      const ele = this.cy.getElementById(nodeElementId(node));
-      if (t && ele.empty() && this.elements.grouped) {
-        // Hidden in a collapsed group: open its function (and its line, in a function too big to draw whole).
-        this.state.expanded = [...new Set([...this.state.expanded, groupOf(t), siteGroupOf(t)])];
-        this.drawn = this.redraw().then(() => {
-          if (this.cy.getElementById(nodeElementId(node)).nonempty()) this.select(node, center);
-        });
-        return;
-      }
-      this.cy.batch(() => {
-        this.cy.$(':selected').unselect();
-        ele.select();
+    const t = node === null ? undefined : this.nodes.get(node);
+    if (node !== null && t && this.elements.grouped && this.cy.getElementById(nodeElementId(node)).empty()) {
+      this.state.expanded = [...new Set([...this.state.expanded, ...groupsToOpen(t)])];
+      this.drawn = this.redraw().then(() => {
+        if (this.cy.getElementById(nodeElementId(node)).nonempty()) this.select(node, center);
       });
-      // Bring it into view only if it is out of view: a node the user just clicked stays under the mouse.
-      const box = ele.nonempty() ? ele.boundingBox({}) : null;
-      const view = this.cy.extent();
-      const visible = box !== null && box.x1 >= view.x1 && box.x2 <= view.x2 && box.y1 >= view.y1 && box.y2 <= view.y2;
-      if (center && box !== null && !visible) this.cy.animate({ center: { eles: ele }, duration: 150 });
-    } else {
-      this.cy.$(':selected').unselect();
+      return;
     }
+    selectElement(this.cy, node, center);
     this.renderDetails();
     this.host.setState(this.state);
+  }
+
+  /** The selected trace node, if any. */
+  selectedNode(): TraceNode | null {
+    return this.state.selected === null ? null : this.nodes.get(this.state.selected) ?? null;
   }
 
   reveal(node: TraceNode): void {
@@ -263,7 +207,7 @@ export class GraphView {
   private renderDetails(): void {
     const trace = this.trace;
     if (trace === null) return;
-    const node = this.state.selected === null ? null : this.nodes.get(this.state.selected) ?? null;
+    const node = this.selectedNode();
     const group = node && this.elements.grouped ? groupOf(node) : null;
     renderDetails(this.dom.details, trace, node, this.state.step, group, {
       reveal: (n) => this.reveal(n),
@@ -288,41 +232,17 @@ export class GraphView {
   }
 
   matches(): TraceNode[] {
-    const q = this.state.search.trim().toLowerCase();
-    if (q === '' || this.trace === null) return [];
-    return this.trace.graph.nodes.filter((n) => {
-      const site = n.site;
-      const text = `${n.op} ${site?.function ?? ''} ${site ? `${baseName(site.file)}:${site.line}` : ''}`.toLowerCase();
-      return /^\d+$/.test(q) ? site?.line === Number(q) : text.includes(q);
-    });
+    return this.trace === null ? [] : searchMatches(this.trace.graph.nodes, this.state.search);
   }
 
   private applySearch(): void {
-    const found = new Set(this.matches().map((n) => nodeElementId(n.id)));
-    const searching = this.state.search.trim() !== '';
-    if (!searching && this.cy.$('.match, .dimmed').empty()) return;
-    this.cy.batch(() => {
-      this.cy.nodes().forEach((n) => {
-        n.toggleClass('match', found.has(n.id()));
-        n.toggleClass('dimmed', searching && !found.has(n.id()));
-      });
-      this.cy.edges().toggleClass('dimmed', searching);
-    });
+    markSearch(this.cy, this.matches(), this.state.search.trim() !== '');
   }
 
   /** Highlights the nodes made on an editor line (the host sends the cursor's line). */
   highlightLine(file: string, line: number): void {
     this.linkedLine = line > 0 ? { file, line } : null;
-    this.applyLinkedLine();
-  }
-
-  private applyLinkedLine(): void {
-    const at = this.linkedLine;
-    const on = (s: Site | null) => at !== null && s !== null && s.line === at.line && s.file === at.file;
-    this.cy.batch(() => {
-      this.cy.nodes().removeClass('linked');
-      if (at !== null) for (const n of this.trace?.graph.nodes ?? []) if (on(n.site)) this.cy.getElementById(nodeElementId(n.id)).addClass('linked');
-    });
+    markLinkedLine(this.cy, this.trace?.graph.nodes ?? [], this.linkedLine);
   }
 
   status(text: string, kind = 'idle'): void {
@@ -330,13 +250,12 @@ export class GraphView {
     this.dom.status.dataset.kind = kind;
   }
 
-  exportImage(format: 'png' | 'svg'): void {
-    const background = currentTheme().background;
-    const data = format === 'png' ? this.cy.png({ full: true, scale: 2, bg: background }) : exportSvg(this.cy, background);
-    this.host.post({ type: 'export', format, data });
+  fit(): void {
+    this.cy.fit(undefined, 30);
   }
 
+  /** Applies the stylesheet for the current theme, the cheaper one for a big graph. */
   restyle(): void {
-    this.cy.style(stylesheet(currentTheme(), this.elements.nodes.length + this.elements.edges.length > 4000));
+    this.cy.style(stylesheet(currentTheme(), this.elements.nodes.length + this.elements.edges.length > BIG_GRAPH_ELEMENTS));
   }
 }

@@ -1,0 +1,61 @@
+// The page: toolbar, graph, side panel and timeline, built once. Its elements' type is what the builder returns,
+// so the parts that take them cannot drift from it.
+import { el } from './dom';
+
+export type Dom = ReturnType<typeof buildPage>;
+
+export function buildPage(root: HTMLElement) {
+  const search = el('input', 'search');
+  search.type = 'search';
+  search.placeholder = 'Search op, function or line (/)';
+  search.setAttribute('aria-label', 'Search nodes');
+  const metric = el('select', 'metric');
+  metric.setAttribute('aria-label', 'Colour by');
+  for (const [value, label] of [['grad', 'Gradient norm'], ['ratio', 'Gradient / value'], ['value', 'Value norm']]) {
+    metric.appendChild(Object.assign(el('option', '', label), { value }));
+  }
+  const diff = el('input');
+  diff.type = 'checkbox';
+  const diffLabel = el('label', 'diff', ' change from previous step');
+  diffLabel.prepend(diff);
+  const buttons = Object.fromEntries(['Fit', 'PNG', 'SVG'].map((t) => [t, el('button', '', t)]));
+  buttons.PNG.title = 'Export as PNG';
+  buttons.SVG.title = 'Export as SVG';
+  const status = el('span', 'status');
+  const toolbar = el('header', 'toolbar');
+  toolbar.append(search, metric, diffLabel, buttons.Fit, buttons.PNG, buttons.SVG, status);
+
+  const graph = el('div', 'graph');
+  graph.tabIndex = 0;
+  graph.setAttribute('aria-label', 'Computation graph');
+  const legend = el('section', 'legend');
+  const details = el('section', 'details');
+  const findings = el('section', 'findings-panel');
+  const side = el('aside', 'side');
+  side.append(legend, details, findings);
+  const main = el('main', 'body');
+  main.append(graph, side);
+
+  const step = el('input', 'step');
+  step.type = 'range';
+  step.setAttribute('aria-label', 'Step');
+  const stepLabel = el('span', 'step-label');
+  const lossCurve = el('div', 'loss-curve');
+  lossCurve.title = 'loss by step (log scale); click to go to a step';
+  const timeline = el('footer', 'timeline');
+  timeline.append(step, stepLabel, lossCurve);
+  root.append(toolbar, main, timeline);
+  return { graph, details, findings, legend, status, search, metric, diff, step, stepLabel, lossCurve, buttons };
+}
+
+/**
+ * Cytoscape adds a one-rule stylesheet to the page; under our CSP a style element needs the page's nonce, so
+ * it is added here, with the nonce this script was given, and Cytoscape finds it already there.
+ */
+export function addCytoscapeStylesheet(nonce: string): void {
+  const cyStyle = document.createElement('style');
+  cyStyle.id = '__________cytoscape_stylesheet';
+  cyStyle.nonce = nonce;
+  cyStyle.textContent = '.__________cytoscape_container { position: relative; }';
+  document.head.prepend(cyStyle);
+}

@@ -1,0 +1,37 @@
+// Search: which tensors a query matches (op, function, file:line, or a bare line number), and the classes that
+// pick them out on the graph (matches outlined, the rest dimmed).
+import type { Core } from 'cytoscape';
+import type { TraceNode } from '../engine/trace';
+import { baseName } from '../engine/format';
+import { nodeElementId } from './elements';
+
+/** The nodes a search query matches (none for an empty query). */
+export function searchMatches(nodes: readonly TraceNode[], query: string): TraceNode[] {
+  const q = query.trim().toLowerCase();
+  if (q === '') return [];
+  return nodes.filter((n) => {
+    const site = n.site;
+    const text = `${n.op} ${site?.function ?? ''} ${site ? `${baseName(site.file)}:${site.line}` : ''}`.toLowerCase();
+    return /^\d+$/.test(q) ? site?.line === Number(q) : text.includes(q);
+  });
+}
+
+/** The match after the selected node, wrapping around (the first when the selection is not a match). */
+export function nextMatch(found: readonly TraceNode[], selected: number | null): TraceNode | undefined {
+  if (found.length === 0) return undefined;
+  const at = found.findIndex((n) => n.id === selected);
+  return found[(at + 1) % found.length];
+}
+
+/** Outlines the drawn nodes of `found` and, while searching, dims everything else. */
+export function markSearch(cy: Core, found: readonly TraceNode[], searching: boolean): void {
+  const ids = new Set(found.map((n) => nodeElementId(n.id)));
+  if (!searching && cy.$('.match, .dimmed').empty()) return;
+  cy.batch(() => {
+    cy.nodes().forEach((n) => {
+      n.toggleClass('match', ids.has(n.id()));
+      n.toggleClass('dimmed', searching && !ids.has(n.id()));
+    });
+    cy.edges().toggleClass('dimmed', searching);
+  });
+}
