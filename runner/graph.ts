@@ -17,6 +17,12 @@ export interface GraphSource {
   edgeGrads: Map<Tensor, Stats[]>;
 }
 
+/** What one backward pass saw, kept until the run ends if the user asked for this step's graph. */
+export interface StepRecord extends GraphSource {
+  index: number;
+  root: Tensor;
+}
+
 export interface GraphRequest {
   source: GraphSource;
   step: number;

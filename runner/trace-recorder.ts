@@ -1,13 +1,14 @@
 // Turns the engine's recorder calls into a trace: per-step losses and gradient norms for every step, and the
 // full graph (values, gradients, the gradient along each edge) of the step the user asked to keep. Runs in the
-// worker beside the model; knows nothing about Node or source maps (sites come from `locate`).
+// worker beside the model; knows nothing about Node or source maps (sites come from `locate`), nor about what
+// makes a finding: it shows the detectors (runner/findings/) what it records and lists what they find.
 import type { Recorder } from '../engine/recorder';
 import { StackCapture } from '../engine/recorder';
 import type { Tensor } from '../engine/tensor';
 import { Site, Stats, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
 import { hasNonFinite, normOf, statsOf } from './stats';
-import { findings, NanOrigin } from './findings';
-import { buildGraph, GraphSource } from './graph';
+import { createDetectors, Detector, findingsOf } from './findings';
+import { buildGraph, GraphSource, StepRecord } from './graph';
 import type { StepsOption } from './options';
 
 export interface RecordOptions {
@@ -26,13 +27,6 @@ export interface RunObserver {
   onSteps(steps: number): void;
 }
 
-/** What one backward pass saw, kept until the run ends if the user asked for this step's graph. */
-export interface StepRecord extends GraphSource {
-  index: number;
-  root: Tensor;
-}
-
-
 export class TraceRecorder implements Recorder {
   readonly steps: StepSummary[] = [];
   private readonly kept: StepRecord[] = [];
@@ -40,8 +34,6 @@ export class TraceRecorder implements Recorder {
   private readonly reachedParams = new Set<Tensor>();
   private created: Tensor[] = [];
   private current: StepRecord | null = null;
-  private nanBackward: NanOrigin | null = null;
-  private nanForward: NanOrigin | null = null;
   private readonly sites = new WeakMap<StackCapture, Site | null>();
   private readonly start = Date.now();
 
@@ -50,7 +42,13 @@ export class TraceRecorder implements Recorder {
     private readonly locate: Locate,
     private readonly options: RecordOptions,
     private readonly observer?: RunObserver,
-  ) {}
+    private readonly detectors: readonly Detector[] = createDetectors(),
+  ) {
+    this.edgeWatchers = detectors.filter((d) => d.onEdgeGrad !== undefined);
+  }
+
+  /** The detectors that watch every gradient along an edge (most do not). */
+  private readonly edgeWatchers: readonly Detector[];
 
   private lastProgress = -Infinity;
 
@@ -118,11 +116,7 @@ export class TraceRecorder implements Recorder {
     this.nodeArray = grad;
     this.nodeStats = stats;
     step.nodeGrads.set(t, stats);
-    if (hasNonFinite(stats)) this.nonFiniteGrad = true;
   }
-
-  /** Set when a gradient in the running step had NaN or Inf. */
-  private nonFiniteGrad = false;
 
   onEdgeGrad(to: Tensor, from: Tensor, grad: Float64Array): void {
     const step = this.current;
@@ -134,15 +128,8 @@ export class TraceRecorder implements Recorder {
     let list = step.edgeGrads.get(to);
     if (list === undefined) step.edgeGrads.set(to, (list = []));
     list.push(stats);
-    // A gradient rule that makes NaN/Inf from a finite gradient and finite values (sqrt at 0, say) is where
-    // backward broke; NaN that came from the forward pass just flows on and is reported there.
-    if (this.nanBackward === null && hasNonFinite(stats)) {
-      const incoming = step.nodeGrads.get(to);
-      const finiteValues = allFinite(to.data) && to.dependencies.every((d) => allFinite(d.tensor.data));
-      if (incoming !== undefined && !hasNonFinite(incoming) && finiteValues) {
-        this.nanBackward = { tensor: to, step: step.index, from, stats };
-      }
-    }
+    // Gradient arrays do not outlive backward: detectors that need them look now.
+    for (const d of this.edgeWatchers) d.onEdgeGrad!(step, to, from, stats);
   }
 
   onBackwardEnd(root: Tensor): void {
@@ -162,10 +149,9 @@ export class TraceRecorder implements Recorder {
       }
     }
     const loss = root.size === 1 ? root.data[0] : null;
-    this.steps.push({ index: step.index, loss, gradNorms, paramNorms });
-    const nonFinite = (loss !== null && !Number.isFinite(loss)) || this.nonFiniteGrad;
-    this.nonFiniteGrad = false;
-    if (nonFinite && this.nanForward === null) this.nanForward = firstNonFiniteOp(step.created, step.index);
+    const summary: StepSummary = { index: step.index, loss, gradNorms, paramNorms };
+    this.steps.push(summary);
+    for (const d of this.detectors) d.onStepEnd?.(step, summary);
     const { steps } = this.options;
     if (steps === 'last') this.kept.length = 0;
     if (steps === 'last' || steps === 'all' || steps === step.index) this.kept.push(step);
@@ -179,7 +165,7 @@ export class TraceRecorder implements Recorder {
   /** The finished trace. `result` is what the model's function returned (drawn when no backward ran). */
   finish(result?: unknown): Trace {
     const siteOf = (t: Tensor) => this.siteOf(t);
-    const mustKeep = [this.nanForward?.tensor, this.nanBackward?.tensor, this.nanBackward?.from].filter((t) => t !== undefined);
+    const mustKeep = this.detectors.flatMap((d) => d.mustKeep?.() ?? []);
     const build = (source: GraphSource, index: number) =>
       buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nodeLimit: this.options.nodeLimit, mustKeep });
     const graphs = this.kept.map((step) => build(step, step.index));
@@ -188,7 +174,7 @@ export class TraceRecorder implements Recorder {
       const created = this.created;
       const roots = result instanceof Object && created.includes(result as Tensor) ? [result as Tensor] : created;
       graphs.push(build({ roots, created, nodeGrads: new Map(), edgeGrads: new Map() }, -1));
-      if (this.nanForward === null) this.nanForward = firstNonFiniteOp(created, -1);
+      for (const d of this.detectors) d.onForwardOnly?.(created);
     }
     const graph = graphs[graphs.length - 1];
     const trace: Trace = {
@@ -200,38 +186,14 @@ export class TraceRecorder implements Recorder {
       durationMs: Date.now() - this.start,
     };
     if (graphs.length > 1) trace.history = graphs.slice(0, -1);
-    const unused = this.steps.length === 0 ? [] : this.params.filter((p) => !this.reachedParams.has(p));
-    trace.findings = findings({
+    trace.findings = findingsOf(this.detectors, {
       trace,
+      params: this.params,
+      reachedParams: this.reachedParams,
+      lastKept: this.kept[this.kept.length - 1],
       siteOf,
       keyOf: (t) => this.keyOf(t),
-      nanForward: this.nanForward,
-      nanBackward: this.nanBackward,
-      unused,
-      lastStep: this.kept[this.kept.length - 1],
     });
     return trace;
   }
 }
-
-function allFinite(data: Float64Array): boolean {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
-  return true;
-}
-
-/** The first tensor, in creation order, that has NaN or Inf while none of its inputs has (data made that way counts). */
-export function firstNonFiniteOp(created: readonly Tensor[], step: number): NanOrigin | null {
-  const bad = new Map<Tensor, boolean>();
-  const nonFinite = (t: Tensor): boolean => {
-    let b = bad.get(t);
-    if (b === undefined) bad.set(t, (b = !allFinite(t.data)));
-    return b;
-  };
-  for (const t of created) {
-    if (nonFinite(t) && t.dependencies.every((d) => !nonFinite(d.tensor))) {
-      return { tensor: t, step, stats: statsOf(t.data) };
-    }
-  }
-  return null;
-}
-

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { crossEntropy, manualSeed, mse, randn, Tensor, zeros } from '../../engine';
 import { setRecorder } from '../../engine/recorder';
 import type { StepGraph, Trace } from '../../engine/trace';
+import type { Detector } from '../../runner/findings';
 import { Locator } from '../../runner/locate';
 import { TraceRecorder } from '../../runner/trace-recorder';
 import type { LayoutEdge, LayoutNode } from '../../webview/layout';
@@ -21,10 +22,10 @@ function locate(): Locator | null {
   return locator;
 }
 
-/** The trace of `run` (which should call backward() once), recorded by a fresh TraceRecorder. */
-export function recordTrace(run: () => unknown, nodeLimit = 1_000_000): Trace {
+/** The trace of `run` (the last backward() it calls is the recorded step), by a fresh TraceRecorder with every detector unless given some. */
+export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[]): Trace {
   const loc = locate();
-  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.siteOfCall(capture.callSites()[1])), { steps: 'last', nodeLimit });
+  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.siteOfCall(capture.callSites()[1])), { steps: 'last', nodeLimit }, undefined, detectors);
   setRecorder(recorder);
   try {
     const result = run();

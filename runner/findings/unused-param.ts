@@ -1,0 +1,18 @@
+// Parameters that no backward pass reached: nothing the loss depends on uses them, so they never learn.
+import { formatShape } from '../../engine/format';
+import { Detector, finding } from './detector';
+
+export function unusedParam(): Detector {
+  return {
+    findings: (run) =>
+      run.trace.steps.length === 0
+        ? [] // no backward ran: nothing could have reached them
+        : run.params
+            .filter((p) => !run.reachedParams.has(p))
+            .map((p) => finding(run, p, {
+              kind: 'unused-param',
+              severity: 'warning',
+              message: `parameter ${formatShape(p.shape)} received no gradient: no loss that backward() ran on depends on it`,
+            })),
+  };
+}

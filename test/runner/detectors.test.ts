@@ -1,0 +1,184 @@
+// Each detector on a small run recorded in-process by the real TraceRecorder, given only that detector; and the
+// recorder's side of the contract (hooks, mustKeep, list order). Findings through the command line and the
+// examples are in findings.test.ts and examples.test.ts.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { randn, tensor, Tensor } from '../../engine';
+import type { Finding, Trace } from '../../engine/trace';
+import { createDetectors, Detector } from '../../runner/findings';
+import { deadRelu } from '../../runner/findings/dead-relu';
+import { finding } from '../../runner/findings/detector';
+import { exploding } from '../../runner/findings/exploding';
+import { nanOrigin } from '../../runner/findings/nan-origin';
+import { unusedParam } from '../../runner/findings/unused-param';
+import { vanishing } from '../../runner/findings/vanishing';
+import { recordTrace } from '../webview/make-trace';
+
+/** The findings of `detector` alone about `run`, and the trace they are about. */
+function detect(detector: Detector, run: () => unknown, nodeLimit?: number): { findings: Finding[]; trace: Trace } {
+  const trace = recordTrace(run, nodeLimit, [detector]);
+  return { findings: trace.findings, trace };
+}
+
+/** The source line a finding points at (sites map through this test bundle's source map to this file). */
+function lineAt(f: Finding): string {
+  assert.ok(f.site, `${f.kind} has no site`);
+  return readFileSync(f.site.file, 'utf8').split('\n')[f.site.line - 1];
+}
+
+const opOf = (trace: Trace, f: Finding) => trace.graph.nodes.find((n) => n.id === f.node)?.op;
+
+describe('detectors', () => {
+  describe('nan-origin', () => {
+    it('points at the op that made NaN from finite inputs, and at the loss that stopped being finite', () => {
+      const x = tensor([1, -1, 2]);
+      const { findings, trace } = detect(nanOrigin(), () => {
+        const w = tensor([1, 1, 1], { requiresGrad: true });
+        w.mul(x).log().sum().backward(); // nan: log
+      });
+      assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
+        ['nan-loss', 'error', 0, 'loss became NaN at step 1 of 1'],
+        ['nan-forward', 'error', 0, 'NaN/Inf starts here: log [3] produced 1 NaN from finite inputs'],
+      ]);
+      assert.equal(opOf(trace, findings[0]), 'sum');
+      assert.equal(opOf(trace, findings[1]), 'log');
+      assert.match(lineAt(findings[1]), /\/\/ nan: log/);
+    });
+
+    it('blames data that holds NaN when no op made it', () => {
+      const { findings } = detect(nanOrigin(), () => {
+        const x = tensor([1, NaN]);
+        tensor([1, 1], { requiresGrad: true }).mul(x).sum().backward();
+      });
+      assert.equal(findings.find((f) => f.kind === 'nan-forward')?.message, 'NaN/Inf starts here: this input [2] holds 1 NaN');
+    });
+
+    it('points at the gradient rule that made Inf from a finite gradient, and keeps it in the graph over the node limit', () => {
+      const { findings, trace } = detect(nanOrigin(), () => {
+        const w = tensor([0, 1, 4], { requiresGrad: true });
+        w.mul(1).sqrt().mul(2).sum().backward();
+      }, 2);
+      assert.ok(trace.graph.omitted, 'the node limit dropped nodes');
+      assert.equal(findings.length, 1, JSON.stringify(findings));
+      const [f] = findings;
+      assert.deepEqual([f.kind, f.step], ['nan-backward', 0]);
+      assert.equal(f.message, 'NaN/Inf starts in backward here: the gradient of sqrt [3] turned a finite gradient into 1 Inf for its input mul [3]');
+      assert.equal(opOf(trace, f), 'sqrt');
+      assert.ok(trace.graph.nodes.some((n) => n.op === 'mul' && n.shape[0] === 3 && trace.graph.edges.some((e) => e.from === n.id && e.to === f.node)));
+    });
+
+    it('finds nothing in a finite run', () => {
+      assert.deepEqual(detect(nanOrigin(), () => randn([3], { requiresGrad: true }).tanh().sum().backward()).findings, []);
+    });
+  });
+
+  describe('unused-param', () => {
+    it('points at each parameter no backward reached, with no step', () => {
+      const { findings } = detect(unusedParam(), () => {
+        const used = randn([3], { requiresGrad: true });
+        randn([2, 5], { requiresGrad: true }); // unused
+        used.sum().backward();
+      });
+      assert.equal(findings.length, 1);
+      const [f] = findings;
+      assert.deepEqual([f.kind, f.severity, 'step' in f], ['unused-param', 'warning', false]);
+      assert.equal(f.message, 'parameter [2, 5] received no gradient: no loss that backward() ran on depends on it');
+      assert.match(lineAt(f), /\/\/ unused/);
+    });
+
+    it('says nothing when no backward ran', () => {
+      assert.deepEqual(detect(unusedParam(), () => randn([3], { requiresGrad: true }).sum()).findings, []);
+    });
+  });
+
+  describe('vanishing', () => {
+    it('groups the parameters made on one line, giving the range of how much slower they learn', () => {
+      const { findings, trace } = detect(vanishing(), () => {
+        const scales = [1e-6, 1e-5, 1];
+        const ws = scales.map(() => randn([4], { requiresGrad: true })); // made here
+        ws.map((w, i) => w.mul(scales[i]).sum()).reduce((a, b) => a.add(b)).backward();
+      });
+      assert.equal(findings.length, 1, JSON.stringify(findings));
+      const [f] = findings;
+      assert.deepEqual([f.kind, f.severity, f.step], ['vanishing', 'warning', 0]);
+      assert.equal(f.message, "vanishing gradient: 2 of the 3 parameters made here get RMS gradients 1.0e+5x to 1.0e+6x smaller than the fastest-learning parameter's (step 1): they barely learn");
+      assert.equal(trace.graph.nodes.find((n) => n.id === f.node)?.kind, 'param');
+      assert.match(lineAt(f), /\/\/ made here/);
+    });
+
+    it('needs more than one parameter to compare', () => {
+      assert.deepEqual(detect(vanishing(), () => randn([4], { requiresGrad: true }).mul(1e-9).sum().backward()).findings, []);
+    });
+  });
+
+  describe('exploding', () => {
+    it('flags a gradient far larger than its parameter, at the last step', () => {
+      const { findings } = detect(exploding(), () => {
+        const w = tensor([0.5], { requiresGrad: true });
+        w.mul(1000).sum().backward();
+      });
+      assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
+        ['exploding', 'warning', 0, 'exploding gradient: parameter [1] has gradient norm 1.00e+3, 1.00e+3x its own norm'],
+      ]);
+    });
+
+    it('flags a gradient that grew a thousandfold since the first step, over three steps or more', () => {
+      const { findings } = detect(exploding(), () => {
+        const w = tensor([1], { requiresGrad: true });
+        for (const scale of [0.01, 0.1, 50]) w.mul(scale).sum().backward();
+      });
+      assert.deepEqual(findings.map((f) => [f.step, f.message]), [
+        [2, "exploding gradient: parameter [1] has gradient norm 50.0, 50.0x its own norm, 5.0e+3x its first step's"],
+      ]);
+    });
+  });
+
+  describe('dead-relu', () => {
+    it('counts the units that are zero for the whole batch, at the relu', () => {
+      const x = tensor([[1, -1, 2], [3, -2, 1]]);
+      const { findings, trace } = detect(deadRelu(), () => {
+        const w = tensor([1, 1, 1], { requiresGrad: true });
+        x.mul(w).relu().sum().backward();
+      });
+      assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
+        ['dead-relu', 'info', 0, 'dead ReLU: 1 of 3 units are zero for the whole batch of 2 (they pass no gradient)'],
+      ]);
+      assert.equal(opOf(trace, findings[0]), 'relu');
+    });
+  });
+
+  describe('the recorder', () => {
+    it('shows a detector every edge gradient and step, keeps what it names, and lists what it finds', () => {
+      const seen = { edges: 0, steps: 0 };
+      let kept: Tensor | undefined;
+      const counter: Detector = {
+        onEdgeGrad: (_step, to) => {
+          seen.edges++;
+          if (to.op === 'tanh') kept = to;
+        },
+        onStepEnd: () => void seen.steps++,
+        mustKeep: () => (kept === undefined ? [] : [kept]),
+        findings: (run) => (kept === undefined ? [] : [finding(run, kept, { kind: 'dead-relu', severity: 'info', message: `${seen.edges} edges` })]),
+      };
+      const { findings, trace } = detect(counter, () => {
+        const w = tensor([1, 2], { requiresGrad: true });
+        w.mul(2).tanh().mul(3).add(1).sum().backward();
+      }, 1);
+      // w -mul-> mul -tanh-> tanh -mul-> mul -add-> add -sum-> sum: five edges carry gradient (the constants do not).
+      assert.deepEqual(seen, { edges: 5, steps: 1 });
+      assert.equal(findings.length, 1);
+      assert.equal(findings[0].message, '5 edges');
+      assert.equal(opOf(trace, findings[0]), 'tanh');
+      assert.ok(findings[0].key?.includes('#'));
+    });
+
+    it('lists findings in the order of the detector list', () => {
+      const trace = recordTrace(() => {
+        const w = tensor([1, -1], { requiresGrad: true });
+        tensor([1], { requiresGrad: true });
+        w.log().sum().backward();
+      }, undefined, createDetectors());
+      assert.deepEqual(trace.findings.map((f) => f.kind), ['nan-loss', 'nan-forward', 'unused-param']);
+    });
+  });
+});
