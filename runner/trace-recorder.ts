@@ -165,17 +165,19 @@ export class TraceRecorder implements Recorder {
   /** The finished trace. `result` is what the model's function returned (drawn when no backward ran). */
   finish(result?: unknown): Trace {
     const siteOf = (t: Tensor) => this.siteOf(t);
+    let forwardOnly: GraphSource | null = null;
+    if (this.kept.length === 0) {
+      // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one.
+      // Detectors see it first, so the graph keeps what they will point at.
+      const created = this.created;
+      const roots = result instanceof Object && created.includes(result as Tensor) ? [result as Tensor] : created;
+      forwardOnly = { roots, created, nodeGrads: new Map(), edgeGrads: new Map() };
+      for (const d of this.detectors) d.onForwardOnly?.(created);
+    }
     const mustKeep = this.detectors.flatMap((d) => d.mustKeep?.() ?? []);
     const build = (source: GraphSource, index: number) =>
       buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nodeLimit: this.options.nodeLimit, mustKeep });
-    const graphs = this.kept.map((step) => build(step, step.index));
-    if (graphs.length === 0) {
-      // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one.
-      const created = this.created;
-      const roots = result instanceof Object && created.includes(result as Tensor) ? [result as Tensor] : created;
-      graphs.push(build({ roots, created, nodeGrads: new Map(), edgeGrads: new Map() }, -1));
-      for (const d of this.detectors) d.onForwardOnly?.(created);
-    }
+    const graphs = forwardOnly !== null ? [build(forwardOnly, -1)] : this.kept.map((step) => build(step, step.index));
     const graph = graphs[graphs.length - 1];
     const trace: Trace = {
       version: TRACE_VERSION,

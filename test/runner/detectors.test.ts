@@ -67,6 +67,19 @@ describe('detectors', () => {
       assert.ok(trace.graph.nodes.some((n) => n.op === 'mul' && n.shape[0] === 3 && trace.graph.edges.some((e) => e.from === n.id && e.to === f.node)));
     });
 
+    it('keeps the origin in a forward-only graph over the node limit (no backward ran)', () => {
+      const { findings, trace } = detect(nanOrigin(), () => {
+        let h = tensor([1, -1, 2]).log(); // nan: forward only
+        for (let i = 0; i < 20; i++) h = h.add(1);
+        return h;
+      }, 5);
+      assert.ok(trace.graph.omitted, 'the node limit dropped nodes');
+      const f = findings.find((x) => x.kind === 'nan-forward');
+      assert.ok(f, JSON.stringify(findings));
+      assert.equal(opOf(trace, f), 'log');
+      assert.match(lineAt(f), /\/\/ nan: forward only/);
+    });
+
     it('finds nothing in a finite run', () => {
       assert.deepEqual(detect(nanOrigin(), () => randn([3], { requiresGrad: true }).tanh().sum().backward()).findings, []);
     });
