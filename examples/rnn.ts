@@ -15,27 +15,35 @@ const params = [wx, wh, wo];
 for (const p of params) p.requiresGrad = true;
 const optimizer = new Adam(params, { lr: 0.01 });
 
-function targets(): Tensor[] {
+/** The running mean of the inputs up to each time step: what the RNN learns to output. */
+export function runningMeans(inputs: Tensor): Tensor[] {
   const out: Tensor[] = [];
-  let sum = zeros([batch, 1]);
-  for (let t = 0; t < length; t++) {
+  let sum = zeros(inputs.shape.slice(1));
+  for (let t = 0; t < inputs.shape[0]; t++) {
     sum = sum.add(inputs.index(t));
     out.push(sum.div(t + 1));
   }
   return out;
 }
-const expected = targets();
+
+/** The RNN unrolled over every time step of `inputs` [time, batch, 1]: the mean squared error against `expected`. */
+export function sequenceLoss(inputs: Tensor, expected: Tensor[], wx: Tensor, wh: Tensor, wo: Tensor): Tensor {
+  const steps = inputs.shape[0];
+  let h = zeros([inputs.shape[1], wh.shape[0]]);
+  let loss: Tensor | number = 0;
+  for (let t = 0; t < steps; t++) {
+    h = inputs.index(t).matmul(wx).add(h.matmul(wh)).tanh();
+    loss = mse(h.matmul(wo), expected[t]).add(loss);
+  }
+  return (loss as Tensor).div(steps);
+}
+
+const expected = runningMeans(inputs);
 
 export function train() {
   for (let epoch = 0; epoch < 40; epoch++) {
     optimizer.zeroGrad();
-    let h = zeros([batch, hidden]);
-    let loss: Tensor | number = 0;
-    for (let t = 0; t < length; t++) {
-      h = inputs.index(t).matmul(wx).add(h.matmul(wh)).tanh();
-      loss = mse(h.matmul(wo), expected[t]).add(loss);
-    }
-    (loss as Tensor).div(length).backward();
+    sequenceLoss(inputs, expected, wx, wh, wo).backward();
     optimizer.step();
   }
 }

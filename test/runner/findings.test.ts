@@ -1,6 +1,6 @@
 // Findings the examples do not show, each from a small model through the real command line.
 import * as assert from 'node:assert/strict';
-import type { Trace } from '../../engine/trace';
+import type { Finding, FindingKind, Severity, Trace } from '../../engine/trace';
 import { gradscope, marked } from './cli-helpers';
 
 function trace(file: string): Trace {
@@ -9,35 +9,33 @@ function trace(file: string): Trace {
   return JSON.parse(r.stdout) as Trace;
 }
 
+/** Runs a fixture and returns its finding of `kind`, checked to have `severity` and to sit at the marked call. */
+function findingIn(file: string, kind: FindingKind, severity: Severity, at: { marker: string; token: string }): { t: Trace; f: Finding } {
+  const t = trace(file);
+  const f = t.findings.find((x) => x.kind === kind);
+  assert.ok(f, JSON.stringify(t.findings));
+  assert.equal(f.severity, severity);
+  assert.deepEqual([f.site?.line, f.site?.column], Object.values(marked(file, at.marker, at.token)));
+  return { t, f };
+}
+
 describe('findings', () => {
   it('flags an exploding gradient at the parameter, with its growth', () => {
-    const t = trace('test/fixtures/exploding.ts');
-    const f = t.findings.find((x) => x.kind === 'exploding');
-    assert.ok(f, JSON.stringify(t.findings));
-    assert.equal(f.severity, 'warning');
-    assert.deepEqual([f.site?.line, f.site?.column], Object.values(marked('test/fixtures/exploding.ts', 'param', 'randn(')));
+    const { t, f } = findingIn('test/fixtures/exploding.ts', 'exploding', 'warning', { marker: 'param', token: 'randn(' });
     assert.match(f.message, /exploding gradient: parameter \[3, 1\] has gradient norm .*x its first step's/);
     const norms = t.steps.map((s) => s.gradNorms[f.key!] ?? NaN);
     assert.ok(norms[norms.length - 1] > 1e3 * norms[0]);
   });
 
   it('flags dead ReLU units, counting them', () => {
-    const t = trace('test/fixtures/dead-relu.ts');
-    const f = t.findings.find((x) => x.kind === 'dead-relu');
-    assert.ok(f, JSON.stringify(t.findings));
-    assert.equal(f.severity, 'info');
-    assert.deepEqual([f.site?.line, f.site?.column], Object.values(marked('test/fixtures/dead-relu.ts', 'relu', 'relu(')));
+    const { t, f } = findingIn('test/fixtures/dead-relu.ts', 'dead-relu', 'info', { marker: 'relu', token: 'relu(' });
     assert.match(f.message, /dead ReLU: 4 of 8 units are zero for the whole batch of 32/);
     assert.equal(t.graph.nodes.find((n) => n.id === f.node)?.op, 'relu');
   });
 
   it('finds where NaN/Inf starts in the backward pass', () => {
-    const t = trace('test/fixtures/sqrt-zero.ts');
+    const { t, f } = findingIn('test/fixtures/sqrt-zero.ts', 'nan-backward', 'error', { marker: 'sqrt', token: 'sqrt(' });
     assert.equal(t.findings.length, 1, JSON.stringify(t.findings));
-    const [f] = t.findings;
-    assert.equal(f.kind, 'nan-backward');
-    assert.equal(f.severity, 'error');
-    assert.deepEqual([f.site?.line, f.site?.column], Object.values(marked('test/fixtures/sqrt-zero.ts', 'sqrt', 'sqrt(')));
     assert.match(f.message, /the gradient of sqrt \[3\] turned a finite gradient into 1 Inf/);
   });
 

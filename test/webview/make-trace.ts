@@ -3,13 +3,14 @@
 // use (edge crossings between adjacent levels, the share of edges that point down). Not a test file itself.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { crossEntropy, manualSeed, mse, randn, Tensor, zeros } from '../../engine';
+import { crossEntropy, manualSeed, randn } from '../../engine';
 import { setRecorder } from '../../engine/recorder';
 import type { StepGraph, Trace } from '../../engine/trace';
 import type { Detector } from '../../runner/findings';
 import { Locator } from '../../runner/locate';
 import { TraceRecorder } from '../../runner/trace-recorder';
 import type { LayoutEdge, LayoutNode } from '../../webview/layout';
+import { runningMeans, sequenceLoss } from '../../examples/rnn';
 
 // This bundle and its source map stand in for a bundled model, so sites are mapped as the worker maps them.
 // A bundle built without a map (a scratch benchmark) records null sites instead.
@@ -62,19 +63,7 @@ export function rnnTrace(length: number, hidden = 4, batch = 2): Trace {
   const wo = randn([hidden, 1], { requiresGrad: true });
   return recordTrace(() => {
     // The targets (running means of the input) are computed under the recorder too: a second, gradient-free chain.
-    const expected: Tensor[] = [];
-    let sum = zeros([batch, 1]);
-    for (let t = 0; t < length; t++) {
-      sum = sum.add(inputs.index(t));
-      expected.push(sum.div(t + 1));
-    }
-    let h = zeros([batch, hidden]);
-    let loss: Tensor | number = 0;
-    for (let t = 0; t < length; t++) {
-      h = inputs.index(t).matmul(wx).add(h.matmul(wh)).tanh();
-      loss = mse(h.matmul(wo), expected[t]).add(loss);
-    }
-    (loss as Tensor).div(length).backward();
+    sequenceLoss(inputs, runningMeans(inputs), wx, wh, wo).backward();
   });
 }
 
