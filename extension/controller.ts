@@ -1,13 +1,14 @@
 // What the extension does, in one place: run a model for the graph, and keep the panel, the Problems panel,
 // the inline gradients and the editor in step with the runs and with each other. Commands and events call in.
 import * as vscode from 'vscode';
+import { baseName, formatSite } from '../engine/format';
 import type { Trace } from '../engine/trace';
 import { GraphPanel } from './graph-panel';
 import { Findings, InlineGradients } from './language';
 import { RunRecord, Runs } from './runs';
 import { setting } from './settings';
 
-const isModel = (d: vscode.TextDocument | undefined): d is vscode.TextDocument => d !== undefined && (d.languageId === 'typescript' || d.fileName.endsWith('.ts'));
+const isModel = (d: vscode.TextDocument): boolean => d.languageId === 'typescript' || d.fileName.endsWith('.ts');
 
 export class Controller implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Gradscope');
@@ -15,6 +16,7 @@ export class Controller implements vscode.Disposable {
   readonly findings = new Findings();
   private readonly inline = new InlineGradients();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
 
   /** `media` holds the built view (webview.js, webview.css). */
   constructor(readonly media: vscode.Uri) {
@@ -25,31 +27,43 @@ export class Controller implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         const panel = GraphPanel.current;
         if (e.contentChanges.length > 0 && this.runs.markStale(e.document) && panel?.file === e.document.uri.fsPath) {
-          panel.post({ type: 'status', kind: 'stale', text: 'the file changed since this run (stale): save to re-run, or run Gradscope: Re-run Model' });
+          const how = setting('rerunOnSave') ? 'save to re-run' : 'run Gradscope: Re-run Model to update it';
+          panel.post({ type: 'status', kind: 'stale', text: `the file changed since this run (stale): ${how}` });
         }
       }),
       vscode.workspace.onDidSaveTextDocument((doc) => {
         if (setting('rerunOnSave') && GraphPanel.current?.file === doc.uri.fsPath && !this.runs.running) void this.runs.run(doc);
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshInline()),
+      // A deleted file takes its problems with it, whether VS Code or something else deleted it.
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((uri) => this.findings.forget(uri))),
+      this.deletions,
+      this.deletions.onDidDelete((uri) => this.findings.forget(uri)),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gradscope.inlineGradients') && this.refreshInline()),
     );
   }
 
-  /** The model a command acts on: the one named, the active TypeScript file, or the one the graph shows. */
-  async modelDocument(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+  /**
+   * The model a command acts on: the one named, the active TypeScript file, or (when no file editor is active,
+   * as when the graph has focus) the one the graph shows. Another kind of file in the active editor is not a model:
+   * the answer says so rather than quietly running the previous one.
+   */
+  async modelDocument(uri?: vscode.Uri): Promise<vscode.TextDocument | string> {
     if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
     const active = vscode.window.activeTextEditor?.document;
-    if (isModel(active)) return active;
+    if (active !== undefined && isModel(active)) return active;
+    if (active !== undefined && (active.uri.scheme === 'file' || active.uri.scheme === 'untitled')) {
+      return `${baseName(active.fileName)} is not a TypeScript model file. Gradscope runs a .ts file that imports "gradscope": open one, or create one with "Gradscope: New Model File".`;
+    }
     const shown = GraphPanel.current?.file;
-    return shown ? vscode.workspace.openTextDocument(shown) : undefined;
+    return shown ? vscode.workspace.openTextDocument(shown) : 'open a TypeScript model file first (or create one with "Gradscope: New Model File").';
   }
 
   /** Runs a model and shows its graph beside the editor. */
   async showGraph(uri?: vscode.Uri): Promise<RunRecord | undefined> {
     const doc = await this.modelDocument(uri);
-    if (doc === undefined) {
-      void vscode.window.showInformationMessage('Gradscope: open a TypeScript model file first (or create one with "Gradscope: New Model File").');
+    if (typeof doc === 'string') {
+      void vscode.window.showInformationMessage(`Gradscope: ${doc}`);
       return undefined;
     }
     if (!vscode.workspace.isTrusted) return this.runs.run(doc); // explains why nothing runs
@@ -61,7 +75,7 @@ export class Controller implements vscode.Disposable {
   /** The last trace of the model a command acts on. */
   async lastTrace(): Promise<Trace | undefined> {
     const doc = await this.modelDocument();
-    return doc && this.runs.trace(doc.uri.fsPath);
+    return typeof doc === 'string' ? undefined : this.runs.trace(doc.uri.fsPath);
   }
 
   /** Selects a node in the graph, showing that file's trace first if another one is drawn (the hover's link). */
@@ -105,10 +119,13 @@ export class Controller implements vscode.Disposable {
       if (editor) this.highlightLine(editor);
       return;
     }
-    panel?.post({ type: 'status', kind: 'error', text: `${result.error.kind === 'cancelled' ? 'stopped' : 'failed'}: ${result.error.message}` });
-    if (result.error.kind !== 'cancelled') {
-      void vscode.window.showErrorMessage(`Gradscope: ${result.error.message}`, 'Show Output').then((pick) => pick && this.output.show(true));
+    const { error } = result;
+    if (error.kind === 'cancelled') {
+      panel?.post({ type: 'status', kind: 'idle', text: 'run stopped' });
+      return;
     }
+    panel?.post({ type: 'status', kind: 'error', text: `${formatSite(error.site)}: ${error.message}` });
+    void vscode.window.showErrorMessage(`Gradscope: ${error.message}`, 'Show Output').then((pick) => pick && this.output.show(true));
   }
 
   dispose(): void {

@@ -11,6 +11,8 @@ import type { Runs } from './runs';
 export interface GradscopeApi {
   runs: Runs;
   findings: Findings;
+  /** The graph panel, when there is one. */
+  panel(): GraphPanel | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): GradscopeApi {
@@ -22,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): GradscopeApi {
     vscode.languages.registerCodeLensProvider({ language: 'typescript' }, new RunLens()),
     vscode.window.registerWebviewPanelSerializer(GraphPanel.viewType, { deserializeWebviewPanel: (panel, state) => controller.restorePanel(panel, state) }),
   );
-  return { runs: controller.runs, findings: controller.findings };
+  return { runs: controller.runs, findings: controller.findings, panel: () => GraphPanel.current };
 }
 
 export function deactivate(): void {

@@ -19,6 +19,8 @@ export class GraphPanel implements vscode.Disposable {
   private trace: Trace | undefined;
   /** The model file whose trace is shown (known before its trace after a reload). */
   file: string | undefined;
+  /** What the view's status line says now (sent again when a hidden view reloads). */
+  status: Extract<HostMessage, { type: 'status' }> | undefined;
 
   private constructor(readonly panel: vscode.WebviewPanel, private readonly media: vscode.Uri) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [media] };
@@ -70,6 +72,8 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   post(message: HostMessage): void {
+    if (message.type === 'status') this.status = message;
+    else if (message.type === 'trace') this.status = undefined;
     if (this.ready) void this.panel.webview.postMessage(message);
     // Until the view is ready, only the latest message of each kind matters (the cursor moves, runs replace runs).
     else this.queue = [...this.queue.filter((m) => m.type !== message.type), message];
@@ -103,7 +107,9 @@ export class GraphPanel implements vscode.Disposable {
     const queued = this.queue;
     this.queue = [];
     const trace = queued.find((m) => m.type === 'trace') ?? (this.trace && { type: 'trace', trace: this.trace });
-    for (const m of [trace, ...queued.filter((q) => q.type !== 'trace')]) if (m !== undefined) void this.panel.webview.postMessage(m);
+    const status = queued.find((m) => m.type === 'status') ?? this.status;
+    const rest = queued.filter((q) => q.type !== 'trace' && q.type !== 'status');
+    for (const m of [trace, status, ...rest]) if (m !== undefined) void this.panel.webview.postMessage(m);
   }
 
   private async saveImage(format: 'png' | 'svg', data: string): Promise<void> {
@@ -141,13 +147,16 @@ export class GraphPanel implements vscode.Disposable {
   }
 }
 
-/** Shows the call at `site` in the editor beside the panel: the call selected, the cursor at its start. */
+/**
+ * Shows the call at `site` in the editor beside the panel: the call selected, the cursor at its start. Focus stays
+ * in the panel, so the keys it offers (arrows, Enter) keep walking the graph and never edit the user's code.
+ */
 export async function revealSite(site: Site): Promise<void> {
   const at = new vscode.Position(site.line - 1, site.column - 1);
   const doc = await vscode.workspace.openTextDocument(site.file);
   const range = doc.getWordRangeAtPosition(at) ?? new vscode.Range(at, at);
   const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === site.file)?.viewColumn ?? vscode.ViewColumn.One;
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column });
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: true });
   editor.selection = new vscode.Selection(range.end, range.start);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }

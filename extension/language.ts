@@ -93,6 +93,13 @@ export class Findings implements vscode.Disposable {
     this.touched.set(model, uris);
   }
 
+  /** Drops what a deleted file had in Problems: its own diagnostics, and those its runs put in other files. */
+  forget(file: vscode.Uri): void {
+    this.collection.delete(file);
+    for (const uri of this.touched.get(file.fsPath) ?? []) this.collection.delete(uri);
+    this.touched.delete(file.fsPath);
+  }
+
   dispose(): void {
     this.collection.dispose();
   }

@@ -46,6 +46,10 @@ export class GraphView {
 
   constructor(private readonly host: ViewHost, private readonly dom: Dom) {
     this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.02, maxZoom: 4, boxSelectionEnabled: false });
+    // Cytoscape cancels the mousedown (no text selection while dragging), which also keeps the browser from moving
+    // focus here: the view takes it itself, so its keys (arrows, Enter, /) work after a click and never go on to
+    // whatever had focus before (in VS Code, the user's code).
+    dom.graph.addEventListener('pointerdown', () => dom.graph.focus({ preventScroll: true }), true);
     this.cy.on('tap', 'node', (e) => this.onTapNode(e.target as NodeSingular));
     this.cy.on('tap', (e) => e.target === this.cy && this.select(null));
     // Cytoscape measures its container (size and place on the page) once and on window resizes. The container
@@ -58,6 +62,7 @@ export class GraphView {
 
   /** Draws a trace, restoring a saved view state when there is one. */
   show(trace: Trace, state?: ViewState): Promise<void> {
+    this.showFailure(null);
     this.trace = trace;
     this.nodes = new Map(trace.graph.nodes.map((n) => [n.id, n]));
     const saved = state ?? this.host.getState();
@@ -248,6 +253,18 @@ export class GraphView {
   status(text: string, kind = 'idle'): void {
     this.dom.status.textContent = text;
     this.dom.status.dataset.kind = kind;
+  }
+
+  /** What the host says it is doing. A failed run also gets the banner, and the graph it leaves is marked out of date. */
+  hostStatus(text: string, kind: 'running' | 'stale' | 'error' | 'idle'): void {
+    this.status(text, kind);
+    this.showFailure(kind === 'error' ? text : null);
+  }
+
+  private showFailure(text: string | null): void {
+    this.dom.failure.hidden = text === null;
+    this.dom.failure.textContent = text === null ? '' : `✖ The run failed: ${text}${this.trace ? '\nThe graph below is from the previous run.' : ''}`;
+    this.dom.graph.classList.toggle('outdated', text !== null && this.trace !== null);
   }
 
   fit(): void {

@@ -64,7 +64,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       view.select(message.node);
       break;
     case 'status':
-      view.status(message.text, message.kind);
+      view.hostStatus(message.text, message.kind);
       break;
     default: {
       const never: never = message;

@@ -25,6 +25,11 @@ export function buildPage(root: HTMLElement) {
   const toolbar = el('header', 'toolbar');
   toolbar.append(search, metric, diffLabel, buttons.Fit, buttons.PNG, buttons.SVG, status);
 
+  // A failed run is said across the top, above the (now out of date) graph, not only in the status line.
+  const failure = el('div', 'failure');
+  failure.setAttribute('role', 'alert');
+  failure.hidden = true;
+
   const graph = el('div', 'graph');
   graph.tabIndex = 0;
   graph.setAttribute('aria-label', 'Computation graph');
@@ -44,8 +49,8 @@ export function buildPage(root: HTMLElement) {
   lossCurve.title = 'loss by step (log scale); click to go to a step';
   const timeline = el('footer', 'timeline');
   timeline.append(step, stepLabel, lossCurve);
-  root.append(toolbar, main, timeline);
-  return { graph, details, findings, legend, status, search, metric, diff, step, stepLabel, lossCurve, buttons };
+  root.append(toolbar, failure, main, timeline);
+  return { graph, failure, details, findings, legend, status, search, metric, diff, step, stepLabel, lossCurve, buttons };
 }
 
 /**

@@ -111,6 +111,25 @@ describe('graph view (Chromium)', function () {
     await page.close();
   });
 
+  it('says a failed run across the top and marks the graph it leaves as out of date, until the next trace', async () => {
+    const page = await show(linreg);
+    const banner = page.locator('.failure');
+    assert.equal(await banner.isVisible(), false);
+    await sendToView(page, { type: 'status', kind: 'error', text: '/w/model.ts:12:5: ShapeError: add: shapes [100, 3] and [4] cannot be broadcast together' });
+    await banner.waitFor({ state: 'visible' });
+    assert.match((await banner.textContent()) ?? '', /The run failed: \/w\/model\.ts:12:5: ShapeError: add: shapes \[100, 3\] and \[4\].*previous run/s);
+    assert.equal(await page.locator('.graph.outdated').count(), 1);
+    await screenshot(page, 'run-failed');
+    await sendToView(page, { type: 'status', kind: 'running', text: 'running model.ts…' });
+    assert.equal(await banner.isVisible(), false, 'a new run clears it');
+    await sendToView(page, { type: 'status', kind: 'error', text: 'model.ts:1:1: boom' });
+    await sendToView(page, { type: 'trace', trace: linreg });
+    await drawn(page);
+    assert.equal(await banner.isVisible(), false, 'a new trace clears it');
+    assert.equal(await page.locator('.graph.outdated').count(), 0);
+    await page.close();
+  });
+
   it("highlights the nodes made on the editor's current line", async () => {
     const page = await show(linreg);
     const sub = linreg.graph.nodes.find((n) => n.op === 'sub' && n.site?.line === 13)!;

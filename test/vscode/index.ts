@@ -1,6 +1,7 @@
 // The extension in a real VS Code (code-server's workbench and Node extension host), in a trusted workspace
 // holding copies of the examples and fixtures.
 import * as assert from 'node:assert/strict';
+import { unlinkSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../extension/runs';
 import { api, fileIn, graphTabs, lineOf, open, until } from './helpers';
@@ -84,8 +85,13 @@ export function run(): Promise<void> {
         assert.doesNotMatch(runs.status.text, /stale/);
         await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// edited\n'));
         assert.match(runs.status.text, /\(stale\)$/);
+        // With re-run on save off, the panel says how to update it, and does not promise a re-run on save.
+        const said = () => (api().then((a) => a.panel()?.status?.text ?? ''));
+        assert.match(await said(), /stale\): run Gradscope: Re-run Model/);
         await vscode.workspace.getConfiguration('gradscope').update('rerunOnSave', true, vscode.ConfigurationTarget.Global);
         try {
+          await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// edited again\n'));
+          assert.match(await said(), /stale\): save to re-run/);
           const before = runs.record(editor.document.uri.fsPath);
           await editor.document.save();
           const after = await until('a run after the save', () => {
@@ -111,6 +117,47 @@ export function run(): Promise<void> {
         assert.equal(record.result.kind === 'error' && record.result.error.kind, 'cancelled');
         assert.ok(record.ms < 20_000, `${record.ms} ms`);
         assert.equal(runs.running, false);
+        // Stopping is what the user asked for: the panel says so plainly, not as a failure.
+        assert.deepEqual([(await api()).panel()?.status?.kind, (await api()).panel()?.status?.text], ['idle', 'run stopped']);
+      });
+
+      it('a failed run is reported in the panel with its location', async () => {
+        await vscode.workspace.fs.writeFile(fileIn('fails.ts'), new TextEncoder().encode('import { randn } from "gradscope";\nexport function train() {\n  randn([2, 3]).matmul(randn([2, 3]));\n}\n'));
+        await open('fails.ts');
+        const record = (await vscode.commands.executeCommand<RunRecord>('gradscope.showGraph'))!;
+        assert.equal(record.result.kind, 'error');
+        const status = (await api()).panel()?.status;
+        assert.equal(status?.kind, 'error');
+        assert.match(status?.text ?? '', /fails\.ts:3:\d+: .*matmul/);
+      });
+
+      it('on a file that is not a TypeScript model, says so instead of re-running the previous model', async () => {
+        const { runs } = await api();
+        await open('linear-regression.ts');
+        await vscode.commands.executeCommand('gradscope.showGraph');
+        const before = runs.record(fileIn('linear-regression.ts').fsPath);
+        await vscode.workspace.fs.writeFile(fileIn('notes.md'), new TextEncoder().encode('# notes\n'));
+        await open('notes.md');
+        const result = await vscode.commands.executeCommand<RunRecord | undefined>('gradscope.showGraph');
+        assert.equal(result, undefined);
+        assert.equal(runs.record(fileIn('linear-regression.ts').fsPath), before, 'the previous model did not run again');
+      });
+
+      it('takes a deleted model\'s problems out of the Problems panel, however it was deleted', async () => {
+        const model = await vscode.workspace.fs.readFile(fileIn('unused-parameter.ts')); // it has a warning
+        for (const [name, remove] of [
+          ['unused-copy.ts', (uri: vscode.Uri) => vscode.workspace.fs.delete(uri)],
+          ['unused-copy-2.ts', async (uri: vscode.Uri) => unlinkSync(uri.fsPath)], // outside VS Code, as a terminal would
+        ] as const) {
+          const uri = fileIn(name);
+          await vscode.workspace.fs.writeFile(uri, model);
+          await open(name);
+          await vscode.commands.executeCommand('gradscope.showGraph');
+          await until(`problems in ${name}`, () => ours(uri).length > 0);
+          await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+          await remove(uri);
+          await until(`the problems of the deleted ${name} to go`, () => ours(uri).length === 0, 10_000);
+        }
       });
 
       it('Set Up Types makes "gradscope" imports type-check: the red squiggles go away', async () => {

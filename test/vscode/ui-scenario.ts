@@ -47,7 +47,11 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
   // The panel may still be settling into its column: wait for the view to finish drawing, then click where
   // the node is now, and once more if the first click landed while it moved.
   const selection = page.locator('#status\\.editor\\.selection');
+  // The editor's cursor line, as the editor draws it (the status bar's "Ln, Col" shows only while an editor has focus,
+  // and focus stays in the graph).
+  const cursorLine = page.locator('.monaco-editor .line-numbers.active-line-number');
   let target = { position: { x: 0, y: 0 }, line: 0, column: 0 };
+  let at = { x: 0, y: 0 };
   for (let attempt = 0; attempt < 3; attempt++) {
     target = await frame.evaluate(async () => {
       const view = (globalThis as unknown as {
@@ -68,12 +72,12 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
     });
     // A person's click: the mouse moves over the node, then presses, at page coordinates.
     const box = (await frame.locator('.graph').boundingBox())!;
-    const at = { x: box.x + target.position.x, y: box.y + target.position.y };
+    at = { x: box.x + target.position.x, y: box.y + target.position.y };
     await page.mouse.move(at.x - 20, at.y - 10);
     await page.mouse.move(at.x, at.y, { steps: 4 });
     await page.mouse.down();
     await page.mouse.up();
-    const moved = await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    const moved = await cursorLine.filter({ hasText: new RegExp(`^\\s*${target.line}\\s*$`) }).waitFor({ timeout: 5_000 }).then(() => true, () => false);
     if (moved) break;
     const seen = await frame.evaluate(() => {
       const view = (globalThis as unknown as { __gradscope: { cy: { width(): number; height(): number; nodes(s: string): { map(f: (n: { id(): string }) => string): string[] }; zoom(): number; pan(): unknown }; state: unknown } }).__gradscope;
@@ -87,6 +91,23 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
     }, [at.x, at.y] as const);
     log(`[ui ${name}] click ${attempt + 1} at ${JSON.stringify(target.position)} did not move the editor (mousedowns seen in the view: ${downs}; top element there: ${hit}): ${JSON.stringify(seen)}`);
   }
+  // Focus stays in the graph: its keys walk the graph and never reach the code (typing there would edit it).
+  const focused = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document.activeElement?.className ?? '');
+  assert.match(focused, /webview/, 'the graph keeps keyboard focus after a click');
+  const selectedNode = () => frame.evaluate(() => (globalThis as unknown as { __gradscope: { state: { selected: number | null } } }).__gradscope.state.selected);
+  const clicked = await selectedNode();
+  for (const key of ['ArrowDown', 'x', 'Enter']) await page.keyboard.press(key);
+  await page.waitForTimeout(500);
+  assert.notEqual(await selectedNode(), clicked, 'ArrowDown moved the selection in the graph');
+  // Any edit to the model would mark Gradscope's status bar item stale.
+  const gradscopeStatus = (await page.locator('.statusbar-item', { hasText: 'steps ·' }).first().textContent()) ?? '';
+  assert.doesNotMatch(gradscopeStatus, /stale/, 'no key pressed in the graph edited the code');
+  log(`[ui ${name}] keys pressed after the click walked the graph; the code is untouched`);
+
+  // The call itself is selected in the editor, the cursor at its start: click matmul again, then look from the editor.
+  await page.mouse.click(at.x, at.y);
+  await cursorLine.filter({ hasText: new RegExp(`^\\s*${target.line}\\s*$`) }).waitFor({ timeout: 5_000 });
+  await page.getByRole('tab', { name: /^linear-regression\.ts/ }).click(); // focuses that editor, its cursor where it was
   await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 5_000 });
   const text = (await selection.textContent()) ?? '';
   assert.match(text, new RegExp(`Ln ${target.line}, Col ${target.column} \\(6 selected\\)`)); // 'matmul' selected, the cursor at its start
