@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
-# Makes sure a real VS Code is here to test and run the extension in: code-server 4.100.3 (VS Code 1.100.3, the
-# newest whose engine is Node 20), installed into .cache/vscode-host. Its own install scripts fetch from
+# Makes sure a real VS Code is here to test and run the extension in, with Debian's Chromium to drive it:
+# code-server 4.100.3 (VS Code 1.100.3, the newest whose engine is Node 20), installed into .cache/vscode-host. Its own install scripts fetch from
 # outside the package registries, so it is installed in steps (see shared/vscode-web-host.md). Idempotent:
 # does nothing when the host is already there. Prints the code-server path.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 HOST="${GRADSCOPE_VSCODE_HOST:-$repo/.cache/vscode-host}"
 BIN="$HOST/node_modules/.bin/code-server"
-if [ -x "$BIN" ] && "$BIN" --version >/dev/null 2>&1; then
-  echo "$BIN"
-  exit 0
-fi
-
+# Debian's packages first: Chromium (the browser tests and the VS Code tests drive it) is needed even when the
+# host is already here.
 need=()
 for pkg in libkrb5-dev ripgrep chromium pkg-config; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
@@ -19,6 +16,11 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+fi
+
+if [ -x "$BIN" ] && "$BIN" --version >/dev/null 2>&1; then
+  echo "$BIN"
+  exit 0
 fi
 
 mkdir -p "$HOST"
