@@ -2,7 +2,7 @@
 // after the view says it has drawn (layout in its worker, elements added, colours applied).
 import type { Page } from 'playwright-core';
 import type { Trace, ViewState } from '../engine/trace';
-import { DEFAULT_VIEW_STATE } from '../engine/trace';
+import { DEFAULT_VIEW_STATE, traceToJson } from '../engine/trace';
 import { launch, openView } from '../test/browser/chromium';
 import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
 import { groupOf, siteGroupOf } from '../webview/elements';
@@ -25,13 +25,13 @@ async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{
       const view = page.__gradscope;
       const before = view.trace;
       const start = performance.now();
-      page.postMessage({ type: 'trace', trace: t, state: s }, '*');
+      page.postMessage({ type: 'trace', json: t, state: s }, '*');
       while (view.trace === before) await new Promise((r) => setTimeout(r, 0));
       await view.drawn;
       await new Promise<void>((r) => page.requestAnimationFrame(() => page.requestAnimationFrame(r)));
       return { ms: performance.now() - start, drawn: view.cy.nodes().length };
     },
-    [trace, state] as const,
+    [traceToJson(trace), state] as const,
   );
 }
 

@@ -1,7 +1,8 @@
 // The trace: what a run records. The runner writes it, the command line prints it, the webview draws it and the
-// extension reads it for hovers and diagnostics. Plain JSON; bump TRACE_VERSION on any incompatible change.
+// extension reads it for hovers and diagnostics. Plain JSON (written and read with traceToJson / traceFromJson, so
+// NaN and Infinity survive); bump TRACE_VERSION on any incompatible change.
 
-export const TRACE_VERSION = 1;
+export const TRACE_VERSION = 2;
 
 /** A place in the user's original source: 1-based line and column of the call that made a tensor. */
 export interface Site {
@@ -100,6 +101,31 @@ export function normOrNaN(s: Stats): number {
   return s.nan + s.inf > 0 ? NaN : s.norm;
 }
 
+// JSON has no NaN or Infinity: JSON.stringify writes them as null, which in a trace means "absent" (a loss of null:
+// backward did not start from a scalar). So wherever a trace crosses JSON (the command line's --json, the HTML
+// report, the message to the webview), a non-finite number is written as the string "NaN", "Infinity" or
+// "-Infinity", in any numeric field; traceFromJson turns them back into numbers.
+
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+/** The fields of a trace that hold text; a string anywhere else is an encoded number. */
+const TEXT_FIELDS = new Set(['file', 'key', 'op', 'kind', 'function', 'message', 'reason', 'severity']);
+
+/** The trace as JSON text, non-finite numbers written as strings. */
+export function traceToJson(trace: Trace): string {
+  return JSON.stringify(trace, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+}
+
+/** A trace from JSON text written by traceToJson; undefined when the text is not a trace of this version. */
+export function traceFromJson(text: string): Trace | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, (key, v: unknown) => (typeof v === 'string' && NON_FINITE.has(v) && !TEXT_FIELDS.has(key) ? Number(v) : v));
+  } catch {
+    return undefined;
+  }
+  return isObject(parsed) && parsed.version === TRACE_VERSION && isObject(parsed.graph) ? (parsed as unknown as Trace) : undefined;
+}
+
 /** Why a run produced no trace. Every error in the user's code carries the site it happened at. */
 export type RunErrorKind = 'syntax' | 'exception' | 'timeout' | 'memory' | 'no-model' | 'cancelled' | 'internal';
 
@@ -125,8 +151,11 @@ export type WorkerMessage =
 
 /** Host -> webview. */
 export type HostMessage =
-  /** Draw this trace (replacing any other). `state` restores a view the user had (after a reload). */
-  | { type: 'trace'; trace: Trace; state?: ViewState }
+  /**
+   * Draw this trace (replacing any other), as traceToJson wrote it: the message crosses JSON, which has no NaN.
+   * `state` restores a view the user had (after a reload).
+   */
+  | { type: 'trace'; json: string; state?: ViewState }
   /** The editor's cursor is on this line: highlight the nodes made there (line 0: none). */
   | { type: 'highlightLine'; file: string; line: number }
   /** Select and centre this node (the hover's "show in graph"). */
@@ -222,7 +251,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'trace':
-      return isObject(x.trace) && x.trace.version === TRACE_VERSION && isObject(x.trace.graph) && (x.state === undefined || isViewState(x.state));
+      return typeof x.json === 'string' && (x.state === undefined || isViewState(x.state));
     case 'highlightLine':
       return typeof x.file === 'string' && isInt(x.line);
     case 'select':

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { baseName } from '../engine/format';
-import { HostMessage, isViewMessage, siteToReveal, Site, Trace, ViewMessage } from '../engine/trace';
+import { HostMessage, isViewMessage, siteToReveal, Site, Trace, traceToJson, ViewMessage } from '../engine/trace';
 import { viewPageHtml } from '../runner/report';
 
 export class GraphPanel implements vscode.Disposable {
@@ -68,7 +68,7 @@ export class GraphPanel implements vscode.Disposable {
     this.trace = trace;
     this.file = trace.file;
     this.panel.title = `Gradients: ${baseName(trace.file)}`;
-    this.post({ type: 'trace', trace });
+    this.post({ type: 'trace', json: traceToJson(trace) });
   }
 
   post(message: HostMessage): void {
@@ -106,7 +106,7 @@ export class GraphPanel implements vscode.Disposable {
     // A reloaded view (shown again after hiding) starts empty: it gets the trace again, its state it kept itself.
     const queued = this.queue;
     this.queue = [];
-    const trace = queued.find((m) => m.type === 'trace') ?? (this.trace && { type: 'trace', trace: this.trace });
+    const trace = queued.find((m) => m.type === 'trace') ?? (this.trace && { type: 'trace', json: traceToJson(this.trace) });
     const status = queued.find((m) => m.type === 'status') ?? this.status;
     const rest = queued.filter((q) => q.type !== 'trace' && q.type !== 'status');
     for (const m of [trace, status, ...rest]) if (m !== undefined) void this.panel.webview.postMessage(m);

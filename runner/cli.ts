@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { formatMagnitude, formatSite } from '../engine/format';
-import type { RunResult, Site, Trace } from '../engine/trace';
+import { RunResult, Site, Trace, traceToJson } from '../engine/trace';
 import { renderReport } from './report';
 import { parseSteps, RUN_DEFAULTS, RunOptions } from './options';
 import { runModel } from './run';
@@ -113,7 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return result.error.kind === 'internal' && result.error.site === null ? 2 : 1;
   }
   if (cmd.html !== undefined) writeFileSync(cmd.html, renderReport(result.trace));
-  process.stdout.write(cmd.json ? JSON.stringify(result.trace) + '\n' : summary(result.trace) + '\n');
+  process.stdout.write(cmd.json ? traceToJson(result.trace) + '\n' : summary(result.trace) + '\n');
   if (cmd.html !== undefined && !cmd.json) process.stdout.write(`report: ${cmd.html}\n`);
   return 0;
 }

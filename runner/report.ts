@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { escapeHtml } from '../engine/format';
-import type { Trace } from '../engine/trace';
+import { Trace, traceToJson } from '../engine/trace';
 
 /** The built view: media/ beside this bundle's folder (out/ in the repo and in the extension). */
 export const MEDIA = join(__dirname, '..', 'media');
@@ -41,7 +41,7 @@ export function renderReport(trace: Trace, media = MEDIA): string {
   const script = readFileSync(join(media, 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
   const style = readFileSync(join(media, 'webview.css'), 'utf8');
   // JSON inside a script element: `<` escaped so no `</script>` in a file name or message can end it early.
-  const data = JSON.stringify(trace).replace(/</g, '\\u003c');
+  const data = traceToJson(trace).replace(/</g, '\\u003c');
   const nonce = randomBytes(16).toString('base64');
   return viewPageHtml({
     csp: `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data: blob:; worker-src blob:`,

@@ -1,7 +1,7 @@
 // The webview's entry: builds the page, connects to the host (VS Code, or none in the standalone report),
 // validates every message, and wires the controls and the keyboard to the graph view.
 import { formatSite } from '../engine/format';
-import { isHostMessage, Metric, siteToReveal, Trace } from '../engine/trace';
+import { isHostMessage, Metric, siteToReveal, traceFromJson } from '../engine/trace';
 import { ImageFormat, imageData } from './export-image';
 import { GraphView } from './graph-view';
 import { connectHost } from './host';
@@ -54,9 +54,12 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
   if (!isHostMessage(message)) return;
   switch (message.type) {
-    case 'trace':
-      void view.show(message.trace, message.state);
+    case 'trace': {
+      const trace = traceFromJson(message.json);
+      if (trace) void view.show(trace, message.state);
+      else view.hostStatus('this trace was written by another version of Gradscope: run the model again', 'error');
       break;
+    }
     case 'highlightLine':
       view.highlightLine(message.file, message.line);
       break;
@@ -75,5 +78,6 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 
 // The standalone report carries its trace in the page.
 const embedded = document.getElementById('gradscope-trace');
-if (embedded?.textContent) void view.show(JSON.parse(embedded.textContent) as Trace);
+const embeddedTrace = embedded?.textContent ? traceFromJson(embedded.textContent) : undefined;
+if (embeddedTrace) void view.show(embeddedTrace);
 else host.post({ type: 'ready' });

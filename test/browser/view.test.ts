@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import type { Trace } from '../../engine/trace';
+import { Trace, traceFromJson, traceToJson } from '../../engine/trace';
 import { gradscope } from '../runner/cli-helpers';
 import { drawn, launch, nodePoint, openView, pageErrors, posted, screenshot, sendToView } from './chromium';
 
 function traceOf(file: string): Trace {
   const r = gradscope('run', file, '--json');
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Trace;
+  return traceFromJson(r.stdout)!;
 }
 
 type ViewHandle = { __gradscope: { cy: import('cytoscape').Core; state: { step: number } } };
@@ -37,7 +37,7 @@ describe('graph view (Chromium)', function () {
 
   async function show(trace: Trace, theme?: Parameters<typeof openView>[1]): Promise<Page> {
     const page = await openView(browser, theme);
-    await sendToView(page, { type: 'trace', trace });
+    await sendToView(page, { type: 'trace', json: traceToJson(trace) });
     await drawn(page);
     return page;
   }
@@ -123,7 +123,7 @@ describe('graph view (Chromium)', function () {
     await sendToView(page, { type: 'status', kind: 'running', text: 'running model.ts…' });
     assert.equal(await banner.isVisible(), false, 'a new run clears it');
     await sendToView(page, { type: 'status', kind: 'error', text: 'model.ts:1:1: boom' });
-    await sendToView(page, { type: 'trace', trace: linreg });
+    await sendToView(page, { type: 'trace', json: traceToJson(linreg) });
     await drawn(page);
     assert.equal(await banner.isVisible(), false, 'a new trace clears it');
     assert.equal(await page.locator('.graph.outdated').count(), 0);
@@ -183,7 +183,7 @@ describe('graph view (Chromium)', function () {
   it('restores a saved view: metric, step, selection and search', async () => {
     const page = await openView(browser);
     const matmul = linreg.graph.nodes.find((n) => n.op === 'matmul')!;
-    await sendToView(page, { type: 'trace', trace: linreg, state: { metric: 'ratio', step: 3, diff: false, selected: matmul.id, expanded: [], search: 'add' } });
+    await sendToView(page, { type: 'trace', json: traceToJson(linreg), state: { metric: 'ratio', step: 3, diff: false, selected: matmul.id, expanded: [], search: 'add' } });
     await drawn(page);
     assert.equal(await page.locator('select.metric').inputValue(), 'ratio');
     assert.equal(await page.locator('input.step').inputValue(), '3');
@@ -230,10 +230,10 @@ describe('graph view of a big trace (Chromium)', function () {
   it('groups a 3,000-node trace by function and call site; clicking a group opens it', async () => {
     const r = gradscope('run', 'test/fixtures/long-rnn.ts', '--json');
     assert.equal(r.code, 0, r.stderr);
-    const trace = JSON.parse(r.stdout) as Trace;
+    const trace = traceFromJson(r.stdout)!;
     assert.ok(trace.graph.nodes.length > 3000, `${trace.graph.nodes.length} nodes`);
     const page = await openView(browser);
-    await sendToView(page, { type: 'trace', trace });
+    await sendToView(page, { type: 'trace', json: traceToJson(trace) });
     await drawn(page);
     const shown = () => page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes().map((n) => n.id()));
     const collapsed = await shown();

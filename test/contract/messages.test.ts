@@ -1,7 +1,7 @@
 // The messages between the extension and the webview: the guards each side runs before acting on a message,
 // fed malformed and hostile ones, and the lookup that turns a view's id into a place in the user's code.
 import * as assert from 'node:assert/strict';
-import { isHostMessage, isViewMessage, siteToReveal, Trace, TRACE_VERSION } from '../../engine/trace';
+import { isHostMessage, isViewMessage, siteToReveal, Trace, traceFromJson, traceToJson, TRACE_VERSION } from '../../engine/trace';
 import { mlpTrace } from '../webview/make-trace';
 
 describe('messages from the webview (untrusted)', () => {
@@ -65,8 +65,8 @@ describe('messages from the host', () => {
 
   it('accepts each kind', () => {
     for (const m of [
-      { type: 'trace', trace },
-      { type: 'trace', trace, state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' } },
+      { type: 'trace', json: traceToJson(trace) },
+      { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' } },
       { type: 'highlightLine', file: '/m.ts', line: 3 },
       { type: 'select', node: 4 },
       { type: 'status', kind: 'running', text: 'running' },
@@ -79,9 +79,9 @@ describe('messages from the host', () => {
     for (const m of [
       null,
       { type: 'trace' },
-      { type: 'trace', trace: { ...trace, version: TRACE_VERSION + 1 } },
-      { type: 'trace', trace, state: { metric: 'loss' } },
-      { type: 'trace', trace, state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [1], search: '' } },
+      { type: 'trace', trace },
+      { type: 'trace', json: traceToJson(trace), state: { metric: 'loss' } },
+      { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [1], search: '' } },
       { type: 'highlightLine', file: 3, line: 3 },
       { type: 'highlightLine', file: '/m.ts', line: 2.5 },
       { type: 'select', node: 'n4' },
@@ -111,5 +111,39 @@ describe('siteToReveal: what a view message may open', () => {
     assert.equal(siteToReveal(trace, { type: 'reveal', node: unknown }), undefined);
     assert.equal(siteToReveal(trace, { type: 'revealFinding', index: trace.findings.length }), undefined);
     assert.equal(siteToReveal(undefined, { type: 'reveal', node: withSite.id }), undefined);
+  });
+});
+
+describe('traces as JSON', () => {
+  const trace: Trace = mlpTrace();
+
+  it('keeps NaN and Infinity apart from null (absent) in every numeric field', () => {
+    const odd: Trace = {
+      ...trace,
+      steps: [
+        { index: 0, loss: NaN, gradNorms: { a: Infinity }, paramNorms: { a: -Infinity } },
+        { index: 1, loss: null, gradNorms: {}, paramNorms: {} },
+      ],
+    };
+    const json = traceToJson(odd);
+    assert.doesNotMatch(json.slice(json.indexOf('"steps"')), /"loss":null,"gradNorms":\{"a"/, 'NaN is not written as null');
+    const back = traceFromJson(json)!;
+    assert.ok(Number.isNaN(back.steps[0].loss));
+    assert.equal(back.steps[0].gradNorms.a, Infinity);
+    assert.equal(back.steps[0].paramNorms.a, -Infinity);
+    assert.equal(back.steps[1].loss, null);
+    assert.deepEqual(back.graph, JSON.parse(JSON.stringify(trace.graph))); // (-0 is written as 0)
+  });
+
+  it('leaves text that happens to read "NaN" as text', () => {
+    const node = { ...trace.graph.nodes[0], op: 'NaN', key: 'Infinity' };
+    const back = traceFromJson(traceToJson({ ...trace, file: 'NaN', graph: { ...trace.graph, nodes: [node] } }))!;
+    assert.deepEqual([back.file, back.graph.nodes[0].op, back.graph.nodes[0].key], ['NaN', 'NaN', 'Infinity']);
+  });
+
+  it('refuses text that is not a trace of this version', () => {
+    assert.equal(traceFromJson('{'), undefined);
+    assert.equal(traceFromJson('[]'), undefined);
+    assert.equal(traceFromJson(JSON.stringify({ ...trace, version: TRACE_VERSION - 1 })), undefined);
   });
 });

@@ -1,7 +1,7 @@
 // The command line as users run it: every failure of the user's code becomes exit 1 and one line on stderr that
 // starts with the user's FILE:LINE:COLUMN; bad arguments exit 2; success prints a summary or the JSON trace.
 import * as assert from 'node:assert/strict';
-import type { Trace } from '../../engine/trace';
+import { Trace, traceFromJson, TRACE_VERSION } from '../../engine/trace';
 import { gradscope, marked } from './cli-helpers';
 
 interface FailureCase {
@@ -56,11 +56,20 @@ describe('gradscope run: success', () => {
     assert.match(r.stdout, /loss: 4604 \(first\) -> 0.42463 \(last\)/);
   });
 
+  it('writes a NaN loss as "NaN" in --json, not as null (which means no scalar loss)', () => {
+    const r = gradscope('run', 'examples/nan.ts', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"loss":"NaN"/);
+    const trace = traceFromJson(r.stdout)!;
+    assert.ok(trace.steps.some((s) => Number.isNaN(s.loss)), 'read back as NaN');
+    assert.ok(trace.steps.every((s) => s.loss !== null), 'every step started from a scalar loss');
+  });
+
   it('prints the trace as JSON with --json', () => {
     const r = gradscope('run', 'examples/linear-regression.ts', '--json');
     assert.equal(r.code, 0, r.stderr);
-    const trace = JSON.parse(r.stdout) as Trace;
-    assert.equal(trace.version, 1);
+    const trace = traceFromJson(r.stdout)!;
+    assert.equal(trace.version, TRACE_VERSION);
     assert.equal(trace.steps.length, 101);
     const kinds = new Set(trace.graph.nodes.map((n) => n.kind));
     assert.deepEqual([...kinds].sort(), ['const', 'input', 'op', 'param']);
@@ -83,10 +92,10 @@ describe('gradscope run: success', () => {
   });
 
   it('keeps every step with --steps all, one step with --steps N', () => {
-    const all = JSON.parse(gradscope('run', 'examples/unused-parameter.ts', '--json', '--steps', 'all').stdout) as Trace;
+    const all = traceFromJson(gradscope('run', 'examples/unused-parameter.ts', '--json', '--steps', 'all').stdout)!;
     assert.equal((all.history?.length ?? 0) + 1, 50);
     assert.deepEqual(all.history!.map((g) => g.step).slice(0, 3), [0, 1, 2]);
-    const one = JSON.parse(gradscope('run', 'examples/unused-parameter.ts', '--json', '--steps', '7').stdout) as Trace;
+    const one = traceFromJson(gradscope('run', 'examples/unused-parameter.ts', '--json', '--steps', '7').stdout)!;
     assert.equal(one.graph.step, 7);
     assert.equal(one.history, undefined);
   });
@@ -94,7 +103,7 @@ describe('gradscope run: success', () => {
   it('bounds a big graph by the node limit, keeping parameters and saying what was left out', () => {
     const r = gradscope('run', 'examples/rnn.ts', '--json', '--node-limit', '50');
     assert.equal(r.code, 0, r.stderr);
-    const trace = JSON.parse(r.stdout) as Trace;
+    const trace = traceFromJson(r.stdout)!;
     assert.equal(trace.graph.nodes.length, 50);
     assert.equal(trace.graph.nodes.filter((n) => n.kind === 'param').length, 3);
     assert.ok(trace.graph.omitted && trace.graph.omitted.nodes > 400, JSON.stringify(trace.graph.omitted));

@@ -3,13 +3,13 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Finding, Trace, TraceNode } from '../../engine/trace';
+import { Finding, Trace, traceFromJson, TraceNode } from '../../engine/trace';
 import { gradscope, repo } from './cli-helpers';
 
 function run(example: string): { trace: Trace; stderr: string } {
   const r = gradscope('run', `examples/${example}`, '--json');
   assert.equal(r.code, 0, r.stderr);
-  return { trace: JSON.parse(r.stdout) as Trace, stderr: r.stderr };
+  return { trace: traceFromJson(r.stdout)!, stderr: r.stderr };
 }
 
 /** Line (1-based) of the first line of an example that contains `text`. */
@@ -128,7 +128,7 @@ describe('a model split over files', () => {
   it('records ops at the helper file line that called them', () => {
     const r = gradscope('run', 'test/fixtures/uses-helper.ts', '--json');
     assert.equal(r.code, 0, r.stderr);
-    const trace = JSON.parse(r.stdout) as Trace;
+    const trace = traceFromJson(r.stdout)!;
     const tanh = trace.graph.nodes.find((n) => n.op === 'tanh')!;
     assert.equal(tanh.site?.file, join(repo, 'test/fixtures/helpers/layer.ts'));
     assert.equal(tanh.site?.function, 'dense');

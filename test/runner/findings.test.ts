@@ -1,12 +1,12 @@
 // Findings the examples do not show, each from a small model through the real command line.
 import * as assert from 'node:assert/strict';
-import type { Finding, FindingKind, Severity, Trace } from '../../engine/trace';
+import { Finding, FindingKind, Severity, Trace, traceFromJson } from '../../engine/trace';
 import { gradscope, marked } from './cli-helpers';
 
 function trace(file: string): Trace {
   const r = gradscope('run', file, '--json');
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Trace;
+  return traceFromJson(r.stdout)!;
 }
 
 /** Runs a fixture and returns its finding of `kind`, checked to have `severity` and to sit at the marked call. */

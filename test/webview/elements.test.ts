@@ -1,13 +1,13 @@
 // The pure half of the graph view: trace to Cytoscape elements, the numbers colours come from, and the scales.
 import * as assert from 'node:assert/strict';
-import type { StepGraph, Trace, TraceNode } from '../../engine/trace';
+import { StepGraph, Trace, traceFromJson, TraceNode } from '../../engine/trace';
 import { statsOf } from '../../runner/stats';
 import { colorFor, diffScale, interpolate, logScale, NAN_COLOR, NO_GRAD_COLOR } from '../../webview/colors';
 import { changeOf, groupOf, metricOf, traceToElements } from '../../webview/elements';
 import { chartPoints } from '../../webview/timeline';
 import { gradscope } from '../runner/cli-helpers';
 
-const linreg = JSON.parse(gradscope('run', 'examples/linear-regression.ts', '--json').stdout) as Trace;
+const linreg = traceFromJson(gradscope('run', 'examples/linear-regression.ts', '--json').stdout)!;
 
 function node(id: number, fn: string, grad?: number): TraceNode {
   const n: TraceNode = {
