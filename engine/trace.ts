@@ -30,7 +30,11 @@ export type NodeKind = 'param' | 'input' | 'const' | 'op';
 export interface TraceNode {
   /** Unique within the trace. */
   id: number;
-  /** The same for "the same tensor" in every step: site and occurrence (`line:column#k`), or `?#k` without a site. */
+  /**
+   * The same for "the same tensor" in every step: its site and occurrence, `line:column#k` (the k-th tensor made
+   * at that place in the model file since the last step), `n/line:column#k` in the n-th other file tensors were
+   * made in (an imported helper), or `?#k` without a site. Opaque otherwise: read the site from `site`.
+   */
   key: string;
   op: string;
   shape: number[];

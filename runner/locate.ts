@@ -1,6 +1,7 @@
 // Maps positions in a bundled model back to the user's original TypeScript through the bundle's source map.
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import { resolve } from 'node:path';
+import { sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CallSite } from '../engine/v8-stack-trace';
 import type { Site } from '../engine/trace';
 
@@ -20,6 +21,7 @@ export interface Bundle {
 export class Locator {
   private readonly map: TraceMap;
   private readonly cache = new Map<number, Site | null>();
+  private readonly files = new Map<string, string>();
 
   constructor(private readonly bundle: Pick<Bundle, 'name' | 'map' | 'mapRoot'>) {
     this.map = new TraceMap(bundle.map);
@@ -48,10 +50,20 @@ export class Locator {
     let site = this.cache.get(cacheKey);
     if (site === undefined) {
       const pos = originalPositionFor(this.map, { line, column: column - 1 });
-      site = pos.source === null || pos.line === null ? null : { file: resolve(this.bundle.mapRoot, pos.source), line: pos.line, column: pos.column + 1, function: functionName };
+      site = pos.source === null || pos.line === null ? null : { file: this.fileOf(pos.source), line: pos.line, column: pos.column + 1, function: functionName };
       this.cache.set(cacheKey, site);
     }
     return site;
+  }
+
+  /**
+   * The file a source map `sources` entry names. Entries are URLs relative to the map (esbuild percent-encodes
+   * non-ASCII characters, `#`, `%` and `?`), so they are resolved and decoded as URLs, never joined as paths.
+   */
+  private fileOf(source: string): string {
+    let file = this.files.get(source);
+    if (file === undefined) this.files.set(source, (file = fileURLToPath(new URL(source, pathToFileURL(this.bundle.mapRoot + sep)))));
+    return file;
   }
 
   /** The frames of a V8 stack string that are the user's, mapped: `{ site, text }` per frame, innermost first. */
