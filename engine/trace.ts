@@ -104,8 +104,12 @@ export function normOrNaN(s: Stats): number {
   return s.nan + s.inf > 0 ? NaN : s.norm;
 }
 
-/** Why a run produced no trace. Every error in the user's code carries the site it happened at. */
-export type RunErrorKind = 'syntax' | 'exception' | 'timeout' | 'memory' | 'no-model' | 'cancelled' | 'internal';
+/**
+ * Why a run produced no trace. Every error in the user's code carries the site it happened at. `build`: the
+ * model could not be bundled for another reason than its syntax (an import that finds nothing, a top-level
+ * await); `internal`: without a site, the run could not start (no such file); with one, the worker died.
+ */
+export type RunErrorKind = 'syntax' | 'build' | 'exception' | 'timeout' | 'memory' | 'no-model' | 'cancelled' | 'internal';
 
 export interface RunError {
   kind: RunErrorKind;

@@ -2,8 +2,9 @@
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import type { CallSite } from '../engine/v8-stack-trace';
-import type { Site } from '../engine/trace';
+import type { RunError, Site } from '../engine/trace';
 
 /** A bundled model as the worker evaluates it. */
 export interface Bundle {
@@ -79,5 +80,25 @@ export class Locator {
       if (site !== null) frames.push({ site, text: `    at ${fn ? `${fn} (` : ''}${site.file}:${site.line}:${site.column}${fn ? ')' : ''}` });
     }
     return frames;
+  }
+
+  /**
+   * What the user's code threw, located at its innermost frame in the user's sources. A value without such a
+   * frame (a thrown string or object has no stack at all) is located at `lastCall`, the user's latest call into
+   * the engine, or else at the top of `file`, and the message says that this is not where it was thrown.
+   */
+  thrown(e: unknown, lastCall: Site | null, file: string): RunError {
+    const frames = e instanceof Error ? this.userFrames(e.stack ?? '') : [];
+    const where = lastCall !== null ? 'the last engine call' : 'the top of the model file';
+    const site = frames[0]?.site ?? lastCall ?? { file, line: 1, column: 1, function: '' };
+    let message: string;
+    if (e instanceof Error) {
+      message = `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`;
+      if (frames.length === 0) message += ` (no stack frame in your code: located at ${where})`;
+    } else {
+      const value = inspect(e, { breakLength: Infinity, depth: 2, maxArrayLength: 10, maxStringLength: 200 });
+      message = `threw ${value} (not an Error, so no stack: located at ${where})`;
+    }
+    return { kind: 'exception', message, site, stack: frames.map((f) => f.text).join('\n') };
   }
 }
