@@ -2,7 +2,7 @@
 // sites and error locations carry the real path, and tensors made at the same line and column of two files
 // keep apart. Through the real command line and worker.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Trace, TraceNode } from '../../engine/trace';
@@ -10,39 +10,37 @@ import { gradscope, marked, repo } from './cli-helpers';
 
 describe('gradscope run: file names a URL would encode', () => {
   let dir: string;
-  const helper = 'a#b%c?.ts';
-  /** `test/fixtures/paths/<name>` copied into the temporary folder as `as`, importing the helper by its odd name. */
-  const copy = (name: string, as: string) => {
-    const text = readFileSync(join(repo, 'test', 'fixtures', 'paths', name), 'utf8');
-    writeFileSync(join(dir, as), text.replace('from "./helper"', `from "./${helper.replace(/\.ts$/, '')}"`));
-    return join(dir, as);
-  };
+  const fixture = (name: string) => readFileSync(join(repo, 'test', 'fixtures', name), 'utf8');
   /** How the command line names a file in its messages (relative to its working directory, the repo). */
   const shown = (file: string) => relative(repo, file);
 
   before(() => {
     dir = join(mkdtempSync(join(tmpdir(), 'gradscope-')), 'dir with space');
     mkdirSync(dir);
-    copy('helper.ts', helper);
   });
   after(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
   it('gives every site in --json the real path of its file', () => {
-    const model = copy('model.ts', '模型 ✓.ts');
+    const model = join(dir, '模型 ✓.ts');
+    const helper = join(dir, 'a#b%c?.ts');
+    writeFileSync(model, fixture('uses-helper.ts').replace('"./helpers/layer"', '"./a#b%c?"'));
+    writeFileSync(helper, fixture('helpers/layer.ts'));
     const r = gradscope('run', model, '--json');
     assert.equal(r.code, 0, r.stderr);
     const trace = JSON.parse(r.stdout) as Trace;
     assert.equal(trace.file, model);
     const files = new Set(trace.graph.nodes.map((n) => n.site?.file));
-    assert.deepEqual([...files].sort(), [join(dir, helper), model].sort());
-    for (const f of files) assert.ok(existsSync(f!), f);
+    assert.deepEqual([...files].sort(), [helper, model].sort());
   });
 
-  it('locates an exception in an imported helper at its real path', () => {
-    const r = gradscope('run', copy('throws.ts', 'raise ✓ #1.ts'));
+  it('locates an exception in an imported file at its real path', () => {
+    const thrower = join(dir, 'raise #1 %41?.ts');
+    writeFileSync(thrower, fixture('throws.ts'));
+    writeFileSync(join(dir, 'ünïcode ✓.ts'), 'export { train } from "./raise #1 %41?";\n');
+    const r = gradscope('run', join(dir, 'ünïcode ✓.ts'));
     assert.equal(r.code, 1, r.stderr);
-    const at = marked('test/fixtures/paths/helper.ts', 'check', 'new RangeError');
-    assert.ok(r.stderr.startsWith(`${shown(join(dir, helper))}:${at.line}:${at.column}: RangeError: expected at most 2 rows`), r.stderr);
+    const at = marked('test/fixtures/throws.ts', 'throw', 'new RangeError');
+    assert.ok(r.stderr.startsWith(`${shown(thrower)}:${at.line}:${at.column}: RangeError: need at least 4 values`), r.stderr);
   });
 
   it('locates a syntax error at the real path', () => {
