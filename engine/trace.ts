@@ -31,7 +31,11 @@ export type NodeKind = 'param' | 'input' | 'const' | 'op';
 export interface TraceNode {
   /** Unique within the trace. */
   id: number;
-  /** The same for "the same tensor" in every step: site and occurrence (`line:column#k`), or `?#k` without a site. */
+  /**
+   * The same for "the same tensor" in every step: its site and occurrence, `line:column#k` (the k-th tensor made
+   * at that place in the model file since the last step), `n/line:column#k` in the n-th other file tensors were
+   * made in (an imported helper), or `?#k` without a site. Opaque otherwise: read the site from `site`.
+   */
   key: string;
   op: string;
   shape: number[];
@@ -126,8 +130,12 @@ export function traceFromJson(text: string): Trace | undefined {
   return isObject(parsed) && parsed.version === TRACE_VERSION && isObject(parsed.graph) ? (parsed as unknown as Trace) : undefined;
 }
 
-/** Why a run produced no trace. Every error in the user's code carries the site it happened at. */
-export type RunErrorKind = 'syntax' | 'exception' | 'timeout' | 'memory' | 'no-model' | 'cancelled' | 'internal';
+/**
+ * Why a run produced no trace. Every error in the user's code carries the site it happened at. `build`: the
+ * model could not be bundled for another reason than its syntax (an import that finds nothing, a top-level
+ * await); `internal`: without a site, the run could not start (no such file); with one, the worker died.
+ */
+export type RunErrorKind = 'syntax' | 'build' | 'exception' | 'timeout' | 'memory' | 'no-model' | 'cancelled' | 'internal';
 
 export interface RunError {
   kind: RunErrorKind;

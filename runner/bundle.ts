@@ -41,10 +41,20 @@ export async function bundleModel(file: string): Promise<{ bundle: Bundle } | { 
     const loc = first.location;
     return {
       error: {
-        kind: 'syntax',
-        message: first.text,
+        ...buildError(first.text),
         site: loc ? { file: resolve(dirname(file), loc.file), line: loc.line, column: loc.column + 1, function: '' } : null,
       },
     };
   }
+}
+
+/** What esbuild's first error means for the user: an import that resolves to nothing, a top-level await, or a syntax error. */
+function buildError(text: string): Pick<RunError, 'kind' | 'message'> {
+  const unresolved = /^Could not resolve "(.*)"$/.exec(text)?.[1];
+  if (unresolved !== undefined && /^[./]/.test(unresolved)) return { kind: 'build', message: `cannot find "${unresolved}": no such file (imports of your own files are relative to the importing file)` };
+  if (unresolved !== undefined) return { kind: 'build', message: `cannot find package "${unresolved}": it is not installed where this file can import it (npm install it in the model's project)` };
+  if (/^Top-level (await|for-await)/.test(text)) {
+    return { kind: 'build', message: 'top-level await is not supported: the model runs as a CommonJS module, so move the await into an exported async function train()' };
+  }
+  return { kind: 'syntax', message: text };
 }

@@ -1,11 +1,11 @@
 // `gradscope run FILE [--json] [--html OUT.html] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]`
 // Exit codes: 0 success, 1 an error in the user's code (one line on stderr, starting FILE:LINE:COLUMN), 2 bad arguments.
-import { writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { formatMagnitude, formatSite } from '../engine/format';
 import { RunResult, Site, Trace, traceToJson } from '../engine/trace';
 import { renderReport } from './report';
-import { parseSteps, RUN_DEFAULTS, RunOptions } from './options';
+import { parseSteps, RUN_DEFAULTS, RUN_LIMITS, RunOptions } from './options';
 import { runModel } from './run';
 
 const USAGE = `usage: gradscope run FILE [--json] [--html OUT.html] [--steps all|last|N] [--timeout MS] [--memory MB] [--heap MB] [--node-limit N]
@@ -27,19 +27,37 @@ interface Command {
 
 class UsageError extends Error {}
 
-function positiveNumber(flag: string, value: string | undefined): number {
+/** The flags that take a whole number: the option each sets and its unit. */
+const NUMBER_FLAGS: Record<string, { option: keyof typeof RUN_LIMITS; unit: string }> = {
+  '--timeout': { option: 'timeoutMs', unit: 'milliseconds' },
+  '--memory': { option: 'memoryMb', unit: 'MB' },
+  '--heap': { option: 'heapMb', unit: 'MB' },
+  '--node-limit': { option: 'nodeLimit', unit: 'nodes' },
+};
+
+function wholeNumber(flag: string, value: string | undefined): number {
+  const { option, unit } = NUMBER_FLAGS[flag];
+  const { min, max } = RUN_LIMITS[option];
   const n = Number(value);
-  if (value === undefined || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got ${value ?? 'nothing'}`);
+  if (value === undefined || !/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(`${flag} takes a whole number of ${unit} from ${min} to ${max}, got ${value ?? 'nothing'}`);
+  }
   return n;
 }
 
-/** The flags that take a positive number, and the option each sets. */
-const NUMBER_FLAGS: Record<string, 'timeoutMs' | 'memoryMb' | 'heapMb' | 'nodeLimit'> = {
-  '--timeout': 'timeoutMs',
-  '--memory': 'memoryMb',
-  '--heap': 'heapMb',
-  '--node-limit': 'nodeLimit',
-};
+/** Why the report cannot be written to `out`, checked before the run (so a long run's trace is not lost). */
+function unwritable(out: string): string | undefined {
+  const stat = statSync(out, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) return `--html ${out} is a directory: give the report's file name`;
+  const folder = dirname(resolve(out));
+  if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() !== true) return `--html ${out}: the folder ${folder} does not exist`;
+  try {
+    accessSync(stat === undefined ? folder : out, constants.W_OK);
+  } catch {
+    return `--html ${out}: not allowed to write ${stat === undefined ? `in ${folder}` : 'this file'}`;
+  }
+  return undefined;
+}
 
 export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
@@ -66,7 +84,7 @@ export function parseArgs(argv: readonly string[]): Command {
       }
       default:
         if (Object.hasOwn(NUMBER_FLAGS, arg)) {
-          cmd.options[NUMBER_FLAGS[arg]] = positiveNumber(arg, rest[++i]);
+          cmd.options[NUMBER_FLAGS[arg].option] = wholeNumber(arg, rest[++i]);
           break;
         }
         if (arg.startsWith('-') || cmd.file !== '') throw new UsageError(`unexpected argument ${arg}`);
@@ -74,6 +92,8 @@ export function parseArgs(argv: readonly string[]): Command {
     }
   }
   if (cmd.file === '') throw new UsageError('no model file given');
+  const why = cmd.html === undefined ? undefined : unwritable(cmd.html);
+  if (why !== undefined) throw new UsageError(why);
   return cmd;
 }
 
@@ -112,8 +132,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(describeError(result).replace(/\n/g, ' ') + '\n');
     return result.error.kind === 'internal' && result.error.site === null ? 2 : 1;
   }
-  if (cmd.html !== undefined) writeFileSync(cmd.html, renderReport(result.trace));
+  // The trace first: a report that still cannot be written (the disk filled up during the run) loses nothing else.
   process.stdout.write(cmd.json ? traceToJson(result.trace) + '\n' : summary(result.trace) + '\n');
-  if (cmd.html !== undefined && !cmd.json) process.stdout.write(`report: ${cmd.html}\n`);
+  if (cmd.html === undefined) return 0;
+  try {
+    writeFileSync(cmd.html, renderReport(result.trace));
+  } catch (e) {
+    process.stderr.write(`gradscope: cannot write the report ${cmd.html}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (!cmd.json) process.stdout.write(`report: ${cmd.html}\n`);
   return 0;
 }

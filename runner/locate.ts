@@ -1,8 +1,10 @@
 // Maps positions in a bundled model back to the user's original TypeScript through the bundle's source map.
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import { resolve } from 'node:path';
+import { sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import type { CallSite } from '../engine/v8-stack-trace';
-import type { Site } from '../engine/trace';
+import type { RunError, Site } from '../engine/trace';
 
 /** A bundled model as the worker evaluates it. */
 export interface Bundle {
@@ -20,6 +22,7 @@ export interface Bundle {
 export class Locator {
   private readonly map: TraceMap;
   private readonly cache = new Map<number, Site | null>();
+  private readonly files = new Map<string, string>();
 
   constructor(private readonly bundle: Pick<Bundle, 'name' | 'map' | 'mapRoot'>) {
     this.map = new TraceMap(bundle.map);
@@ -48,10 +51,20 @@ export class Locator {
     let site = this.cache.get(cacheKey);
     if (site === undefined) {
       const pos = originalPositionFor(this.map, { line, column: column - 1 });
-      site = pos.source === null || pos.line === null ? null : { file: resolve(this.bundle.mapRoot, pos.source), line: pos.line, column: pos.column + 1, function: functionName };
+      site = pos.source === null || pos.line === null ? null : { file: this.fileOf(pos.source), line: pos.line, column: pos.column + 1, function: functionName };
       this.cache.set(cacheKey, site);
     }
     return site;
+  }
+
+  /**
+   * The file a source map `sources` entry names. Entries are URLs relative to the map (esbuild percent-encodes
+   * non-ASCII characters, `#`, `%` and `?`), so they are resolved and decoded as URLs, never joined as paths.
+   */
+  private fileOf(source: string): string {
+    let file = this.files.get(source);
+    if (file === undefined) this.files.set(source, (file = fileURLToPath(new URL(source, pathToFileURL(this.bundle.mapRoot + sep)))));
+    return file;
   }
 
   /** The frames of a V8 stack string that are the user's, mapped: `{ site, text }` per frame, innermost first. */
@@ -67,5 +80,25 @@ export class Locator {
       if (site !== null) frames.push({ site, text: `    at ${fn ? `${fn} (` : ''}${site.file}:${site.line}:${site.column}${fn ? ')' : ''}` });
     }
     return frames;
+  }
+
+  /**
+   * What the user's code threw, located at its innermost frame in the user's sources. A value without such a
+   * frame (a thrown string or object has no stack at all) is located at `lastCall`, the user's latest call into
+   * the engine, or else at the top of `file`, and the message says that this is not where it was thrown.
+   */
+  thrown(e: unknown, lastCall: Site | null, file: string): RunError {
+    const frames = e instanceof Error ? this.userFrames(e.stack ?? '') : [];
+    const where = lastCall !== null ? 'the last engine call' : 'the top of the model file';
+    const site = frames[0]?.site ?? lastCall ?? { file, line: 1, column: 1, function: '' };
+    let message: string;
+    if (e instanceof Error) {
+      message = `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`;
+      if (frames.length === 0) message += ` (no stack frame in your code: located at ${where})`;
+    } else {
+      const value = inspect(e, { breakLength: Infinity, depth: 2, maxArrayLength: 10, maxStringLength: 200 });
+      message = `threw ${value} (not an Error, so no stack: located at ${where})`;
+    }
+    return { kind: 'exception', message, site, stack: frames.map((f) => f.text).join('\n') };
   }
 }

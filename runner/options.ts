@@ -29,6 +29,17 @@ export const RUN_DEFAULTS = { steps: 'last', timeoutMs: 60_000, memoryMb: 4096, 
   Pick<RunOptions, 'steps' | 'timeoutMs' | 'memoryMb' | 'heapMb' | 'nodeLimit'>
 >;
 
+/**
+ * The whole numbers each numeric option takes. A timer cannot wait longer than 2^31 - 1 ms (a longer one fires
+ * at once), and a worker needs a few MB of heap to start.
+ */
+export const RUN_LIMITS = {
+  timeoutMs: { min: 1, max: 2 ** 31 - 1 },
+  memoryMb: { min: 1, max: 2 ** 20 },
+  heapMb: { min: 16, max: 2 ** 20 },
+  nodeLimit: { min: 1, max: 2 ** 31 - 1 },
+} as const satisfies Record<'timeoutMs' | 'memoryMb' | 'heapMb' | 'nodeLimit', { min: number; max: number }>;
+
 /** `last`, `all` or a step index, as the command line and the settings take it; undefined for anything else. */
 export function parseSteps(text: string | undefined): StepsOption | undefined {
   if (text === 'last' || text === 'all') return text;

@@ -1,22 +1,25 @@
 // Runs a model file: bundle it, start a worker under time and memory limits, and turn whatever happens into a
 // RunResult. Used by the command line and the extension alike.
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunError, RunResult, Site, WorkerMessage } from '../engine/trace';
 import { bundleModel } from './bundle';
 import { Locator } from './locate';
-import { RUN_DEFAULTS, RunOptions } from './options';
+import { RUN_DEFAULTS, RUN_LIMITS, RunOptions } from './options';
 import type { WorkerInput } from './worker';
 
 export async function runModel(path: string, options: RunOptions = {}): Promise<RunResult> {
   const file = resolve(path);
   const fail = (error: RunError): RunResult => ({ kind: 'error', error });
-  if (!existsSync(file)) return fail({ kind: 'internal', message: `${path}: no such file`, site: null });
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) return fail({ kind: 'internal', message: `${path}: no such file${path === file ? '' : ` (looked for ${file})`}`, site: null });
+  if (stat.isDirectory()) return fail({ kind: 'internal', message: `${path} is a directory: give the model's .ts file to run`, site: null });
   const bundled = await bundleModel(file);
   if ('error' in bundled) return fail(bundled.error);
   const { bundle } = bundled;
-  const timeoutMs = options.timeoutMs ?? RUN_DEFAULTS.timeoutMs;
+  // Longer than a timer can wait is as good as no limit (and would otherwise fire at once).
+  const timeoutMs = Math.min(options.timeoutMs ?? RUN_DEFAULTS.timeoutMs, RUN_LIMITS.timeoutMs.max);
   const lastSite = new Int32Array(new SharedArrayBuffer(12));
   const files: string[] = [];
   const workerData: WorkerInput = {
@@ -36,10 +39,11 @@ export async function runModel(path: string, options: RunOptions = {}): Promise<
   return new Promise<RunResult>((settle) => {
     let settled = false;
     // The user's latest call into the engine, as the worker left it: where a run that was killed was.
-    const where = (): Site => {
+    const lastCall = (): Site | null => {
       const at = files[lastSite[2]];
-      return lastSite[0] > 0 && at !== undefined ? { file: at, line: lastSite[0], column: lastSite[1], function: '' } : { file, line: 1, column: 1, function: '' };
+      return lastSite[0] > 0 && at !== undefined ? { file: at, line: lastSite[0], column: lastSite[1], function: '' } : null;
     };
+    const where = (): Site => lastCall() ?? { file, line: 1, column: 1, function: '' };
     const finish = (result: RunResult) => {
       if (settled) return;
       settled = true;
@@ -75,15 +79,15 @@ export async function runModel(path: string, options: RunOptions = {}): Promise<
         }
       }
     });
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    // `e` is whatever the model threw, not always an Error (`throw "x"` in a timer callback).
+    worker.on('error', (e: unknown) => {
+      if (e instanceof Error && (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         const mb = options.heapMb ?? RUN_DEFAULTS.heapMb;
         finish(fail({ kind: 'memory', message: `memory limit exceeded: the model's JavaScript heap went over ${mb} MB (last op here)`, site: where() }));
         return;
       }
       // Thrown outside the awaited model function (a timer callback, say): map it like any other exception.
-      const frames = new Locator(bundle).userFrames(e.stack ?? '');
-      finish(fail({ kind: 'exception', message: `${e.name}: ${e.message}`, site: frames[0]?.site ?? where(), stack: frames.map((f) => f.text).join('\n') }));
+      finish(fail(new Locator(bundle).thrown(e, lastCall(), file)));
     });
     worker.on('exit', (code) => {
       finish(fail({ kind: 'internal', message: `the model's worker exited with code ${code} before finishing`, site: where() }));

@@ -68,9 +68,15 @@ export class TraceRecorder implements Recorder {
   }
 
   private readonly positions = new Map<Site, string>();
+  /** The key prefix of each file other than the model's (`1/`, `2/`... in the order tensors were first made there). */
+  private readonly filePrefixes = new Map<string, string>();
   private positionOf(site: Site): string {
     let at = this.positions.get(site);
-    if (at === undefined) this.positions.set(site, (at = `${site.line}:${site.column}`));
+    if (at === undefined) {
+      let prefix = site.file === this.file ? '' : this.filePrefixes.get(site.file);
+      if (prefix === undefined) this.filePrefixes.set(site.file, (prefix = `${this.filePrefixes.size + 1}/`));
+      this.positions.set(site, (at = `${prefix}${site.line}:${site.column}`));
+    }
     return at;
   }
 

@@ -1,6 +1,7 @@
 // The worker that runs a model: evaluates the bundle with the engine's recorder on, calls the exported
 // function, and posts the trace (or a located error) back. Everything the user's code does happens here, so a
 // crash, a hang or a runaway allocation costs this thread, never the editor.
+import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { format } from 'node:util';
@@ -38,16 +39,63 @@ for (const stream of ['stdout', 'stderr'] as const) {
   }) as typeof process.stdout.write;
 }
 
-function locateError(e: unknown, fallback: Site | null): RunError {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const frames = locator.userFrames(err.stack ?? '');
-  const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-  return {
-    kind: err instanceof engine.TensorMemoryError ? 'memory' : 'exception',
-    message: `${name}${err.message}`,
-    site: frames[0]?.site ?? fallback,
-    stack: frames.map((f) => f.text).join('\n'),
+function locateError(e: unknown, lastCall: Site | null): RunError {
+  const error = locator.thrown(e, lastCall, input.bundle.file);
+  return e instanceof engine.TensorMemoryError ? { ...error, kind: 'memory' } : error;
+}
+
+/** What the runner calls an entry point in messages. */
+const entryName = (name: string) => (name === 'default' ? 'the default export' : name);
+
+/** What a value is, in a few words: `a number`, `an object`, `null`. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof engine.Tensor) return 'a tensor';
+  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
+}
+
+/** Where `fn` is defined in the user's sources: V8's [[FunctionLocation]] (asked through the inspector), mapped. */
+function definitionOf(fn: Function): Site | null {
+  const session = new Session();
+  const global = globalThis as Record<string, unknown>;
+  let site: Site | null = null;
+  try {
+    session.connect();
+    global.__gradscopeEntry = fn;
+    // A session in this thread answers synchronously.
+    session.post('Runtime.evaluate', { expression: 'globalThis.__gradscopeEntry' }, (_, evaluated) => {
+      const objectId = evaluated?.result.objectId;
+      if (objectId === undefined) return;
+      session.post('Runtime.getProperties', { objectId, ownProperties: true }, (__, properties) => {
+        const at = properties?.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as { lineNumber: number; columnNumber: number } | undefined;
+        if (at !== undefined) site = locator.site(at.lineNumber + 1, at.columnNumber + 1, fn.name);
+      });
+    });
+  } catch {
+    // No inspector in this Node: the caller falls back to the top of the file.
+  } finally {
+    delete global.__gradscopeEntry;
+    session.disconnect();
+  }
+  return site;
+}
+
+/**
+ * Calls the model's entry function and awaits what it returns. A promise still pending when the event loop
+ * empties can never settle: that is reported at the function's definition (the worker would just exit).
+ */
+async function callEntry(name: string, entry: () => unknown, fallback: Site): Promise<unknown> {
+  const onEmptyLoop = () => {
+    const message = `${entryName(name)}${name === 'default' ? '' : '()'} returned a promise that never settled: the model's event loop emptied while it was pending`;
+    post({ type: 'done', result: { kind: 'error', error: { kind: 'exception', message, site: definitionOf(entry) ?? fallback } } });
   };
+  process.once('beforeExit', onEmptyLoop);
+  try {
+    return await entry();
+  } finally {
+    process.off('beforeExit', onEmptyLoop);
+  }
 }
 
 async function run(): Promise<void> {
@@ -90,8 +138,15 @@ async function run(): Promise<void> {
     });
     evaluate(module.exports, require, module, file, dirname(file));
     const name = ENTRY_POINTS.find((n) => typeof module.exports[n] === 'function');
+    const notCallable = name === undefined ? ENTRY_POINTS.find((n) => module.exports[n] !== undefined) : undefined;
+    if (notCallable !== undefined) {
+      setRecorder(null);
+      const message = `${entryName(notCallable)} is ${kindOf(module.exports[notCallable])}, not a function: the runner calls an exported train(), model() or default function`;
+      post({ type: 'done', result: { kind: 'error', error: { kind: 'no-model', message, site: entrySite } } });
+      return;
+    }
     let result: unknown;
-    if (name !== undefined) result = await (module.exports[name] as () => unknown)();
+    if (name !== undefined) result = await callEntry(name, module.exports[name] as () => unknown, entrySite);
     // A model that returns its loss without calling backward() gets one backward pass: that is the step.
     if (recorder.steps.length === 0 && result instanceof engine.Tensor && result.requiresGrad && result.size === 1) {
       result.backward();
@@ -106,7 +161,7 @@ async function run(): Promise<void> {
     post({ type: 'done', result: { kind: 'ok', trace } });
   } catch (e) {
     setRecorder(null);
-    post({ type: 'done', result: { kind: 'error', error: locateError(e, latest() ?? entrySite) } });
+    post({ type: 'done', result: { kind: 'error', error: locateError(e, latest()) } });
   }
 }
 

@@ -18,7 +18,7 @@ export function paramGradients(trace: Trace): ParamGradients | null {
   return params.length === 0 ? null : { first, last, params };
 }
 
-/** The line and column that made a node (its key without the occurrence count). */
+/** The file, line and column that made a node (its key without the occurrence count). */
 const siteKey = (n: TraceNode) => n.key.slice(0, n.key.lastIndexOf('#'));
 export const sameSite = (a: TraceNode, b: TraceNode) => siteKey(a) === siteKey(b);
 

@@ -22,6 +22,12 @@ const failures: FailureCase[] = [
   { name: 'the JS heap limit', file: 'test/fixtures/heap-hog.ts', flags: ['--heap', '64'], marker: 'mul(', token: 'mul(', says: /memory limit exceeded: the model's JavaScript heap went over 64 MB/ },
   { name: 'the tensor memory limit', file: 'test/fixtures/tensor-hog.ts', flags: ['--memory', '64'], marker: 'zeros(', token: 'zeros(', says: /TensorMemoryError: tensor memory limit exceeded: .* limit 64 MB/ },
   { name: 'a file with no model', file: 'test/fixtures/no-model.ts', flags: [], marker: 'file', token: '//', says: /no model to run: export a function train\(\), model\(\) or a default function/ },
+  { name: 'a train that is not a function', file: 'test/fixtures/not-a-function.ts', flags: [], marker: 'file', token: '//', says: /: train is a number, not a function: the runner calls an exported train\(\)/ },
+  { name: 'a thrown object', file: 'test/fixtures/throws-value.ts', flags: [], marker: 'last op', token: 'mul(', says: /: threw \{ code: 42 \} \(not an Error, so no stack: located at the last engine call\)$/ },
+  { name: 'an object thrown in a timer', file: 'test/fixtures/throws-in-timer.ts', flags: [], marker: 'last op', token: 'mul(', says: /: threw \{ code: 42 \} \(not an Error, so no stack: located at the last engine call\)$/ },
+  { name: 'a promise that never settles', file: 'test/fixtures/never-settles.ts', flags: [], marker: 'entry', token: 'train', says: /: train\(\) returned a promise that never settled: the model's event loop emptied while it was pending$/ },
+  { name: 'a missing package', file: 'test/fixtures/missing-package.ts', flags: [], marker: 'import', token: '"nonexistent-pkg"', says: /: cannot find package "nonexistent-pkg": it is not installed/ },
+  { name: 'a top-level await', file: 'test/fixtures/top-level-await.ts', flags: [], marker: 'await', token: 'await', says: /: top-level await is not supported: the model runs as a CommonJS module/ },
 ];
 
 describe('gradscope run: errors in the user code', () => {
