@@ -10,6 +10,7 @@ import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
 import { setRecorder } from '../engine/recorder';
 import type { RunError, Site, WorkerMessage } from '../engine/trace';
+import { liveArrayBufferProbe } from './live-memory';
 import { Bundle, Locator } from './locate';
 import { ENTRY_POINTS } from './options';
 import { RecordOptions, RunObserver, TraceRecorder } from './trace-recorder';
@@ -73,7 +74,7 @@ async function run(): Promise<void> {
     const file = [...files.keys()][lastSite[2]];
     return lastSite[0] > 0 && file !== undefined ? { file, line: lastSite[0], column: lastSite[1], function: '' } : null;
   };
-  setTensorMemoryLimit(input.tensorMemoryBytes);
+  setTensorMemoryLimit(input.tensorMemoryBytes, { measureLive: liveArrayBufferProbe() });
   const recorder = new TraceRecorder(
     file,
     (capture) => locator.siteOfCall(capture.callSites()[1]),

@@ -75,6 +75,12 @@ describe('gradscope run: success', () => {
     }
   });
 
+  it('runs a synchronous loop that allocates far more than the tensor memory limit but holds little', () => {
+    const r = gradscope('run', 'test/fixtures/tensor-churn.ts', '--memory', '64');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /70 steps in/);
+  });
+
   it('passes the user console output through on stderr and calls backward on a returned loss', () => {
     const r = gradscope('run', 'test/fixtures/returns-loss.ts');
     assert.equal(r.code, 0, r.stderr);
