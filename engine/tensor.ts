@@ -4,7 +4,7 @@ import { backward, isGradEnabled } from './autograd';
 import { allocate, copy } from './memory';
 import type { TensorMethods } from './methods';
 import { activeRecorder, announce } from './recorder';
-import { sameShape, Shape, ShapeError, sizeOf } from './shape';
+import { checkShape, sameShape, Shape, ShapeError, sizeOf } from './shape';
 import { formatShape } from './format';
 
 /** Maps the gradient of a tensor (its shape) to the gradient of one of its dependencies (that one's shape). */
@@ -68,6 +68,7 @@ export class Tensor {
     this.op = init.op ?? 'tensor';
     this.dependencies = init.dependencies ?? [];
     this.isConst = init.isConst ?? false;
+    checkShape('tensor', shape);
     this.size = sizeOf(shape);
     if (data.length !== this.size) {
       throw new ShapeError(`tensor: ${data.length} values do not fill shape ${formatShape(shape)}`);
