@@ -2,13 +2,13 @@
 // function, and posts the trace (or a located error) back. Everything the user's code does happens here, so a
 // crash, a hang or a runaway allocation costs this thread, never the editor.
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { format } from 'node:util';
 import * as vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
-import { setRecorder } from '../engine/recorder';
+import { setRecorder, StackCapture } from '../engine/recorder';
 import type { RunError, Site, WorkerMessage } from '../engine/trace';
 import { liveArrayBufferProbe } from './live-memory';
 import { Bundle, Locator } from './locate';
@@ -39,13 +39,20 @@ for (const stream of ['stdout', 'stderr'] as const) {
   }) as typeof process.stdout.write;
 }
 
+/** `model.ts:14:5` for a recorder's capture of the user's call, for messages that name more than one line. */
+function placeCapture(capture: unknown): string | null {
+  const site = capture instanceof StackCapture ? locator.siteOfCall(capture.callSites()[1]) : null;
+  return site === null ? null : `${basename(site.file)}:${site.line}:${site.column}`;
+}
+
 function locateError(e: unknown, fallback: Site | null): RunError {
   const err = e instanceof Error ? e : new Error(String(e));
   const frames = locator.userFrames(err.stack ?? '');
   const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+  const message = err instanceof engine.InPlaceChangeError ? err.describe(placeCapture) : err.message;
   return {
     kind: err instanceof engine.TensorMemoryError ? 'memory' : 'exception',
-    message: `${name}${err.message}`,
+    message: `${name}${message}`,
     site: frames[0]?.site ?? fallback,
     stack: frames.map((f) => f.text).join('\n'),
   };

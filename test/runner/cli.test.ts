@@ -14,6 +14,10 @@ interface FailureCase {
   says: RegExp;
 }
 
+const stepFixture = 'test/fixtures/step-before-backward.ts';
+const stepAt = marked(stepFixture, 'changed', 'step()');
+const usedAt = marked(stepFixture, 'used', 'matmul(w2)');
+
 const failures: FailureCase[] = [
   { name: 'a syntax error', file: 'test/fixtures/syntax-error.ts', flags: [], marker: 'syntax', token: "); //", says: /syntax error: Expected ";" but found "\)"/ },
   { name: 'an exception', file: 'test/fixtures/throws.ts', flags: [], marker: 'throw', token: 'new RangeError', says: /RangeError: need at least 4 values, got 3/ },
@@ -21,6 +25,17 @@ const failures: FailureCase[] = [
   { name: 'the time limit', file: 'test/fixtures/infinite-loop.ts', flags: ['--timeout', '1500'], marker: 'loop', token: ['mul(', 'sum('], says: /time limit exceeded: the model ran for more than 1500 ms/ },
   { name: 'the JS heap limit', file: 'test/fixtures/heap-hog.ts', flags: ['--heap', '64'], marker: 'mul(', token: 'mul(', says: /memory limit exceeded: the model's JavaScript heap went over 64 MB/ },
   { name: 'the tensor memory limit', file: 'test/fixtures/tensor-hog.ts', flags: ['--memory', '64'], marker: 'zeros(', token: 'zeros(', says: /TensorMemoryError: tensor memory limit exceeded: .* limit 64 MB/ },
+  {
+    name: 'an optimizer step between forward and backward',
+    file: stepFixture,
+    flags: [],
+    marker: 'backward',
+    token: 'backward(',
+    says: new RegExp(
+      `InPlaceChangeError: backward: parameter \\[3, 1\\] was changed in place \\(by SGD.step at step-before-backward.ts:${stepAt.line}:${stepAt.column}\\) ` +
+        `after matmul at step-before-backward.ts:${usedAt.line}:${usedAt.column} used it; call backward\\(\\) before the optimizer step$`,
+    ),
+  },
   { name: 'a file with no model', file: 'test/fixtures/no-model.ts', flags: [], marker: 'file', token: '//', says: /no model to run: export a function train\(\), model\(\) or a default function/ },
 ];
 
