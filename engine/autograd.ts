@@ -1,5 +1,6 @@
 // Backward: one topological sort, then one loop. No recursion (a 200,000-op chain must not overflow the stack)
 // and every tensor is visited once per pass, however many paths lead to it.
+import { checkSaved } from './in-place';
 import { allocate, copy } from './memory';
 import { activeRecorder } from './recorder';
 import { formatShape } from './format';
@@ -63,6 +64,7 @@ export function backward(root: Tensor, seed?: Float64Array): void {
     );
   }
   const order = topologicalOrder(root);
+  checkSaved(order);
   const recorder = activeRecorder();
   recorder?.onBackwardStart?.(root);
   root.passGrad = seed ?? allocate(1).fill(1);

@@ -2,7 +2,7 @@
 import { announce, api } from './recorder';
 import { adopt, allocate } from './memory';
 import { nextNormal, nextUniform } from './random';
-import { Shape, ShapeError, sizeOf } from './shape';
+import { checkShape, Shape, ShapeError, sizeOf } from './shape';
 import { formatShape } from './format';
 import { NestedArray, Tensor } from './tensor';
 
@@ -52,6 +52,7 @@ export const tensor = api(function tensor(data: NestedArray | Float64Array | rea
   let values: Float64Array;
   let shape: number[];
   if (options.shape !== undefined) {
+    checkShape('tensor', options.shape);
     shape = [...options.shape];
     values = data instanceof Float64Array ? adopt(data.slice()) : flatten(data as NestedArray, [sizeOf(shape)]);
     if (values.length !== sizeOf(shape)) {
@@ -67,10 +68,8 @@ export const tensor = api(function tensor(data: NestedArray | Float64Array | rea
   return announce(new Tensor(values, shape, { requiresGrad: options.requiresGrad }));
 });
 
-function filled(shape: Shape, options: TensorOptions, value: (i: number) => number): Tensor {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`invalid shape ${formatShape(shape)}: dimensions must be non-negative integers`);
-  }
+function filled(op: string, shape: Shape, options: TensorOptions, value: (i: number) => number): Tensor {
+  checkShape(op, shape);
   const data = allocate(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = value(i);
   return announce(new Tensor(data, [...shape], { requiresGrad: options.requiresGrad }));
@@ -78,17 +77,17 @@ function filled(shape: Shape, options: TensorOptions, value: (i: number) => numb
 
 /** All zeros. `zeros([2, 3])` */
 export const zeros = api(function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
-  return filled(shape, options, () => 0);
+  return filled('zeros', shape, options, () => 0);
 });
 
 /** All ones. `ones([3])` */
 export const ones = api(function ones(shape: Shape, options: TensorOptions = {}): Tensor {
-  return filled(shape, options, () => 1);
+  return filled('ones', shape, options, () => 1);
 });
 
 /** Every element `value`. `full([2, 2], 7)` */
 export const full = api(function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
-  return filled(shape, options, () => value);
+  return filled('full', shape, options, () => value);
 });
 
 /** start, start+step, ... below stop (NumPy's arange; `arange(n)` is 0..n-1). `arange(1, 7, 2)` -> [1, 3, 5] */
@@ -96,17 +95,17 @@ export const arange = api(function arange(start: number, stop?: number, step: nu
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   if (step === 0) throw new RangeError('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((to - from) / step));
-  return filled([n], options, (i) => from + i * step);
+  return filled('arange', [n], options, (i) => from + i * step);
 });
 
 /** Standard normal draws (seed with manualSeed). `randn([3, 3], { requiresGrad: true })` */
 export const randn = api(function randn(shape: Shape, options: TensorOptions = {}): Tensor {
-  return filled(shape, options, nextNormal);
+  return filled('randn', shape, options, nextNormal);
 });
 
 /** Uniform draws in [0, 1). `rand([4])` */
 export const rand = api(function rand(shape: Shape, options: TensorOptions = {}): Tensor {
-  return filled(shape, options, nextUniform);
+  return filled('rand', shape, options, nextUniform);
 });
 
 /** Integers drawn uniformly from [low, high). `randint(0, 10, [3])` */
@@ -114,5 +113,5 @@ export const randint = api(function randint(low: number, high: number, shape: Sh
   if (!(high > low)) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   const lo = Math.ceil(low);
   const span = Math.ceil(high) - lo;
-  return filled(shape, options, () => lo + Math.floor(nextUniform() * span));
+  return filled('randint', shape, options, () => lo + Math.floor(nextUniform() * span));
 });

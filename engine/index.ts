@@ -4,6 +4,7 @@ import './methods';
 
 export { Tensor } from './tensor';
 export type { Axis, Dependency, GradFn, NestedArray, TensorInit, TensorKind, TensorLike } from './tensor';
+export type { SavedTensor } from './in-place';
 export { noGrad, isGradEnabled } from './autograd';
 export * from './factories';
 export { manualSeed } from './random';
@@ -18,3 +19,4 @@ export type { SGDOptions, AdamOptions } from './optim';
 export { ShapeError } from './shape';
 export type { Shape } from './shape';
 export { TensorMemoryError } from './memory';
+export { InPlaceChangeError } from './in-place';

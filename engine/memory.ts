@@ -1,5 +1,9 @@
 // Tensor data lives in typed arrays, outside the JS heap that a worker's resourceLimits bound. So the engine
-// counts the bytes of the live tensor buffers it allocated, and refuses to go past a limit when one is set.
+// counts the bytes of the tensor buffers it allocates, and refuses to go past a limit when one is set. The count
+// only grows between measurements: when it would cross the limit, the engine asks the host what is really live
+// (a probe that runs a garbage collection) and fails only if that, plus the request, is still over the limit.
+// So that a loop whose live data stays near the limit does not collect garbage on every allocation, it measures
+// again only once the count has grown by a sixteenth of the limit: it may stop that much early, never later.
 
 /** Thrown when live tensor data would exceed the limit set with `setTensorMemoryLimit`. */
 export class TensorMemoryError extends Error {
@@ -9,30 +13,56 @@ export class TensorMemoryError extends Error {
   }
 }
 
-let limitBytes = Infinity;
-let liveBytes = 0;
-let registry: FinalizationRegistry<number> | null = null;
-
-/** Turns counting on (with a limit in bytes) or off (`Infinity`). Counting costs a finalizer per buffer. */
-export function setTensorMemoryLimit(bytes: number): void {
-  limitBytes = bytes;
-  registry = Number.isFinite(bytes) ? new FinalizationRegistry((freed: number) => (liveBytes -= freed)) : null;
-  liveBytes = 0;
+export interface MemoryProbe {
+  /**
+   * Bytes of typed-array data really live now, after a garbage collection (in Node, `gc()` then
+   * `process.memoryUsage().arrayBuffers`). Without it, freed buffers are uncounted by a FinalizationRegistry,
+   * which runs only when the event loop turns: a synchronous loop may then be stopped for buffers it let go.
+   */
+  measureLive?: () => number;
 }
 
-/** Every tensor buffer the engine makes comes from here. */
-export function allocate(length: number): Float64Array {
-  if (registry === null) return new Float64Array(length);
-  const bytes = length * 8;
+let limitBytes = Infinity;
+/** Live bytes as last measured (or 0), plus every byte allocated since: never less than what is live. */
+let liveBytes = 0;
+/** The count at the last measurement; the next one waits until the count has grown by REMEASURE_AFTER * limit. */
+let measuredAt = -Infinity;
+const REMEASURE_AFTER = 1 / 16;
+let measureLive: (() => number) | undefined;
+let registry: FinalizationRegistry<number> | null = null;
+
+/**
+ * Turns counting on (with a limit in bytes) or off (`Infinity`). With a probe, the count is checked against what
+ * the probe measures before anything fails; without one, a finalizer per buffer uncounts what is collected.
+ */
+export function setTensorMemoryLimit(bytes: number, probe: MemoryProbe = {}): void {
+  limitBytes = bytes;
+  measureLive = Number.isFinite(bytes) ? probe.measureLive : undefined;
+  registry = Number.isFinite(bytes) && measureLive === undefined ? new FinalizationRegistry((freed: number) => (liveBytes -= freed)) : null;
+  liveBytes = 0;
+  measuredAt = -Infinity;
+}
+
+/** Counts `bytes` about to be allocated, measuring what is live first if the count would cross the limit. */
+function count(bytes: number): void {
+  if (liveBytes + bytes > limitBytes && measureLive !== undefined && liveBytes - measuredAt >= limitBytes * REMEASURE_AFTER) {
+    liveBytes = measuredAt = measureLive();
+  }
   if (liveBytes + bytes > limitBytes) {
     const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
     throw new TensorMemoryError(
       `tensor memory limit exceeded: ${mb(liveBytes)} live, ${mb(bytes)} more requested, limit ${mb(limitBytes)}`,
     );
   }
-  const data = new Float64Array(length);
   liveBytes += bytes;
-  registry.register(data, bytes);
+}
+
+/** Every tensor buffer the engine makes comes from here. */
+export function allocate(length: number): Float64Array {
+  if (limitBytes === Infinity) return new Float64Array(length);
+  count(length * 8);
+  const data = new Float64Array(length);
+  registry?.register(data, data.byteLength);
   return data;
 }
 
@@ -45,9 +75,8 @@ export function copy(source: Float64Array): Float64Array {
 
 /** Adopts a buffer made elsewhere (user data) into the count. */
 export function adopt(data: Float64Array): Float64Array {
-  if (registry !== null) {
-    liveBytes += data.byteLength;
-    registry.register(data, data.byteLength);
-  }
+  if (limitBytes === Infinity) return data;
+  count(data.byteLength);
+  registry?.register(data, data.byteLength);
   return data;
 }

@@ -1,16 +1,21 @@
-// Optimizers update parameters in place, outside the graph: they read `grad` and write `data`.
+// Optimizers update parameters in place, outside the graph: they read `grad` and write `data`, and mark each
+// parameter they change (so a backward() through ops that used the old values refuses to run). They are recorded
+// entry points, so that mark carries the user's line.
+import { changed } from './in-place';
 import { allocate } from './memory';
+import { api } from './recorder';
 import type { Tensor } from './tensor';
 
 /** One plain gradient-descent update, in place: p -= lr * p.grad (parameters without a gradient are left alone). */
-export function sgd(params: readonly Tensor[], lr: number): void {
+export const sgd = api(function sgd(params: readonly Tensor[], lr: number): void {
   for (const p of params) {
     if (p.grad === null) continue;
     const d = p.data;
     const g = p.grad.data;
     for (let i = 0; i < d.length; i++) d[i] -= lr * g[i];
+    changed(p, 'sgd');
   }
-}
+});
 
 /** What every optimizer offers. */
 export abstract class Optimizer {
@@ -48,6 +53,7 @@ export class SGD extends Optimizer {
         if (v !== undefined) gi = v[i] = momentum * v[i] + gi;
         d[i] -= lr * gi;
       }
+      changed(p, 'SGD.step');
     }
   }
 }
@@ -86,6 +92,9 @@ export class Adam extends Optimizer {
         v[i] = b2 * v[i] + (1 - b2) * gi * gi;
         d[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
       }
+      changed(p, 'Adam.step');
     }
   }
 }
+
+for (const optimizer of [SGD, Adam]) optimizer.prototype.step = api(optimizer.prototype.step);

@@ -34,6 +34,11 @@ export function activeRecorder(): Recorder | null {
   return current;
 }
 
+/** The capture of the user's call into the engine that is running now (null when not recording). */
+export function callSite(): StackCapture | null {
+  return entrySite;
+}
+
 /** Tells the recorder about a tensor the engine made, stamped with the user's call that made it. */
 export function announce(tensor: Tensor): Tensor {
   if (current !== null) {

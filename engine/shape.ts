@@ -12,6 +12,24 @@ export class ShapeError extends Error {
   }
 }
 
+/**
+ * Checks a shape the user gave: an array of non-negative integers (with `inferred`, one of them may be -1, as
+ * in reshape). Every op that takes a shape from the user calls it, so a bad one fails with the op and the shape.
+ */
+export function checkShape(op: string, shape: unknown, inferred = false): asserts shape is Shape {
+  if (!Array.isArray(shape)) {
+    throw new ShapeError(`${op}: invalid shape ${String(shape)}: a shape is an array of dimensions, like [2, 3]`);
+  }
+  let minusOnes = 0;
+  for (const d of shape) {
+    if (inferred && d === -1 && minusOnes++ === 0) continue;
+    if (!Number.isInteger(d) || d < 0) {
+      const rule = inferred ? 'non-negative integers, with at most one -1' : 'non-negative integers';
+      throw new ShapeError(`${op}: invalid shape ${formatShape(shape as Shape)}: dimensions must be ${rule}`);
+    }
+  }
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

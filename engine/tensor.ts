@@ -3,17 +3,31 @@
 import { backward, isGradEnabled } from './autograd';
 import { allocate, copy } from './memory';
 import type { TensorMethods } from './methods';
-import { activeRecorder, announce } from './recorder';
-import { sameShape, Shape, ShapeError, sizeOf } from './shape';
+import { changed, Change, save, SavedTensor } from './in-place';
+import { activeRecorder, announce, api } from './recorder';
+import { checkShape, sameShape, Shape, ShapeError, sizeOf } from './shape';
 import { formatShape } from './format';
 
-/** Maps the gradient of a tensor (its shape) to the gradient of one of its dependencies (that one's shape). */
-export type GradFn = (grad: Float64Array) => Float64Array;
+/**
+ * Maps the gradient of a tensor (its shape) to the gradient of one of its dependencies (that one's shape).
+ * `reads` lists the tensors whose values it reads besides the gradient (`output`: the op's result); see `reading`.
+ */
+export interface GradFn {
+  (grad: Float64Array): Float64Array;
+  readonly reads?: readonly (Tensor | 'output')[];
+}
+
+/** A gradient function that reads `tensors`: backward() refuses to run it if they were changed in place since. */
+export function reading(tensors: readonly (Tensor | 'output')[], fn: (grad: Float64Array) => Float64Array): GradFn {
+  return tensors.length === 0 ? fn : Object.assign(fn, { reads: tensors });
+}
 
 /** One input of a computed tensor. `gradFn` is null when the input needs no gradient. */
 export interface Dependency {
   readonly tensor: Tensor;
   readonly gradFn: GradFn | null;
+  /** What `gradFn` reads, as the forward pass saw it (checked by backward()). */
+  readonly saved?: readonly SavedTensor[];
 }
 
 export type TensorKind = 'param' | 'input' | 'const' | 'op';
@@ -50,6 +64,10 @@ export class Tensor {
   passGradOwned = false;
   /** @internal Marks the backward pass that last visited this tensor (saves a Set per pass). */
   visitMark = 0;
+  /** How many times `data` was changed in place through the engine (optimizers, `markChanged()`). */
+  version = 0;
+  /** @internal The latest of those changes. */
+  lastChange: Change | undefined = undefined;
   /** Gradients are accumulated for this tensor by backward(): set it on a leaf to make it a parameter. */
   requiresGrad: boolean;
   /** The op that computed this tensor ('tensor' for a leaf). */
@@ -68,6 +86,7 @@ export class Tensor {
     this.op = init.op ?? 'tensor';
     this.dependencies = init.dependencies ?? [];
     this.isConst = init.isConst ?? false;
+    checkShape('tensor', shape);
     this.size = sizeOf(shape);
     if (data.length !== this.size) {
       throw new ShapeError(`tensor: ${data.length} values do not fill shape ${formatShape(shape)}`);
@@ -89,11 +108,13 @@ export class Tensor {
   static fromOp(op: string, data: Float64Array, shape: Shape, inputs: readonly Tensor[], gradFns: readonly GradFn[]): Tensor {
     let requiresGrad = false;
     if (isGradEnabled()) for (const t of inputs) requiresGrad ||= t.requiresGrad;
-    let dependencies: Dependency[] = [];
+    let dependencies: { tensor: Tensor; gradFn: GradFn | null; saved?: SavedTensor[] }[] = [];
     if (requiresGrad || (activeRecorder() !== null && isGradEnabled())) {
       dependencies = inputs.map((t, i) => ({ tensor: t, gradFn: t.requiresGrad && requiresGrad ? gradFns[i] : null }));
     }
-    return announce(new Tensor(data, shape, { requiresGrad, op, dependencies }));
+    const result = new Tensor(data, shape, { requiresGrad, op, dependencies });
+    for (const dep of dependencies) if (dep.gradFn?.reads !== undefined) dep.saved = save(dep.gradFn.reads, result);
+    return announce(result);
   }
 
   /** Number of elements is 1: its value. */
@@ -110,6 +131,14 @@ export class Tensor {
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * inner));
     };
     return build(0, 0);
+  }
+
+  /**
+   * Call after writing `data` directly (`w.data[0] = 5`): a later backward() through an op that used the old
+   * values then says so instead of computing a gradient from the new ones. The optimizers call it for you.
+   */
+  markChanged(): void {
+    changed(this, 'markChanged');
   }
 
   /** Clears the accumulated gradient. */
@@ -139,6 +168,9 @@ export class Tensor {
     return `Tensor(${this.op} ${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 }
+
+// A recorded entry point, so that a change's site is the user's markChanged() call.
+Tensor.prototype.markChanged = api(Tensor.prototype.markChanged);
 
 /** Promotes a number to a constant scalar tensor; tensors pass through. */
 export function asTensor(x: TensorLike): Tensor {

@@ -3,14 +3,15 @@
 // crash, a hang or a runaway allocation costs this thread, never the editor.
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { format } from 'node:util';
 import * as vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
-import { setRecorder } from '../engine/recorder';
+import { setRecorder, StackCapture } from '../engine/recorder';
 import type { RunError, Site, WorkerMessage } from '../engine/trace';
+import { liveArrayBufferProbe } from './live-memory';
 import { Bundle, Locator } from './locate';
 import { ENTRY_POINTS } from './options';
 import { RecordOptions, RunObserver, TraceRecorder } from './trace-recorder';
@@ -39,8 +40,16 @@ for (const stream of ['stdout', 'stderr'] as const) {
   }) as typeof process.stdout.write;
 }
 
+/** `model.ts:14:5` for a recorder's capture of the user's call, for messages that name more than one line. */
+function placeCapture(capture: unknown): string | null {
+  const site = capture instanceof StackCapture ? locator.siteOfCall(capture.callSites()[1]) : null;
+  return site === null ? null : `${basename(site.file)}:${site.line}:${site.column}`;
+}
+
 function locateError(e: unknown, lastCall: Site | null): RunError {
   const error = locator.thrown(e, lastCall, input.bundle.file);
+  // An in-place change names two more places (where the value was used, where it changed): mapped here.
+  if (e instanceof engine.InPlaceChangeError) error.message = `${e.name}: ${e.describe(placeCapture)}`;
   return e instanceof engine.TensorMemoryError ? { ...error, kind: 'memory' } : error;
 }
 
@@ -121,7 +130,7 @@ async function run(): Promise<void> {
     const file = [...files.keys()][lastSite[2]];
     return lastSite[0] > 0 && file !== undefined ? { file, line: lastSite[0], column: lastSite[1], function: '' } : null;
   };
-  setTensorMemoryLimit(input.tensorMemoryBytes);
+  setTensorMemoryLimit(input.tensorMemoryBytes, { measureLive: liveArrayBufferProbe() });
   const recorder = new TraceRecorder(
     file,
     (capture) => locator.siteOfCall(capture.callSites()[1]),

@@ -3,7 +3,7 @@
 import { api } from '../recorder';
 import { allocate } from '../memory';
 import { normalizeAxis, sizeOf } from '../shape';
-import { Tensor } from '../tensor';
+import { reading, Tensor } from '../tensor';
 
 /** Views a tensor as [outer, n, inner] around `axis` and calls `fn(base, stride)` once per softmax row. */
 function forEachRow(x: Tensor, axis: number, op: string, fn: (base: number, stride: number, n: number) => void): void {
@@ -37,7 +37,8 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
     for (let j = 0, i = base; j < n; j++, i += stride) out[i] = log ? xd[i] - lse : Math.exp(xd[i] - lse);
   });
   return Tensor.fromOp(op, out, x.shape, [x], [
-    (g) => {
+    // Both gradients read the output (log-softmax's through exp).
+    reading(['output'], (g) => {
       const dx = allocate(x.size);
       forEachRow(x, axis, op, (base, stride, n) => {
         let s = 0;
@@ -45,7 +46,7 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
         for (let j = 0, i = base; j < n; j++, i += stride) dx[i] = log ? g[i] - Math.exp(out[i]) * s : out[i] * (g[i] - s);
       });
       return dx;
-    },
+    }),
   ]);
 }
 

@@ -3,11 +3,17 @@
 import { api } from '../recorder';
 import { allocate } from '../memory';
 import { broadcastIndex, broadcastShapes, reduceToShape, sameShape } from '../shape';
-import { asTensor, GradFn, Tensor, TensorLike } from '../tensor';
+import { asTensor, GradFn, reading, Tensor, TensorLike } from '../tensor';
 
 type Binary = (a: number, b: number) => number;
-/** Local derivative of a binary op's output with respect to one operand, given operands and output. */
-type BinaryDerivative = (a: number, b: number, y: number) => number;
+/**
+ * Local derivative of a binary op's output with respect to one operand, given operands and output, and which of
+ * them it reads ('a', 'b', 'y'): backward() checks that those were not changed in place since.
+ */
+interface BinaryDerivative {
+  reads: string;
+  at: (a: number, b: number, y: number) => number;
+}
 /** The derivative is the constant 1 or -1: the gradient passes through, possibly negated. */
 type PassThrough = 1 | -1;
 
@@ -31,7 +37,8 @@ function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, d
   } else {
     for (let i = 0; i < n; i++) out[i] = f(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0]);
   }
-  const gradFor = (t: Tensor, d: BinaryDerivative | PassThrough): GradFn => (g) => {
+  const reads = (d: BinaryDerivative | PassThrough) => (typeof d === 'number' ? [] : [...d.reads].map((r) => (r === 'a' ? a : r === 'b' ? b : 'output')));
+  const gradFor = (t: Tensor, d: BinaryDerivative | PassThrough): GradFn => reading(reads(d), (g) => {
     let local: Float64Array;
     if (d === 1) local = g;
     else if (d === -1) {
@@ -40,28 +47,29 @@ function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, d
     } else {
       local = allocate(n);
       for (let i = 0; i < n; i++) {
-        local[i] = g[i] * d(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0], out[i]);
+        local[i] = g[i] * d.at(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0], out[i]);
       }
     }
     return reduceToShape(local, shape, t.shape);
-  };
+  });
   return Tensor.fromOp(op, out, shape, [a, b], [gradFor(a, da), gradFor(b, db)]);
 }
 
 /** Local derivative of a unary op, given its input and output. */
 type UnaryDerivative = (x: number, y: number) => number;
 
-function unaryOp(op: string, xLike: TensorLike, f: (x: number) => number, d: UnaryDerivative): Tensor {
+/** `reads` says which of input and output the derivative reads ('x', 'y' or ''), for backward() to check. */
+function unaryOp(op: string, xLike: TensorLike, f: (x: number) => number, d: UnaryDerivative, reads: 'x' | 'y' | ''): Tensor {
   const x = asTensor(xLike);
   const xd = x.data;
   const n = x.size;
   const out = allocate(n);
   for (let i = 0; i < n; i++) out[i] = f(xd[i]);
-  const gradFn: GradFn = (g) => {
+  const gradFn = reading(reads === 'x' ? [x] : reads === 'y' ? ['output'] : [], (g) => {
     const dx = allocate(n);
     for (let i = 0; i < n; i++) dx[i] = g[i] * d(xd[i], out[i]);
     return dx;
-  };
+  });
   return Tensor.fromOp(op, out, x.shape, [x], [gradFn]);
 }
 
@@ -77,12 +85,12 @@ export const sub = api(function sub(a: TensorLike, b: TensorLike): Tensor {
 
 /** Elementwise product with broadcasting. `mul(tensor([[1], [2]]), tensor([1, 10]))` -> [[1, 10], [2, 20]] */
 export const mul = api(function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('mul', a, b, (x, y) => x * y, (_, y) => y, (x) => x);
+  return binaryOp('mul', a, b, (x, y) => x * y, { reads: 'b', at: (_, y) => y }, { reads: 'a', at: (x) => x });
 });
 
 /** Elementwise quotient with broadcasting. `div(tensor([2, 4]), 2)` -> [1, 2] */
 export const div = api(function div(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('div', a, b, (x, y) => x / y, (_, y) => 1 / y, (x, y) => -x / (y * y));
+  return binaryOp('div', a, b, (x, y) => x / y, { reads: 'b', at: (_, y) => 1 / y }, { reads: 'ab', at: (x, y) => -x / (y * y) });
 });
 
 /** Elementwise power; the exponent may be a tensor (its gradient is y·ln(x)). `pow(tensor([2, 3]), 2)` -> [4, 9] */
@@ -92,39 +100,39 @@ export const pow = api(function pow(base: TensorLike, exponent: TensorLike): Ten
     base,
     exponent,
     Math.pow,
-    (x, p) => (p === 0 ? 0 : p * Math.pow(x, p - 1)),
-    (x, _, y) => (y === 0 ? 0 : y * Math.log(x)),
+    { reads: 'ab', at: (x, p) => (p === 0 ? 0 : p * Math.pow(x, p - 1)) },
+    { reads: 'ay', at: (x, _, y) => (y === 0 ? 0 : y * Math.log(x)) },
   );
 });
 
 /** -x. */
 export const neg = api(function neg(x: TensorLike): Tensor {
-  return unaryOp('neg', x, (v) => -v, () => -1);
+  return unaryOp('neg', x, (v) => -v, () => -1, '');
 });
 
 /** e^x. */
 export const exp = api(function exp(x: TensorLike): Tensor {
-  return unaryOp('exp', x, Math.exp, (_, y) => y);
+  return unaryOp('exp', x, Math.exp, (_, y) => y, 'y');
 });
 
 /** Natural logarithm (NaN below 0, -Infinity at 0, like NumPy). */
 export const log = api(function log(x: TensorLike): Tensor {
-  return unaryOp('log', x, Math.log, (v) => 1 / v);
+  return unaryOp('log', x, Math.log, (v) => 1 / v, 'x');
 });
 
 /** Square root. */
 export const sqrt = api(function sqrt(x: TensorLike): Tensor {
-  return unaryOp('sqrt', x, Math.sqrt, (_, y) => 0.5 / y);
+  return unaryOp('sqrt', x, Math.sqrt, (_, y) => 0.5 / y, 'y');
 });
 
 /** |x|; the gradient at 0 is 0. */
 export const abs = api(function abs(x: TensorLike): Tensor {
-  return unaryOp('abs', x, Math.abs, (v) => Math.sign(v));
+  return unaryOp('abs', x, Math.abs, (v) => Math.sign(v), 'x');
 });
 
 /** max(x, 0); the gradient at 0 is 0. */
 export const relu = api(function relu(x: TensorLike): Tensor {
-  return unaryOp('relu', x, (v) => (v <= 0 ? 0 : v), (v) => (v > 0 ? 1 : 0)); // NaN stays NaN, as in PyTorch
+  return unaryOp('relu', x, (v) => (v <= 0 ? 0 : v), (v) => (v > 0 ? 1 : 0), 'x'); // NaN stays NaN, as in PyTorch
 });
 
 /** 1 / (1 + e^-x), computed without overflow for large |x|. */
@@ -134,11 +142,12 @@ export const sigmoid = api(function sigmoid(x: TensorLike): Tensor {
     x,
     (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
     (_, y) => y * (1 - y),
+    'y',
   );
 });
 
 /** Hyperbolic tangent. */
 export const tanh = api(function tanh(x: TensorLike): Tensor {
-  return unaryOp('tanh', x, Math.tanh, (_, y) => 1 - y * y);
+  return unaryOp('tanh', x, Math.tanh, (_, y) => 1 - y * y, 'y');
 });
 

@@ -5,7 +5,7 @@ import { api } from '../recorder';
 import { allocate } from '../memory';
 import { broadcastIndex, broadcastShapes, reduceToShape, ShapeError, sizeOf } from '../shape';
 import { formatShape } from '../format';
-import { GradFn, Tensor } from '../tensor';
+import { reading, Tensor } from '../tensor';
 
 /** c[n,m] += a[n,k] · b[k,m], four rows of c at a time so each value of b loaded is used four times. */
 function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
@@ -110,15 +110,16 @@ export const matmul = api(function matmul(a: Tensor, b: Tensor): Tensor {
   for (let s = 0; s < count; s++) productNN(a.data, aAt[s] * n * k, b.data, bAt[s] * k * m, out, s * n * m, n, k, m);
 
   const shape = [...batch, ...(a.rank === 1 ? [] : [n]), ...(b.rank === 1 ? [] : [m])];
-  const gradA: GradFn = (g) => {
+  // The gradient for a reads b, and the one for b reads a.
+  const gradA = reading([b], (g) => {
     const full = allocate(count * n * k);
     for (let s = 0; s < count; s++) productNT(g, s * n * m, b.data, bAt[s] * k * m, full, s * n * k, n, k, m);
     return reduceToShape(full, [...batch, n, k], aShape);
-  };
-  const gradB: GradFn = (g) => {
+  });
+  const gradB = reading([a], (g) => {
     const full = allocate(count * k * m);
     for (let s = 0; s < count; s++) productTN(a.data, aAt[s] * n * k, g, s * n * m, full, s * k * m, n, k, m);
     return reduceToShape(full, [...batch, k, m], bShape);
-  };
+  });
   return Tensor.fromOp('matmul', out, shape, [a, b], [gradA, gradB]);
 });

@@ -2,7 +2,7 @@
 // through an index map; its gradient scatters back through the same map.
 import { announce, api } from '../recorder';
 import { allocate, copy } from '../memory';
-import { normalizeAxis, Shape, ShapeError, sizeOf, stridedIndex, stridesOf } from '../shape';
+import { checkShape, normalizeAxis, Shape, ShapeError, sizeOf, stridedIndex, stridesOf } from '../shape';
 import { formatShape } from '../format';
 import { Tensor } from '../tensor';
 
@@ -27,11 +27,10 @@ export const detach = api(function detach(x: Tensor): Tensor {
 
 /** Same values in a new shape; one dimension may be -1 (inferred). `reshape(arange(6), [2, -1])` -> shape [2, 3] */
 export const reshape = api(function reshape(x: Tensor, shape: Shape): Tensor {
-  const known = shape.filter((d) => d !== -1);
-  const inferred = shape.length - known.length;
-  const rest = sizeOf(known);
+  checkShape('reshape', shape, true);
+  const rest = sizeOf(shape.filter((d) => d !== -1));
   const target = shape.map((d) => (d === -1 ? x.size / rest : d));
-  if (inferred > 1 || target.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(target) !== x.size) {
+  if (!target.every(Number.isInteger) || sizeOf(target) !== x.size) {
     throw new ShapeError(`reshape: cannot reshape a tensor of shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
   }
   return Tensor.fromOp('reshape', copy(x.data), target, [x], [(g) => g]);

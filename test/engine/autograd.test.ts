@@ -1,7 +1,7 @@
 // Backward as users rely on it: one pass in topological order, accumulation until zeroGrad, deep and shared
 // graphs, noGrad and detach, and clear errors.
 import * as assert from 'node:assert/strict';
-import { concat, crossEntropy, noGrad, tensor, Tensor, zeros } from '../../engine';
+import { concat, crossEntropy, full, noGrad, ones, rand, randint, randn, tensor, Tensor, zeros } from '../../engine';
 import { setRecorder } from '../../engine/recorder';
 
 /** Counts gradient-function calls during `fn` (each dependency walked once per backward pass). */
@@ -115,6 +115,17 @@ describe('error messages', () => {
     ['add with shapes that do not broadcast', () => tensor([[1, 2, 3], [4, 5, 6]]).add(tensor([1, 2])), /add: shapes \[2, 3\] and \[2\] cannot be broadcast/],
     ['mul with shapes that do not broadcast', () => tensor([[1], [2]]).mul(tensor([[1, 2], [3, 4], [5, 6]])), /mul: shapes \[2, 1\] and \[3, 2\]/],
     ['matmul with inner dimensions that differ', () => tensor([[1, 2, 3]]).matmul(tensor([[1, 2]])), /matmul: shapes \[1, 3\] and \[1, 2\] are not aligned/],
+    ['tensor with a negative dimension', () => tensor([1, 2], { shape: [2, -1] }), /^ShapeError: tensor: invalid shape \[2, -1\]: dimensions must be non-negative integers$/],
+    ['tensor with a fractional dimension', () => tensor([1, 2, 3], { shape: [1.5, 2] }), /tensor: invalid shape \[1.5, 2\]: dimensions must be non-negative integers/],
+    ['the Tensor constructor with negative dimensions', () => new Tensor(new Float64Array(4), [-2, -2]), /tensor: invalid shape \[-2, -2\]/],
+    ['zeros with a negative dimension', () => zeros([3, -1]), /zeros: invalid shape \[3, -1\]: dimensions must be non-negative integers/],
+    ['ones with a fractional dimension', () => ones([2.5]), /ones: invalid shape \[2.5\]/],
+    ['full with NaN', () => full([NaN], 1), /full: invalid shape \[NaN\]/],
+    ['randn with a number for a shape', () => randn(3 as unknown as number[]), /randn: invalid shape 3: a shape is an array of dimensions/],
+    ['rand with a negative dimension', () => rand([-4]), /rand: invalid shape \[-4\]/],
+    ['randint with a fractional dimension', () => randint(0, 5, [0.5]), /randint: invalid shape \[0.5\]/],
+    ['reshape with two -1', () => tensor([1, 2, 3, 4]).reshape([-1, -1]), /reshape: invalid shape \[-1, -1\]: dimensions must be non-negative integers, with at most one -1/],
+    ['reshape with a fractional dimension', () => tensor([1, 2, 3, 4]).reshape([0.5, 8]), /reshape: invalid shape \[0.5, 8\]/],
     ['reshape to a different size', () => tensor([1, 2, 3]).reshape([2, 2]), /reshape: cannot reshape a tensor of shape \[3\] to \[2, 2\]/],
     ['concat with mismatched shapes', () => concat([zeros([2, 3]), zeros([2, 2])], 0), /concat: shapes \[2, 3\] and \[2, 2\] differ outside axis 0/],
     ['item on a non-scalar', () => tensor([1, 2]).item(), /item: tensor of shape \[2\] is not a scalar/],

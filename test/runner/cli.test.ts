@@ -14,6 +14,10 @@ interface FailureCase {
   says: RegExp;
 }
 
+const stepFixture = 'test/fixtures/step-before-backward.ts';
+const stepAt = marked(stepFixture, 'changed', 'step()');
+const usedAt = marked(stepFixture, 'used', 'matmul(w2)');
+
 const failures: FailureCase[] = [
   { name: 'a syntax error', file: 'test/fixtures/syntax-error.ts', flags: [], marker: 'syntax', token: "); //", says: /syntax error: Expected ";" but found "\)"/ },
   { name: 'an exception', file: 'test/fixtures/throws.ts', flags: [], marker: 'throw', token: 'new RangeError', says: /RangeError: need at least 4 values, got 3/ },
@@ -21,6 +25,17 @@ const failures: FailureCase[] = [
   { name: 'the time limit', file: 'test/fixtures/infinite-loop.ts', flags: ['--timeout', '1500'], marker: 'loop', token: ['mul(', 'sum('], says: /time limit exceeded: the model ran for more than 1500 ms/ },
   { name: 'the JS heap limit', file: 'test/fixtures/heap-hog.ts', flags: ['--heap', '64'], marker: 'mul(', token: 'mul(', says: /memory limit exceeded: the model's JavaScript heap went over 64 MB/ },
   { name: 'the tensor memory limit', file: 'test/fixtures/tensor-hog.ts', flags: ['--memory', '64'], marker: 'zeros(', token: 'zeros(', says: /TensorMemoryError: tensor memory limit exceeded: .* limit 64 MB/ },
+  {
+    name: 'an optimizer step between forward and backward',
+    file: stepFixture,
+    flags: [],
+    marker: 'backward',
+    token: 'backward(',
+    says: new RegExp(
+      `InPlaceChangeError: backward: parameter \\[3, 1\\] was changed in place \\(by SGD.step at step-before-backward.ts:${stepAt.line}:${stepAt.column}\\) ` +
+        `after matmul at step-before-backward.ts:${usedAt.line}:${usedAt.column} used it; call backward\\(\\) before the optimizer step$`,
+    ),
+  },
   { name: 'a file with no model', file: 'test/fixtures/no-model.ts', flags: [], marker: 'file', token: '//', says: /no model to run: export a function train\(\), model\(\) or a default function/ },
   { name: 'a train that is not a function', file: 'test/fixtures/not-a-function.ts', flags: [], marker: 'file', token: '//', says: /: train is a number, not a function: the runner calls an exported train\(\)/ },
   { name: 'a thrown object', file: 'test/fixtures/throws-value.ts', flags: [], marker: 'last op', token: 'mul(', says: /: threw \{ code: 42 \} \(not an Error, so no stack: located at the last engine call\)$/ },
@@ -88,6 +103,12 @@ describe('gradscope run: success', () => {
       assert.ok(Math.abs(into[0].grad!.norm - p.grad!.norm) < 1e-9 * p.grad!.norm);
       assert.equal(trace.steps[100].gradNorms[p.key], p.grad!.norm);
     }
+  });
+
+  it('runs a synchronous loop that allocates far more than the tensor memory limit but holds little', () => {
+    const r = gradscope('run', 'test/fixtures/tensor-churn.ts', '--memory', '64');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /70 steps in/);
   });
 
   it('passes the user console output through on stderr and calls backward on a returned loss', () => {
