@@ -94,8 +94,15 @@ export interface Trace {
   steps: StepSummary[];
   /** The graph of the recorded step (the last one unless asked otherwise). */
   graph: StepGraph;
-  /** Graphs of earlier steps, when more than one step was asked for (`--steps all`). */
+  /**
+   * Graphs of earlier steps, oldest first, when more than one step was asked for (`--steps all`). A long run keeps
+   * at most 50 graphs in all (runner/kept-steps.ts): then `sampled` is set and each graph's `step` says which it is.
+   */
   history?: StepGraph[];
+  /** Set when `--steps all` kept only some steps' graphs: the first, each `every`-th step after it, and the last. */
+  sampled?: { every: number; reason: string };
+  /** What the user should know about how the run was recorded (a `--steps` index past the end of the run, say). */
+  warnings?: string[];
   findings: Finding[];
   durationMs: number;
 }

@@ -107,6 +107,8 @@ export function summary(trace: Trace): string {
   lines.push(`${file}: ${steps.length} step${steps.length === 1 ? '' : 's'} in ${trace.durationMs} ms, graph of ${trace.graph.nodes.length} tensors and ${trace.graph.edges.length} edges`);
   if (losses.length > 0) lines.push(`loss: ${formatMagnitude(losses[0], 5)} (first) -> ${formatMagnitude(losses[losses.length - 1], 5)} (last)`);
   if (trace.graph.omitted) lines.push(`left out: ${trace.graph.omitted.nodes} nodes (${trace.graph.omitted.reason})`);
+  if (trace.sampled) lines.push(`graphs kept: ${(trace.history?.length ?? 0) + 1} (${trace.sampled.reason})`);
+  for (const w of trace.warnings ?? []) lines.push(`warning: ${w}`);
   lines.push(trace.findings.length === 0 ? 'no findings' : `${trace.findings.length} finding${trace.findings.length === 1 ? '' : 's'}:`);
   for (const f of trace.findings) lines.push(`  ${where(f.site)}: ${f.severity}: ${f.message}`);
   return lines.join('\n');
@@ -132,6 +134,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(describeError(result).replace(/\n/g, ' ') + '\n');
     return result.error.kind === 'internal' && result.error.site === null ? 2 : 1;
   }
+  // The summary lists warnings; with --json (stdout is the trace) they go to stderr.
+  if (cmd.json) for (const w of result.trace.warnings ?? []) process.stderr.write(`gradscope: warning: ${w}\n`);
   // The trace first: a report that still cannot be written (the disk filled up during the run) loses nothing else.
   process.stdout.write(cmd.json ? traceToJson(result.trace) + '\n' : summary(result.trace) + '\n');
   if (cmd.html === undefined) return 0;

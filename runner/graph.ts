@@ -9,8 +9,6 @@ import { statsOf } from './stats';
 export interface GraphSource {
   /** Where the graph is walked from: the loss of a step, or what a forward-only run made. */
   roots: readonly Tensor[];
-  /** Tensors made since the previous step ended, in creation order. */
-  created: readonly Tensor[];
   /** The gradient each tensor received in this step. */
   nodeGrads: Map<Tensor, Stats>;
   /** For each tensor, the gradient each of its gradient-carrying dependencies received, in dependency order. */
@@ -34,7 +32,7 @@ export interface GraphRequest {
 }
 
 /** Every tensor reachable from `roots`, breadth first (nearest the loss first). */
-function reachable(roots: readonly Tensor[]): Tensor[] {
+export function reachable(roots: readonly Tensor[]): Tensor[] {
   const seen = new Set<Tensor>(roots);
   const order = [...roots];
   for (let i = 0; i < order.length; i++) {
@@ -46,6 +44,11 @@ function reachable(roots: readonly Tensor[]): Tensor[] {
     }
   }
   return order;
+}
+
+/** Every tensor reachable from `roots`, in creation order (inputs made before a step included). */
+export function inCreationOrder(roots: readonly Tensor[]): Tensor[] {
+  return reachable(roots).sort((a, b) => a.id - b.id);
 }
 
 export function buildGraph(req: GraphRequest): StepGraph {

@@ -8,8 +8,10 @@ import type { Tensor } from '../engine/tensor';
 import { Site, Stats, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
 import { hasNonFinite, normOf, statsOf } from './stats';
 import { createDetectors, Detector, findingsOf } from './findings';
-import { buildGraph, GraphSource, StepRecord } from './graph';
+import { buildGraph, GraphSource, inCreationOrder, StepRecord } from './graph';
+import { KeptSteps } from './kept-steps';
 import type { StepsOption } from './options';
+import { RecentTensors } from './recent-tensors';
 
 export interface RecordOptions {
   steps: StepsOption;
@@ -29,10 +31,12 @@ export interface RunObserver {
 
 export class TraceRecorder implements Recorder {
   readonly steps: StepSummary[] = [];
-  private readonly kept: StepRecord[] = [];
-  private readonly params: Tensor[] = [];
+  private readonly kept: KeptSteps<StepRecord>;
+  /** Every parameter, as soon as it is one (made with requiresGrad, or a leaf given `requiresGrad = true` later). */
+  private readonly params = new Set<Tensor>();
   private readonly reachedParams = new Set<Tensor>();
-  private created: Tensor[] = [];
+  /** The latest tensors made since the last backward (see recent-tensors.ts): never all of them. */
+  private readonly recent: RecentTensors;
   private current: StepRecord | null = null;
   private readonly sites = new WeakMap<StackCapture, Site | null>();
   private readonly start = Date.now();
@@ -45,6 +49,23 @@ export class TraceRecorder implements Recorder {
     private readonly detectors: readonly Detector[] = createDetectors(),
   ) {
     this.edgeWatchers = detectors.filter((d) => d.onEdgeGrad !== undefined);
+    this.dropWatchers = detectors.filter((d) => d.onDropped !== undefined);
+    this.kept = new KeptSteps(options.steps);
+    this.recent = new RecentTensors(options.nodeLimit, (t) => this.dropped(t));
+  }
+
+  /** The detectors that look at each tensor the recorder stops holding before any backward ran. */
+  private readonly dropWatchers: readonly Detector[];
+
+  /** `t` leaves the window of recent tensors: the last chance to see it a parameter, or (no step yet) to look at it. */
+  private dropped(t: Tensor): void {
+    if (t.kind === 'param') this.params.add(t);
+    if (this.steps.length === 0) for (const d of this.dropWatchers) d.onDropped!(t);
+  }
+
+  /** Leaves among the recent tensors that became parameters after they were made (`w.requiresGrad = true`). */
+  private collectParams(): void {
+    for (const t of this.recent.list()) if (t.kind === 'param') this.params.add(t);
   }
 
   /** The detectors that watch every gradient along an edge (most do not). */
@@ -57,8 +78,8 @@ export class TraceRecorder implements Recorder {
   private occurrences = new Map<string, number>();
 
   onTensor(t: Tensor): void {
-    this.created.push(t);
-    if (t.kind === 'param') this.params.push(t);
+    this.recent.push(t);
+    if (t.kind === 'param') this.params.add(t);
     const site = this.siteOf(t);
     const at = site === null ? '?' : this.positionOf(site);
     const k = this.occurrences.get(at) ?? 0;
@@ -94,15 +115,10 @@ export class TraceRecorder implements Recorder {
   }
 
   onBackwardStart(root: Tensor): void {
-    this.current = {
-      index: this.steps.length,
-      root,
-      roots: [root],
-      created: this.created,
-      nodeGrads: new Map(),
-      edgeGrads: new Map(),
-    };
-    this.created = [];
+    this.current = { index: this.steps.length, root, roots: [root], nodeGrads: new Map(), edgeGrads: new Map() };
+    // The step's graph is walked from its loss: what else was made since the last step need not be held.
+    this.collectParams();
+    this.recent.clear();
   }
 
   // Gradient arrays are often shared: a gradient that passes through an op unchanged is the same array on
@@ -158,9 +174,7 @@ export class TraceRecorder implements Recorder {
     const summary: StepSummary = { index: step.index, loss, gradNorms, paramNorms };
     this.steps.push(summary);
     for (const d of this.detectors) d.onStepEnd?.(step, summary);
-    const { steps } = this.options;
-    if (steps === 'last') this.kept.length = 0;
-    if (steps === 'last' || steps === 'all' || steps === step.index) this.kept.push(step);
+    this.kept.add(step);
     const now = Date.now();
     if (this.observer !== undefined && now - this.lastProgress >= 100) {
       this.lastProgress = now;
@@ -171,19 +185,22 @@ export class TraceRecorder implements Recorder {
   /** The finished trace. `result` is what the model's function returned (drawn when no backward ran). */
   finish(result?: unknown): Trace {
     const siteOf = (t: Tensor) => this.siteOf(t);
+    this.collectParams();
+    const kept = this.kept.list();
     let forwardOnly: GraphSource | null = null;
-    if (this.kept.length === 0) {
-      // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one.
-      // Detectors see it first, so the graph keeps what they will point at.
-      const created = this.created;
-      const roots = result instanceof Object && created.includes(result as Tensor) ? [result as Tensor] : created;
-      forwardOnly = { roots, created, nodeGrads: new Map(), edgeGrads: new Map() };
-      for (const d of this.detectors) d.onForwardOnly?.(created);
+    if (kept.length === 0) {
+      // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one,
+      // else from the latest tensors made. Detectors see it first, so the graph keeps what they will point at.
+      const recent = this.recent.list();
+      const returned = result instanceof Object && this.keys.has(result as Tensor) ? (result as Tensor) : null;
+      forwardOnly = { roots: returned !== null ? [returned] : recent, nodeGrads: new Map(), edgeGrads: new Map() };
+      const drawnFrom = inCreationOrder(returned !== null ? [...recent, returned] : recent);
+      for (const d of this.detectors) d.onForwardOnly?.(drawnFrom);
     }
     const mustKeep = this.detectors.flatMap((d) => d.mustKeep?.() ?? []);
     const build = (source: GraphSource, index: number) =>
       buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nodeLimit: this.options.nodeLimit, mustKeep });
-    const graphs = forwardOnly !== null ? [build(forwardOnly, -1)] : this.kept.map((step) => build(step, step.index));
+    const graphs = forwardOnly !== null ? [build(forwardOnly, -1)] : kept.map((step) => build(step, step.index));
     const graph = graphs[graphs.length - 1];
     const trace: Trace = {
       version: TRACE_VERSION,
@@ -194,11 +211,15 @@ export class TraceRecorder implements Recorder {
       durationMs: Date.now() - this.start,
     };
     if (graphs.length > 1) trace.history = graphs.slice(0, -1);
+    const sampled = this.kept.sampling();
+    if (sampled !== undefined) trace.sampled = sampled;
+    const warning = this.kept.warning(graph.step);
+    if (warning !== undefined) trace.warnings = [warning];
     trace.findings = findingsOf(this.detectors, {
       trace,
-      params: this.params,
+      params: [...this.params].sort((a, b) => a.id - b.id),
       reachedParams: this.reachedParams,
-      lastKept: this.kept[this.kept.length - 1],
+      lastKept: kept[kept.length - 1],
       siteOf,
       keyOf: (t) => this.keyOf(t),
     });

@@ -90,8 +90,12 @@ export class GraphView {
     this.status(`laying out ${trace.graph.nodes.length} tensors…`);
     const els = traceToElements(trace.graph, new Set(this.state.expanded));
     // Where NaN/Inf started gets a marker of its own: every node downstream of it is red too.
-    const origins = new Set(trace.findings.filter((f) => f.kind === 'nan-forward' || f.kind === 'nan-backward').map((f) => f.node));
-    for (const n of els.nodes) if (origins.has(n.data.node)) Object.assign(n.data, { label: `⚠ NaN starts here: ${n.data.label}`, origin: true });
+    // Its label says what started there, as the finding does ("Inf starts here", "NaN starts in backward here").
+    const origins = new Map(trace.findings.filter((f) => (f.kind === 'nan-forward' || f.kind === 'nan-backward') && f.node !== undefined).map((f) => [f.node, f.message.slice(0, f.message.indexOf(' here') + 5)]));
+    for (const n of els.nodes) {
+      const what = origins.get(n.data.node);
+      if (what !== undefined) Object.assign(n.data, { label: `⚠ ${what}: ${n.data.label}`, origin: true });
+    }
     // Box sizes from the label (monospace: 11px text is about 6.6px a character, a group's 13px about 8px).
     for (const n of els.nodes) {
       const group = n.data.kind === 'group';

@@ -1,18 +1,29 @@
-// ReLU units that output zero for every row of the batch pass no gradient back: they have stopped learning.
-// Read from the last kept step, whose tensors are still live (the trace itself holds only their statistics).
-import type { Finding } from '../../engine/trace';
+// ReLU units that output zero for every row of the batch pass no gradient back: they have stopped learning. A
+// ReLU whose units are all dead passes no gradient at all to the layers before it: a warning, not information.
+// ReLUs made on one line (a loop over layers or time steps) are one finding. Read from the last kept step, whose
+// tensors are still live (the trace itself holds only their statistics).
+import type { Finding, TraceNode } from '../../engine/trace';
+import { reachable } from '../graph';
 import { Detector, finding, RunView } from './detector';
+import { groupBySite } from './gradient-scale';
 
 export function deadRelu(): Detector {
   return { findings: deadRelus };
 }
 
-/** ReLU units (last axis) that are zero for every row of the batch in the last kept step. */
+interface DeadUnits {
+  node: TraceNode;
+  dead: number;
+  units: number;
+  rows: number;
+}
+
+/** ReLU units (last axis) that are zero for every row of the batch in the last kept step, one finding per line. */
 function deadRelus(run: RunView): Finding[] {
   const step = run.lastKept;
   if (step === undefined) return [];
-  const out: Finding[] = [];
-  const byId = new Map(step.created.map((c) => [c.id, c]));
+  const byId = new Map(reachable(step.roots).map((t) => [t.id, t]));
+  const found: DeadUnits[] = [];
   for (const node of run.trace.graph.nodes) {
     if (node.op !== 'relu' || node.shape.length < 2) continue;
     const t = byId.get(node.id);
@@ -25,14 +36,24 @@ function deadRelus(run: RunView): Finding[] {
       for (let r = 0; r < rows && !alive; r++) alive = t.data[r * units + u] !== 0;
       if (!alive) dead++;
     }
-    if (dead > 0) {
-      out.push(finding(run, node, {
-        kind: 'dead-relu',
-        severity: 'info',
-        step: step.index,
-        message: `dead ReLU: ${dead} of ${units} units are zero for the whole batch of ${rows} (they pass no gradient)`,
-      }));
-    }
+    if (dead > 0) found.push({ node, dead, units, rows });
   }
-  return out;
+  return groupBySite(found, (d) => d.node).map((group) => {
+    const allDead = group.filter((d) => d.dead === d.units).length;
+    const worst = group.reduce((a, b) => (b.dead / b.units > a.dead / a.units ? b : a));
+    let message: string;
+    if (group.length > 1) {
+      const dead = group.reduce((n, d) => n + d.dead, 0);
+      const units = group.reduce((n, d) => n + d.units, 0);
+      message = allDead === group.length
+        ? `dead ReLU: all ${units} units of the ${group.length} ReLUs made here are zero for the whole batch: no gradient passes back through them`
+        : `dead ReLU: ${group.length} ReLUs made here have units that are zero for the whole batch, ${dead} of ${units} units (they pass no gradient)` +
+          (allDead > 0 ? `; ${allDead} of them are entirely dead and pass no gradient back at all` : '');
+    } else if (allDead > 0) {
+      message = `dead ReLU: all ${worst.units} units are zero for the whole batch of ${worst.rows}: no gradient passes back through this layer to the ones before it`;
+    } else {
+      message = `dead ReLU: ${worst.dead} of ${worst.units} units are zero for the whole batch of ${worst.rows} (they pass no gradient)`;
+    }
+    return finding(run, worst.node, { kind: 'dead-relu', severity: allDead > 0 ? 'warning' : 'info', step: step.index, message });
+  });
 }

@@ -31,8 +31,13 @@ export interface Detector {
   onEdgeGrad?(step: StepRecord, to: Tensor, from: Tensor, stats: Stats): void;
   /** A backward pass ended: what it recorded (tensors made, gradients) and its summary. */
   onStepEnd?(step: StepRecord, summary: StepSummary): void;
-  /** No step's graph was kept: the trace draws these tensors (made after the last backward), in creation order. */
-  onForwardOnly?(created: readonly Tensor[]): void;
+  /**
+   * Before any backward ran, the recorder stopped holding `t` (it keeps only the latest tensors for a forward-only
+   * graph, runner/recent-tensors.ts): the only time to look at it, for a detector that must see every tensor.
+   */
+  onDropped?(t: Tensor): void;
+  /** No backward ran: the trace draws from these tensors (the latest made and what they came from), in creation order. */
+  onForwardOnly?(drawn: readonly Tensor[]): void;
   /** Tensors the recorded graph must keep whatever the node limit (the ones this detector will point at). */
   mustKeep?(): readonly Tensor[];
   /** What this detector found, in the order it should be listed. */

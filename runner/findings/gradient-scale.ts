@@ -1,5 +1,5 @@
 // What the vanishing and exploding detectors share: the parameters whose gradients they compare, and grouping
-// their findings by the line of code that made the parameters (a layer made in a loop is one finding).
+// findings by the line of code that made their nodes (a layer made in a loop is one finding; dead-relu uses it too).
 import type { StepSummary, Trace, TraceNode } from '../../engine/trace';
 
 export interface ParamGradients {

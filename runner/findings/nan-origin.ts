@@ -1,11 +1,12 @@
 // Where NaN/Inf started, in the user's terms: a loss that stopped being finite (pointed at the loss), the first
-// tensor that went non-finite from finite inputs in the forward pass, and the gradient rule that turned a
-// finite gradient into NaN/Inf in the backward pass. NaN that came from the forward pass just flows on through
-// backward and is reported where it started.
+// tensor that went non-finite from finite inputs in the forward pass (data made before the training loop
+// included: the scan walks the step's graph), and the gradient rule that turned a finite gradient into NaN/Inf
+// in the backward pass. NaN that came from the forward pass just flows on through backward and is reported where
+// it started. Messages name what it was: NaN, Inf, or both.
 import { formatShape } from '../../engine/format';
 import type { Tensor } from '../../engine/tensor';
 import type { Finding, Stats } from '../../engine/trace';
-import type { StepRecord } from '../graph';
+import { inCreationOrder, StepRecord } from '../graph';
 import { hasNonFinite, statsOf } from '../stats';
 import { Detector, finding, RunView } from './detector';
 
@@ -17,12 +18,18 @@ export interface NanOrigin {
   stats: Stats;
 }
 
+/** "NaN", "Inf" or "NaN and Inf": what `s` holds. */
+const which = (s: Stats) => (s.nan > 0 && s.inf > 0 ? 'NaN and Inf' : s.nan > 0 ? 'NaN' : 'Inf');
+const starts = (s: Stats) => `${which(s)} ${s.nan > 0 && s.inf > 0 ? 'start' : 'starts'}`;
+const lossText = (loss: number) => (Number.isNaN(loss) ? 'NaN' : loss > 0 ? 'Inf' : '-Inf');
 const counts = (s: Stats) => [s.nan > 0 ? `${s.nan} NaN` : '', s.inf > 0 ? `${s.inf} Inf` : ''].filter(Boolean).join(', ');
 const describe = (t: Tensor) => `${t.op} ${formatShape(t.shape)}`;
 
 export function nanOrigin(): Detector {
   let forward: NanOrigin | null = null;
   let backward: NanOrigin | null = null;
+  /** Before any step: the first tensor the recorder stopped holding that made NaN/Inf from finite inputs. */
+  let dropped: NanOrigin | null = null;
   return {
     onEdgeGrad(step, to, from, stats) {
       // A gradient rule that makes NaN/Inf from a finite gradient and finite values (sqrt at 0, say) is where
@@ -33,11 +40,24 @@ export function nanOrigin(): Detector {
       if (incoming !== undefined && !hasNonFinite(incoming) && finiteValues) backward = { tensor: to, step: step.index, from, stats };
     },
     onStepEnd(step, summary) {
-      // The step's tensors are gone after it unless it is kept: find the forward origin now.
-      if (forward === null && (isNonFinite(summary.loss) || anyNonFinite(step))) forward = firstNonFiniteOp(step.created, step.index);
+      dropped = null; // a step ran: forward-only tensors are not drawn
+      // The step's tensors are gone after it unless it is kept: find the forward origin now, in everything the
+      // loss came from (inputs made before the loop too). Once backward made NaN/Inf in an earlier step, the
+      // optimizer spread it into the parameters: later steps' NaN is that one.
+      const brokeBefore = backward !== null && backward.step !== step.index;
+      if (forward === null && !brokeBefore && (isNonFinite(summary.loss) || anyNonFinite(step))) {
+        forward = firstNonFiniteOp(inCreationOrder(step.roots), step.index);
+      }
     },
-    onForwardOnly(created) {
-      if (forward === null) forward = firstNonFiniteOp(created, -1);
+    onDropped(t) {
+      if (dropped === null && !allFinite(t.data) && t.dependencies.every((d) => allFinite(d.tensor.data))) {
+        dropped = { tensor: t, step: -1, stats: statsOf(t.data) };
+      }
+    },
+    onForwardOnly(drawn) {
+      // What was dropped was made before anything drawn, unless it is an input of what is drawn: the earlier wins.
+      const found = firstNonFiniteOp(drawn, -1);
+      if (forward === null) forward = dropped !== null && (found === null || dropped.tensor.id < found.tensor.id) ? dropped : found;
     },
     mustKeep: () => [forward?.tensor, backward?.tensor, backward?.from].filter((t) => t !== undefined),
     findings(run: RunView): Finding[] {
@@ -46,7 +66,7 @@ export function nanOrigin(): Detector {
       const badLoss = steps.find((s) => isNonFinite(s.loss));
       const lastRoot = run.lastKept?.root;
       if (badLoss !== undefined && lastRoot !== undefined) {
-        out.push(finding(run, lastRoot, { kind: 'nan-loss', severity: 'error', step: badLoss.index, message: `loss became ${badLoss.loss} at step ${badLoss.index + 1} of ${steps.length}` }));
+        out.push(finding(run, lastRoot, { kind: 'nan-loss', severity: 'error', step: badLoss.index, message: `loss became ${lossText(badLoss.loss!)} at step ${badLoss.index + 1} of ${steps.length}` }));
       }
       if (forward !== null) {
         const t = forward.tensor;
@@ -55,8 +75,8 @@ export function nanOrigin(): Detector {
           severity: 'error',
           step: forward.step,
           message: t.kind === 'op'
-            ? `NaN/Inf starts here: ${describe(t)} produced ${counts(forward.stats)} from finite inputs`
-            : `NaN/Inf starts here: this ${t.kind} ${formatShape(t.shape)} holds ${counts(forward.stats)}`,
+            ? `${starts(forward.stats)} here: ${describe(t)} produced ${counts(forward.stats)} from finite inputs`
+            : `${starts(forward.stats)} here: this ${t.kind} ${formatShape(t.shape)} holds ${counts(forward.stats)}`,
         }));
       }
       if (backward !== null && backward.from !== undefined) {
@@ -64,7 +84,7 @@ export function nanOrigin(): Detector {
           kind: 'nan-backward',
           severity: 'error',
           step: backward.step,
-          message: `NaN/Inf starts in backward here: the gradient of ${describe(backward.tensor)} turned a finite gradient into ${counts(backward.stats)} for its input ${describe(backward.from)}`,
+          message: `${starts(backward.stats)} in backward here: the gradient of ${describe(backward.tensor)} turned a finite gradient into ${counts(backward.stats)} for its input ${describe(backward.from)}`,
         }));
       }
       return out;
@@ -85,14 +105,14 @@ function allFinite(data: Float64Array): boolean {
 }
 
 /** The first tensor, in creation order, that has NaN or Inf while none of its inputs has (data made that way counts). */
-export function firstNonFiniteOp(created: readonly Tensor[], step: number): NanOrigin | null {
+export function firstNonFiniteOp(tensors: readonly Tensor[], step: number): NanOrigin | null {
   const bad = new Map<Tensor, boolean>();
   const nonFinite = (t: Tensor): boolean => {
     let b = bad.get(t);
     if (b === undefined) bad.set(t, (b = !allFinite(t.data)));
     return b;
   };
-  for (const t of created) {
+  for (const t of tensors) {
     if (nonFinite(t) && t.dependencies.every((d) => !nonFinite(d.tensor))) {
       return { tensor: t, step, stats: statsOf(t.data) };
     }

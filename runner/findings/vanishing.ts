@@ -13,6 +13,35 @@ import { groupBySite, paramGradients, sameSite } from './gradient-scale';
  */
 export const VANISHING_RATIO = 1e-3;
 
+interface Vanishing {
+  node: TraceNode;
+  /** RMS gradient over the largest parameter's: 0 when the gradient is exactly zero. */
+  ratio: number;
+  step: number;
+}
+
+/** The message for the vanishing parameters made on one line (`made` parameters in all), `worst` the slowest. */
+function describe(group: Vanishing[], worst: Vanishing, made: number): string {
+  const one = group.length === 1;
+  const who = one ? `parameter ${formatShape(worst.node.shape)}` : `${group.length} of the ${made} parameters made here`;
+  const small = group.filter((v) => v.ratio > 0);
+  // An exactly-zero gradient is not "infinitely smaller": it is none at all.
+  if (small.length === 0) return `vanishing gradient: ${who} ${one ? 'gets' : 'get'} no gradient at step ${worst.step + 1} (exactly zero): ${one ? 'it does not learn' : 'they do not learn'}`;
+  const times = (r: number) => `${(1 / r).toExponential(1)}x`;
+  const least = Math.min(...small.map((v) => v.ratio));
+  const most = Math.max(...small.map((v) => v.ratio));
+  const span = small.length === 1 ? times(least) : `${times(most)} to ${times(least)}`;
+  const zero = group.length - small.length;
+  const get = (n: number) => (n === 1 ? 'gets' : 'get');
+  const step = `(step ${worst.step + 1})`;
+  if (zero > 0) {
+    const some = `${small.length} ${get(small.length)} RMS gradients ${span} smaller than the fastest-learning parameter's`;
+    return `vanishing gradient: ${who} barely learn: ${some}, ${zero} ${get(zero)} no gradient at all ${step}`;
+  }
+  const rms = one ? 'gets an RMS gradient' : 'get RMS gradients';
+  return `vanishing gradient: ${who} ${rms} ${span} smaller than the fastest-learning parameter's ${step}: ${one ? 'it barely learns' : 'they barely learn'}`;
+}
+
 export function vanishing(): Detector {
   return {
     findings(run) {
@@ -28,7 +57,7 @@ export function vanishing(): Detector {
       };
       const atFirst = relative(first);
       const atLast = relative(last);
-      const vanishing: { node: TraceNode; ratio: number; step: number }[] = [];
+      const vanishing: Vanishing[] = [];
       for (const n of params) {
         // NaN/Inf is reported where it started; an exploding gradient is reported as that.
         if (last.gradNorms[n.key] === null || explosion(run.trace, n) !== null) continue;
@@ -38,12 +67,8 @@ export function vanishing(): Detector {
       const out: Finding[] = [];
       for (const group of groupBySite(vanishing, (v) => v.node)) {
         const worst = group.reduce((a, b) => (b.ratio < a.ratio ? b : a));
-        const times = (r: number) => `${(1 / r).toExponential(1)}x`;
         const made = params.filter((n) => sameSite(n, worst.node)).length;
-        const span = group.length === 1 ? times(worst.ratio) : `${times(Math.max(...group.map((v) => v.ratio)))} to ${times(worst.ratio)}`;
-        const who = group.length === 1 ? `parameter ${formatShape(worst.node.shape)} gets an RMS gradient` : `${group.length} of the ${made} parameters made here get RMS gradients`;
-        const message = `vanishing gradient: ${who} ${span} smaller than the fastest-learning parameter's (step ${worst.step + 1}): ${group.length === 1 ? 'it barely learns' : 'they barely learn'}`;
-        out.push(finding(run, worst.node, { kind: 'vanishing', severity: 'warning', step: worst.step, message }));
+        out.push(finding(run, worst.node, { kind: 'vanishing', severity: 'warning', step: worst.step, message: describe(group, worst, made) }));
       }
       return out;
     },

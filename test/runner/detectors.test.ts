@@ -38,7 +38,7 @@ describe('detectors', () => {
       });
       assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
         ['nan-loss', 'error', 0, 'loss became NaN at step 1 of 1'],
-        ['nan-forward', 'error', 0, 'NaN/Inf starts here: log [3] produced 1 NaN from finite inputs'],
+        ['nan-forward', 'error', 0, 'NaN starts here: log [3] produced 1 NaN from finite inputs'],
       ]);
       assert.equal(opOf(trace, findings[0]), 'sum');
       assert.equal(opOf(trace, findings[1]), 'log');
@@ -50,7 +50,44 @@ describe('detectors', () => {
         const x = tensor([1, NaN]);
         tensor([1, 1], { requiresGrad: true }).mul(x).sum().backward();
       });
-      assert.equal(findings.find((f) => f.kind === 'nan-forward')?.message, 'NaN/Inf starts here: this input [2] holds 1 NaN');
+      assert.equal(findings.find((f) => f.kind === 'nan-forward')?.message, 'NaN starts here: this input [2] holds 1 NaN');
+    });
+
+    it('points at data made before the training loop when a later batch brings its bad row in, counting NaN and Inf', () => {
+      const { findings, trace } = detect(nanOrigin(), () => {
+        const data = tensor(Array.from({ length: 8 }, (_, r) => (r === 5 ? [NaN, Infinity] : [r, 1]))); // bad row
+        const w = tensor([[0.1], [0.1]], { requiresGrad: true });
+        for (let b = 0; b < 4; b++) data.slice([2 * b], [2 * b + 2]).matmul(w).sum().backward();
+      });
+      assert.deepEqual(findings.map((f) => [f.kind, f.step, f.message]), [
+        ['nan-loss', 2, 'loss became NaN at step 3 of 4'],
+        ['nan-forward', 2, 'NaN and Inf start here: this input [8, 2] holds 1 NaN, 1 Inf'],
+      ]);
+      assert.equal(opOf(trace, findings[1]), 'tensor');
+      assert.match(lineAt(findings[1]), /\/\/ bad row/);
+    });
+
+    it('names Inf as Inf: a loss that overflowed', () => {
+      const { findings } = detect(nanOrigin(), () => {
+        const w = tensor([1e200, 1], { requiresGrad: true });
+        w.mul(w).sum().backward(); // overflow
+      });
+      assert.deepEqual(findings.map((f) => f.message), ['loss became Inf at step 1 of 1', 'Inf starts here: mul [2] produced 1 Inf from finite inputs']);
+    });
+
+    it('finds an origin made long before the end of a forward-only run, though the recorder no longer holds it', () => {
+      const { findings } = detect(nanOrigin(), () => {
+        let total = 0;
+        for (let i = 0; i < 200; i++) {
+          const h = tensor([1, i === 3 ? -1 : 1, 2]).log(); // nan: early
+          total += h.sum().item();
+        }
+        return total;
+      }, 10);
+      const f = findings.find((x) => x.kind === 'nan-forward');
+      assert.ok(f, JSON.stringify(findings));
+      assert.equal(f.message, 'NaN starts here: log [3] produced 1 NaN from finite inputs');
+      assert.match(lineAt(f), /\/\/ nan: early/);
     });
 
     it('points at the gradient rule that made Inf from a finite gradient, and keeps it in the graph over the node limit', () => {
@@ -62,7 +99,7 @@ describe('detectors', () => {
       assert.equal(findings.length, 1, JSON.stringify(findings));
       const [f] = findings;
       assert.deepEqual([f.kind, f.step], ['nan-backward', 0]);
-      assert.equal(f.message, 'NaN/Inf starts in backward here: the gradient of sqrt [3] turned a finite gradient into 1 Inf for its input mul [3]');
+      assert.equal(f.message, 'Inf starts in backward here: the gradient of sqrt [3] turned a finite gradient into 1 Inf for its input mul [3]');
       assert.equal(opOf(trace, f), 'sqrt');
       assert.ok(trace.graph.nodes.some((n) => n.op === 'mul' && n.shape[0] === 3 && trace.graph.edges.some((e) => e.from === n.id && e.to === f.node)));
     });
@@ -102,6 +139,18 @@ describe('detectors', () => {
     it('says nothing when no backward ran', () => {
       assert.deepEqual(detect(unusedParam(), () => randn([3], { requiresGrad: true }).sum()).findings, []);
     });
+
+    it('finds a parameter made by setting requiresGrad after creation (the examples\' idiom)', () => {
+      const { findings } = detect(unusedParam(), () => {
+        const used = randn([3]).detach();
+        used.requiresGrad = true;
+        const w = randn([3, 3]).mul(0.5).detach(); // late param
+        w.requiresGrad = true;
+        for (let i = 0; i < 2; i++) used.mul(2).sum().backward();
+      });
+      assert.deepEqual(findings.map((f) => f.message), ['parameter [3, 3] received no gradient: no loss that backward() ran on depends on it']);
+      assert.match(lineAt(findings[0]), /\/\/ late param/);
+    });
   });
 
   describe('vanishing', () => {
@@ -122,6 +171,15 @@ describe('detectors', () => {
     it('needs more than one parameter to compare', () => {
       assert.deepEqual(detect(vanishing(), () => randn([4], { requiresGrad: true }).mul(1e-9).sum().backward()).findings, []);
     });
+
+    it('says a parameter whose gradient is exactly zero gets no gradient', () => {
+      const { findings } = detect(vanishing(), () => {
+        const live = randn([4], { requiresGrad: true });
+        const dead = randn([4, 4], { requiresGrad: true });
+        for (let i = 0; i < 3; i++) live.sum().add(dead.mul(0).sum()).backward();
+      });
+      assert.deepEqual(findings.map((f) => f.message), ['vanishing gradient: parameter [4, 4] gets no gradient at step 1 (exactly zero): it does not learn']);
+    });
   });
 
   describe('exploding', () => {
@@ -131,7 +189,7 @@ describe('detectors', () => {
         w.mul(1000).sum().backward();
       });
       assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
-        ['exploding', 'warning', 0, 'exploding gradient: parameter [1] has gradient norm 1.00e+3, 1.00e+3x its own norm'],
+        ['exploding', 'warning', 0, 'exploding gradient: parameter [1] has gradient norm 1.00e+3, 1.00e+3x its own norm at step 1'],
       ]);
     });
 
@@ -141,8 +199,26 @@ describe('detectors', () => {
         for (const scale of [0.01, 0.1, 50]) w.mul(scale).sum().backward();
       });
       assert.deepEqual(findings.map((f) => [f.step, f.message]), [
-        [2, "exploding gradient: parameter [1] has gradient norm 50.0, 50.0x its own norm, 5.0e+3x its first step's"],
+        [2, "exploding gradient: parameter [1] has gradient norm 50.0, 50.0x its own norm, 5.0e+3x its first step's at step 3"],
       ]);
+    });
+
+    it('catches a learning rate that drives training to Inf, at the step where the norm started to blow up', () => {
+      const { findings, trace } = detect(exploding(), () => {
+        const x = tensor([[1, 2], [3, 4], [5, 6]]);
+        const w = tensor([[0.1], [0.1]], { requiresGrad: true });
+        for (let step = 0; step < 400; step++) {
+          w.zeroGrad();
+          const err = x.matmul(w).sub(1);
+          err.mul(err).sum().backward();
+          w.data.forEach((v, i) => (w.data[i] = v - 0.5 * w.grad!.data[i]));
+        }
+      });
+      assert.equal(findings.length, 1, JSON.stringify(findings));
+      const [f] = findings;
+      assert.ok(trace.steps.some((s) => s.gradNorms[f.key!] === null), 'the gradient went to NaN/Inf');
+      assert.ok(f.step !== undefined && f.step < 5, `step ${f.step}`);
+      assert.match(f.message, new RegExp(`^exploding gradient: parameter \\[2, 1\\] has gradient norm .* at step ${f.step! + 1}, where it started to blow up; from step \\d+ it is NaN or Inf$`));
     });
   });
 
@@ -157,6 +233,21 @@ describe('detectors', () => {
         ['dead-relu', 'info', 0, 'dead ReLU: 1 of 3 units are zero for the whole batch of 2 (they pass no gradient)'],
       ]);
       assert.equal(opOf(trace, findings[0]), 'relu');
+    });
+
+    it('warns when every unit of a ReLU is dead, and makes the ReLUs of one line one finding', () => {
+      const x = tensor([[1, -1, 2], [3, -2, 1]]);
+      const { findings } = detect(deadRelu(), () => {
+        const w = tensor([1, 1, 1], { requiresGrad: true });
+        let h = x.mul(w);
+        const hs = [-1, 1, 1].map((sign) => h.mul(sign).relu()); // relus
+        h = x.mul(w).abs().neg().relu(); // all dead
+        hs.reduce((a, b) => a.add(b)).sum().add(h.sum()).backward();
+      });
+      assert.deepEqual(findings.map((f) => [f.severity, f.message, lineAt(f).trim().slice(-8)]), [
+        ['info', 'dead ReLU: 3 ReLUs made here have units that are zero for the whole batch, 4 of 9 units (they pass no gradient)', '// relus'],
+        ['warning', 'dead ReLU: all 3 units are zero for the whole batch of 2: no gradient passes back through this layer to the ones before it', 'all dead'],
+      ]);
     });
   });
 
