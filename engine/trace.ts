@@ -67,8 +67,11 @@ export interface StepSummary {
   index: number;
   /** The value of the tensor backward() started from, when it was a scalar. */
   loss: number | null;
-  /** Gradient norm of every tensor the backward pass reached, by node key; null where it held NaN or Inf. */
-  gradNorms: Record<string, number | null>;
+  /**
+   * Gradient norm of every tensor the backward pass reached, by node key: NaN where the gradient held NaN,
+   * Infinity where it held Inf (and no NaN). Like every number in a trace, written to JSON by traceToJson.
+   */
+  gradNorms: Record<string, number>;
   /** Value norm of every parameter, by node key. */
   paramNorms: Record<string, number>;
 }

@@ -6,7 +6,7 @@ import type { Recorder } from '../engine/recorder';
 import { StackCapture } from '../engine/recorder';
 import type { Tensor } from '../engine/tensor';
 import { Site, Stats, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
-import { hasNonFinite, normOf, statsOf } from './stats';
+import { normOf, statsOf } from './stats';
 import { createDetectors, Detector, findingsOf } from './findings';
 import { buildGraph, GraphSource, inCreationOrder, StepRecord } from './graph';
 import { KeptSteps } from './kept-steps';
@@ -161,10 +161,10 @@ export class TraceRecorder implements Recorder {
     this.occurrences = new Map();
     this.arrivals = new Map();
     this.nodeArray = this.nodeStats = null;
-    const gradNorms: Record<string, number | null> = {};
+    const gradNorms: Record<string, number> = {};
     const paramNorms: Record<string, number> = {};
     for (const [t, stats] of step.nodeGrads) {
-      gradNorms[this.keyOf(t)] = hasNonFinite(stats) ? null : stats.norm;
+      gradNorms[this.keyOf(t)] = stats.nan > 0 ? NaN : stats.inf > 0 ? Infinity : stats.norm;
       if (t.kind === 'param') {
         this.reachedParams.add(t);
         paramNorms[this.keyOf(t)] = normOf(t.data);

@@ -130,8 +130,7 @@ export function metricOf(trace: Trace, node: TraceNode, metric: Metric, step: nu
   };
   const gradNorm = (): number | undefined => {
     if (recorded) return node.grad === undefined ? undefined : normOrNaN(node.grad);
-    const g = summary?.gradNorms[node.key];
-    return g === undefined ? undefined : g === null ? NaN : g;
+    return summary?.gradNorms[node.key];
   };
   switch (metric) {
     case 'value':
@@ -155,10 +154,7 @@ export function changeOf(trace: Trace, node: TraceNode, metric: Metric, step: nu
   return before === 0 ? (now === 0 ? 1 : Infinity) : now / before;
 }
 
-/** Gradient norms over every step for one node key (null where none reached it, NaN where it was NaN/Inf). */
+/** Gradient norms over every step for one node key (null where none reached it, NaN or Infinity where it held them). */
 export function gradHistory(trace: Trace, key: string): (number | null)[] {
-  return trace.steps.map((s) => {
-    const g = s.gradNorms[key];
-    return g === undefined ? null : g === null ? NaN : g;
-  });
+  return trace.steps.map((s) => s.gradNorms[key] ?? null);
 }

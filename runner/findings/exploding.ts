@@ -24,7 +24,7 @@ export function explosion(trace: Trace, n: TraceNode): { step: number; message: 
   const growth = (g: number) => g / Math.max(first, 1e-300);
   for (const [i, s] of steps.entries()) {
     const g = norms[i];
-    if (g === undefined || g === null) continue; // not reached, or NaN/Inf (reported where it started)
+    if (g === undefined || !Number.isFinite(g)) continue; // not reached, or NaN/Inf (reported where it started)
     const r = g / Math.max(s.paramNorms[n.key] ?? 0, 1);
     if (r < EXPLODING_RELATIVE && !(i >= 2 && growth(g) >= EXPLODING_GROWTH && r >= 1)) continue;
     if (norms.slice(i + 1).some((later) => typeof later === 'number' && later < g)) continue; // it came back down
@@ -35,12 +35,12 @@ export function explosion(trace: Trace, n: TraceNode): { step: number; message: 
 }
 
 /** How a gradient went on after step `i` where it started to blow up: where it stopped being finite, or where it got to. */
-function after(steps: Trace['steps'], norms: (number | null | undefined)[], i: number, growth: (g: number) => number): string {
+function after(steps: Trace['steps'], norms: (number | undefined)[], i: number, growth: (g: number) => number): string {
   if (i === steps.length - 1) return '';
-  const broke = norms.findIndex((g, j) => j > i && g === null);
+  const broke = norms.findIndex((g, j) => j > i && g !== undefined && !Number.isFinite(g));
   if (broke >= 0) return `, where it started to blow up; from step ${steps[broke].index + 1} it is NaN or Inf`;
   const g = norms[norms.length - 1];
-  if (g === undefined || g === null) return ', where it started to blow up';
+  if (g === undefined || !Number.isFinite(g)) return ', where it started to blow up';
   const grown = growth(g) >= EXPLODING_GROWTH ? `, ${growth(g).toExponential(1)}x its first step's` : '';
   return `, where it started to blow up; ${g.toPrecision(3)} at step ${steps[steps.length - 1].index + 1}${grown}`;
 }

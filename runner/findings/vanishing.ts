@@ -60,7 +60,7 @@ export function vanishing(): Detector {
       const vanishing: Vanishing[] = [];
       for (const n of params) {
         // NaN/Inf is reported where it started; an exploding gradient is reported as that.
-        if (last.gradNorms[n.key] === null || explosion(run.trace, n) !== null) continue;
+        if (!Number.isFinite(last.gradNorms[n.key] ?? 0) || explosion(run.trace, n) !== null) continue;
         const [ratio, step] = atFirst(n) <= atLast(n) ? [atFirst(n), first.index] : [atLast(n), last.index];
         if (params.length > 1 && ratio < VANISHING_RATIO) vanishing.push({ node: n, ratio, step });
       }

@@ -86,6 +86,14 @@ describe('gradscope run: success', () => {
     assert.ok(trace.steps.every((s) => s.loss !== null), 'every step started from a scalar loss');
   });
 
+  it('keeps an Inf gradient norm apart from NaN in --json (the same encoding as every number)', () => {
+    const r = gradscope('run', 'test/fixtures/sqrt-zero.ts', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const norms = traceFromJson(r.stdout)!.steps.flatMap((s) => Object.values(s.gradNorms));
+    assert.ok(norms.includes(Infinity), JSON.stringify(norms));
+    assert.ok(!norms.some((n) => n === null), 'no null stands for a non-finite norm');
+  });
+
   it('prints the trace as JSON with --json', () => {
     const r = gradscope('run', 'examples/linear-regression.ts', '--json');
     assert.equal(r.code, 0, r.stderr);
