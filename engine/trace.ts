@@ -106,6 +106,11 @@ export interface Trace {
   sampled?: { every: number; reason: string };
   /** What the user should know about how the run was recorded (a `--steps` index past the end of the run, say). */
   warnings?: string[];
+  /**
+   * Set when the run failed: this is what it recorded before the error. The graph is the failing pass up to the
+   * error (the ops made since the last backward), or the last step when the error came after it.
+   */
+  incomplete?: true;
   findings: Finding[];
   durationMs: number;
 }
@@ -155,7 +160,8 @@ export interface RunError {
   stack?: string;
 }
 
-export type RunResult = { kind: 'ok'; trace: Trace } | { kind: 'error'; error: RunError };
+/** A run that failed may still carry what it recorded up to the error (`partial.incomplete` is set). */
+export type RunResult = { kind: 'ok'; trace: Trace } | { kind: 'error'; error: RunError; partial?: Trace };
 
 /** Messages from the worker that runs a model to the runner that started it. */
 export type WorkerMessage =

@@ -109,11 +109,14 @@ export class Controller implements vscode.Disposable {
 
   private onRunEnded(record: RunRecord): void {
     const { result } = record;
-    this.findings.update(record.file, result.kind === 'ok' ? result.trace.findings : [], result.kind === 'error' ? result.error : undefined);
+    // A failed run's findings up to the error (where NaN started, say) are shown with the error itself.
+    const trace = result.kind === 'ok' ? result.trace : result.partial;
+    this.findings.update(record.file, trace?.findings ?? [], result.kind === 'error' ? result.error : undefined);
     this.refreshInline();
     const panel = GraphPanel.current;
     if (result.kind === 'ok') {
       panel?.showTrace(result.trace);
+      for (const warning of result.trace.warnings ?? []) void vscode.window.showWarningMessage(`Gradscope: ${warning}`);
       // The cursor's line is highlighted from the start, not only after the cursor next moves.
       const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === record.file);
       if (editor) this.highlightLine(editor);
@@ -124,6 +127,8 @@ export class Controller implements vscode.Disposable {
       panel?.post({ type: 'status', kind: 'idle', text: 'run stopped' });
       return;
     }
+    // The graph up to the error, when the run got that far; the failure is said over it.
+    if (result.partial) panel?.showTrace(result.partial);
     panel?.post({ type: 'status', kind: 'error', text: `${formatSite(error.site)}: ${error.message}` });
     void vscode.window.showErrorMessage(`Gradscope: ${error.message}`, 'Show Output').then((pick) => pick && this.output.show(true));
   }

@@ -100,6 +100,7 @@ export class Runs implements vscode.Disposable {
     this.status.text = `$(graph) ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'}${loss} · ${(record.ms / 1000).toFixed(1)} s`;
     this.status.tooltip = `Gradscope: ${trace.graph.nodes.length} tensors, ${trace.findings.length} findings. Click to show the graph.`;
     this.output.appendLine(`[done] ${trace.steps.length} steps, ${trace.graph.nodes.length} tensors, ${trace.findings.length} findings in ${record.ms} ms`);
+    for (const warning of trace.warnings ?? []) this.output.appendLine(`[warning] ${warning}`);
   }
 
   /** Marks the status bar when the file changed after its last run. */

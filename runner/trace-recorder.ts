@@ -182,13 +182,16 @@ export class TraceRecorder implements Recorder {
     }
   }
 
-  /** The finished trace. `result` is what the model's function returned (drawn when no backward ran). */
-  finish(result?: unknown): Trace {
+  /**
+   * The finished trace. `result` is what the model's function returned (drawn when no backward ran). After a
+   * failure (`failed`), the graph is the pass that failed, up to the error, when it made any tensors.
+   */
+  finish(result?: unknown, failed = false): Trace {
     const siteOf = (t: Tensor) => this.siteOf(t);
     this.collectParams();
     const kept = this.kept.list();
     let forwardOnly: GraphSource | null = null;
-    if (kept.length === 0) {
+    if (kept.length === 0 || (failed && this.recent.list().length > 0)) {
       // No backward ran: draw what the run computed (forward only), from the returned tensor when there is one,
       // else from the latest tensors made. Detectors see it first, so the graph keeps what they will point at.
       const recent = this.recent.list();
@@ -210,10 +213,11 @@ export class TraceRecorder implements Recorder {
       findings: [],
       durationMs: Date.now() - this.start,
     };
-    if (graphs.length > 1) trace.history = graphs.slice(0, -1);
+    if (graphs.length > 1 && forwardOnly === null) trace.history = graphs.slice(0, -1);
+    if (failed) trace.incomplete = true;
     const sampled = this.kept.sampling();
     if (sampled !== undefined) trace.sampled = sampled;
-    const warning = this.kept.warning(graph.step);
+    const warning = failed ? undefined : this.kept.warning(graph.step);
     if (warning !== undefined) trace.warnings = [warning];
     trace.findings = findingsOf(this.detectors, {
       trace,

@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
 import { setRecorder, StackCapture } from '../engine/recorder';
-import type { RunError, Site, WorkerMessage } from '../engine/trace';
+import type { RunError, Site, Trace, WorkerMessage } from '../engine/trace';
 import { liveArrayBufferProbe } from './live-memory';
 import { Bundle, Locator } from './locate';
 import { ENTRY_POINTS } from './options';
@@ -170,7 +170,17 @@ async function run(): Promise<void> {
     post({ type: 'done', result: { kind: 'ok', trace } });
   } catch (e) {
     setRecorder(null);
-    post({ type: 'done', result: { kind: 'error', error: locateError(e, latest()) } });
+    post({ type: 'done', result: { kind: 'error', error: locateError(e, latest()), partial: partialTrace(recorder) } });
+  }
+}
+
+/** What a failed run recorded before the error, to draw up to it; none when there is nothing (or even that fails). */
+function partialTrace(recorder: TraceRecorder): Trace | undefined {
+  try {
+    const trace = recorder.finish(undefined, true);
+    return trace.graph.nodes.length > 0 ? trace : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -267,8 +267,11 @@ export class GraphView {
 
   private showFailure(text: string | null): void {
     this.dom.failure.hidden = text === null;
-    this.dom.failure.textContent = text === null ? '' : `✖ The run failed: ${text}${this.trace ? '\nThe graph below is from the previous run.' : ''}`;
-    this.dom.graph.classList.toggle('outdated', text !== null && this.trace !== null);
+    // The graph under the banner is what the failed run recorded up to the error, or else the previous run's.
+    const upToError = this.trace?.incomplete === true;
+    const below = this.trace === null ? '' : upToError ? '\nThe graph below is what ran before the error.' : '\nThe graph below is from the previous run.';
+    this.dom.failure.textContent = text === null ? '' : `✖ The run failed: ${text}${below}`;
+    this.dom.graph.classList.toggle('outdated', text !== null && this.trace !== null && !upToError);
   }
 
   fit(): void {

@@ -130,6 +130,18 @@ describe('graph view (Chromium)', function () {
     await page.close();
   });
 
+  it('draws what a failed run recorded up to the error under the failure, not dimmed as a previous run', async () => {
+    const page = await openView(browser);
+    await sendToView(page, { type: 'trace', json: traceToJson({ ...linreg, incomplete: true }) });
+    await drawn(page);
+    await sendToView(page, { type: 'status', kind: 'error', text: 'm.ts:14:7: ShapeError: matmul: shapes [100, 3] and [4, 2] are not aligned' });
+    const banner = page.locator('.failure');
+    await banner.waitFor({ state: 'visible' });
+    assert.match((await banner.textContent()) ?? '', /what ran before the error/);
+    assert.equal(await page.locator('.graph.outdated').count(), 0);
+    await page.close();
+  });
+
   it("highlights the nodes made on the editor's current line", async () => {
     const page = await show(linreg);
     const sub = linreg.graph.nodes.find((n) => n.op === 'sub' && n.site?.line === 13)!;

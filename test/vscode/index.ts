@@ -129,6 +129,8 @@ export function run(): Promise<void> {
         const status = (await api()).panel()?.status;
         assert.equal(status?.kind, 'error');
         assert.match(status?.text ?? '', /fails\.ts:3:\d+: .*matmul/);
+        // Under the failure, the graph of what ran before it (the two randn), not the previous model's.
+        assert.equal((await api()).panel()?.file, fileIn('fails.ts').fsPath);
       });
 
       it('on a file that is not a TypeScript model, says so instead of re-running the previous model', async () => {
