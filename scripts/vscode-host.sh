@@ -11,7 +11,8 @@ BIN="$HOST/node_modules/.bin/code-server"
 # host is already here.
 need=()
 for pkg in libkrb5-dev ripgrep chromium pkg-config; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  # Installed, not merely known (a removed package keeps its configuration and a dpkg status).
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >&2
