@@ -59,12 +59,16 @@ export function changed(t: Tensor, by: string): void {
   t.lastChange = { by, site: callSite() };
 }
 
-/** The tensors a gradient function reads (`output`: the op's own result), with what the forward pass saw. */
-export function save(reads: readonly (Tensor | 'output')[], output: Tensor): SavedTensor[] {
-  return reads.map((r) => {
+/** The tensors a gradient function reads (`output`: the op's own result), with what the forward pass saw; undefined for none. */
+export function save(reads: readonly (Tensor | 'output')[], output: Tensor): SavedTensor[] | undefined {
+  let saved: SavedTensor[] | undefined;
+  for (const r of reads) {
     const tensor = r === 'output' ? output : r;
-    return tensor.kind === 'param' ? { tensor, version: tensor.version, checksum: checksum(tensor.data) } : { tensor, version: tensor.version };
-  });
+    if (tensor.isConst) continue; // a number the engine promoted: nothing outside the engine holds it to change it
+    const isParam = tensor.requiresGrad && tensor.dependencies.length === 0 && tensor.op === 'tensor';
+    (saved ??= []).push({ tensor, version: tensor.version, checksum: isParam ? checksum(tensor.data) : undefined });
+  }
+  return saved;
 }
 
 /** Throws an InPlaceChangeError if any gradient function about to run in this pass would read changed values. */

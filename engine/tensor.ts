@@ -22,6 +22,14 @@ export function reading(tensors: readonly (Tensor | 'output')[], fn: (grad: Floa
   return tensors.length === 0 ? fn : Object.assign(fn, { reads: tensors });
 }
 
+/** Reads nothing but the gradient. */
+export const NO_READS: readonly (Tensor | 'output')[] = [];
+
+/** Stands for the gradient function of an input that needs none (`fromOp` keeps no gradient function for it). */
+export const NO_GRADIENT: GradFn = () => {
+  throw new Error('internal: a gradient was asked of an input that needs none');
+};
+
 /** One input of a computed tensor. `gradFn` is null when the input needs no gradient. */
 export interface Dependency {
   readonly tensor: Tensor;
@@ -86,8 +94,15 @@ export class Tensor {
     this.op = init.op ?? 'tensor';
     this.dependencies = init.dependencies ?? [];
     this.isConst = init.isConst ?? false;
-    checkShape('tensor', shape);
-    this.size = sizeOf(shape);
+    // The size and the shape's check in one pass (this runs for every tensor): checkShape only says what is wrong.
+    if (!Array.isArray(shape)) checkShape('tensor', shape);
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i];
+      if (!Number.isInteger(d) || d < 0) checkShape('tensor', shape);
+      size *= d;
+    }
+    this.size = size;
     if (data.length !== this.size) {
       throw new ShapeError(`tensor: ${data.length} values do not fill shape ${formatShape(shape)}`);
     }
@@ -108,12 +123,19 @@ export class Tensor {
   static fromOp(op: string, data: Float64Array, shape: Shape, inputs: readonly Tensor[], gradFns: readonly GradFn[]): Tensor {
     let requiresGrad = false;
     if (isGradEnabled()) for (const t of inputs) requiresGrad ||= t.requiresGrad;
-    let dependencies: { tensor: Tensor; gradFn: GradFn | null; saved?: SavedTensor[] }[] = [];
+    const dependencies: { tensor: Tensor; gradFn: GradFn | null; saved: SavedTensor[] | undefined }[] = [];
     if (requiresGrad || (activeRecorder() !== null && isGradEnabled())) {
-      dependencies = inputs.map((t, i) => ({ tensor: t, gradFn: t.requiresGrad && requiresGrad ? gradFns[i] : null }));
+      // Every dependency has the same three fields from the start: one object shape for V8 on this hot path.
+      for (let i = 0; i < inputs.length; i++) {
+        const t = inputs[i];
+        dependencies.push({ tensor: t, gradFn: t.requiresGrad && requiresGrad ? gradFns[i] : null, saved: undefined });
+      }
     }
     const result = new Tensor(data, shape, { requiresGrad, op, dependencies });
-    for (const dep of dependencies) if (dep.gradFn?.reads !== undefined) dep.saved = save(dep.gradFn.reads, result);
+    for (const dep of dependencies) {
+      const reads = dep.gradFn?.reads;
+      if (reads !== undefined) dep.saved = save(reads, result);
+    }
     return announce(result);
   }
 

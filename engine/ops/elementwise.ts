@@ -3,7 +3,7 @@
 import { api } from '../recorder';
 import { allocate } from '../memory';
 import { broadcastIndex, broadcastShapes, reduceToShape, sameShape } from '../shape';
-import { asTensor, GradFn, reading, Tensor, TensorLike } from '../tensor';
+import { asTensor, GradFn, NO_GRADIENT, NO_READS, reading, Tensor, TensorLike } from '../tensor';
 
 type Binary = (a: number, b: number) => number;
 /**
@@ -16,6 +16,20 @@ interface BinaryDerivative {
 }
 /** The derivative is the constant 1 or -1: the gradient passes through, possibly negated. */
 type PassThrough = 1 | -1;
+
+/**
+ * What a derivative reads among `a`, `b` and the output, leaving out promoted numbers (nothing outside the engine
+ * can change them). At module level, so the closures an op keeps for its gradient do not keep this too.
+ */
+function readsOf(d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor): readonly (Tensor | 'output')[] {
+  if (typeof d === 'number') return NO_READS;
+  const list: (Tensor | 'output')[] = [];
+  for (const r of d.reads) {
+    const t = r === 'a' ? a : r === 'b' ? b : 'output';
+    if (t === 'output' || !t.isConst) list.push(t);
+  }
+  return list;
+}
 
 function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, da: BinaryDerivative | PassThrough, db: BinaryDerivative | PassThrough): Tensor {
   const a = asTensor(aLike);
@@ -37,8 +51,8 @@ function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, d
   } else {
     for (let i = 0; i < n; i++) out[i] = f(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0]);
   }
-  const reads = (d: BinaryDerivative | PassThrough) => (typeof d === 'number' ? [] : [...d.reads].map((r) => (r === 'a' ? a : r === 'b' ? b : 'output')));
-  const gradFor = (t: Tensor, d: BinaryDerivative | PassThrough): GradFn => reading(reads(d), (g) => {
+  // Gradient functions only for operands that need one (fromOp drops the others): nothing to build on a no-grad path.
+  const gradFor = (t: Tensor, d: BinaryDerivative | PassThrough): GradFn => t.requiresGrad ? reading(readsOf(d, a, b), (g) => {
     let local: Float64Array;
     if (d === 1) local = g;
     else if (d === -1) {
@@ -51,7 +65,7 @@ function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, d
       }
     }
     return reduceToShape(local, shape, t.shape);
-  });
+  }) : NO_GRADIENT;
   return Tensor.fromOp(op, out, shape, [a, b], [gradFor(a, da), gradFor(b, db)]);
 }
 
@@ -65,11 +79,11 @@ function unaryOp(op: string, xLike: TensorLike, f: (x: number) => number, d: Una
   const n = x.size;
   const out = allocate(n);
   for (let i = 0; i < n; i++) out[i] = f(xd[i]);
-  const gradFn = reading(reads === 'x' ? [x] : reads === 'y' ? ['output'] : [], (g) => {
+  const gradFn = x.requiresGrad ? reading(reads === 'x' ? [x] : reads === 'y' ? ['output'] : NO_READS, (g) => {
     const dx = allocate(n);
     for (let i = 0; i < n; i++) dx[i] = g[i] * d(xd[i], out[i]);
     return dx;
-  });
+  }) : NO_GRADIENT;
   return Tensor.fromOp(op, out, x.shape, [x], [gradFn]);
 }
 
