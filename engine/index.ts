@@ -15,6 +15,8 @@ export * from './ops/matmul';
 export * from './ops/activation';
 export * from './ops/loss';
 export { sgd, SGD, Adam, Optimizer } from './optim';
+export * as nn from './nn/index';
+export { parameter } from './nn/module';
 export type { SGDOptions, AdamOptions } from './optim';
 export { ShapeError } from './shape';
 export type { Shape } from './shape';

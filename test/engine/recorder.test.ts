@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { crossEntropy, mean, randn, tensor, Tensor } from '../../engine';
+import { crossEntropy, mean, nn, randn, tensor, Tensor } from '../../engine';
 import { TensorMethods, TENSOR_METHODS } from '../../engine/methods';
 import { Recorder, setRecorder, StackCapture } from '../../engine/recorder';
 
@@ -93,6 +93,17 @@ describe('recorder', () => {
       record(() => (out = call.apply(x, args[name]))); // site: method
       assert.equal(originalSite(out).line, line, name);
     }
+  });
+
+  it("records a layer's tensors at the user's call of the layer, not inside the engine", () => {
+    const layer = new nn.Sequential(new nn.Linear(3, 2), new nn.ReLU());
+    const x = tensor([[1, 2, 3]]);
+    const rec = record(() => {
+      layer.forward(x); // site: layer
+    });
+    const at = markedPosition('layer', 'forward(');
+    assert.deepEqual(rec.tensors.map((t) => t.op), ['transpose', 'matmul', 'add', 'relu']);
+    for (const t of rec.tensors) assert.deepEqual([originalSite(t).line, originalSite(t).column], [at.line, at.column], t.op);
   });
 
   it('gives every tensor a composite op makes inside the engine the user call that asked for it', () => {
