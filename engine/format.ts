@@ -16,6 +16,11 @@ export function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
+/** What a node is called where it is shown: its name, else its op (a leaf: its kind, as every leaf's op is 'tensor'). */
+export function nodeTitle(node: { name?: string; op: string; kind: string }): string {
+  return node.name ?? (node.kind === 'op' ? node.op : node.kind);
+}
+
 interface Place {
   file: string;
   line: number;

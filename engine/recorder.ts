@@ -18,6 +18,8 @@ export interface Recorder {
   onEdgeGrad?(to: Tensor, from: Tensor, grad: Float64Array): void;
   /** The backward pass from `root` finished; every tensor's `grad` holds its accumulated gradient. */
   onBackwardEnd?(root: Tensor): void;
+  /** What a user's call into the engine returned (the tensors made inside it on the way are not this). */
+  onCallResult?(value: unknown): void;
 }
 
 let current: Recorder | null = null;
@@ -65,7 +67,9 @@ export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) =
     V8Error.stackTraceLimit = savedLimit;
     entrySite = new StackCapture(holder);
     try {
-      return fn.apply(this, args);
+      const result = fn.apply(this, args);
+      current?.onCallResult?.(result);
+      return result;
     } finally {
       depth--;
       entrySite = null;

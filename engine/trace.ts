@@ -37,6 +37,11 @@ export interface TraceNode {
    * made in (an imported helper), or `?#k` without a site. Opaque otherwise: read the site from `site`.
    */
   key: string;
+  /**
+   * What the user calls it: a module tensor's path (`blocks.0.proj.weight`), the name the source binds it to
+   * (`w1`), or the source text of the call that made it (`x.matmul(w1)`); absent when none is known.
+   */
+  name?: string;
   op: string;
   shape: number[];
   kind: NodeKind;

@@ -2,7 +2,7 @@
 // findings in the Problems panel, inline gradient norms, and a CodeLens to run the exported model.
 import * as vscode from 'vscode';
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
-import { formatMagnitude, shapeText } from '../engine/format';
+import { formatMagnitude, nodeTitle, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
 import { ENTRY_POINTS } from '../runner/options';
 import type { Runs } from './runs';
@@ -45,7 +45,7 @@ export class GradientHover implements vscode.HoverProvider {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['gradscope.showNode'] };
     for (const n of nodes.slice(0, 4)) {
-      md.appendMarkdown(`**${n.op}** \`${shapeText(n.shape)}\` *${n.kind}*  \n`);
+      md.appendMarkdown(`**${nodeTitle(n).replace(/[\\`*_[\]]/g, '\\$&')}** \`${shapeText(n.shape)}\` *${n.kind === 'op' ? n.op : n.kind}*  \n`);
       md.appendMarkdown(`value: ${statsLine(n.value)}  \n`);
       md.appendMarkdown(n.grad ? `gradient: ${statsLine(n.grad)}  \n` : 'gradient: none reached this tensor  \n');
       if (trace.steps.length > 1) md.appendMarkdown(`gradient by step: \`${sparkline(trace.steps.map((s) => s.gradNorms[n.key]))}\`  \n`);

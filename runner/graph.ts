@@ -26,6 +26,8 @@ export interface GraphRequest {
   step: number;
   siteOf: (t: Tensor) => Site | null;
   keyOf: (t: Tensor) => string;
+  /** What the user calls a tensor (see TraceNode.name), when known. */
+  nameOf?: (t: Tensor, site: Site | null) => string | undefined;
   nodeLimit: number;
   /** Tensors that stay in the graph whatever the limit (the ones findings point at). */
   mustKeep: readonly Tensor[];
@@ -78,6 +80,8 @@ export function buildGraph(req: GraphRequest): StepGraph {
         // Parameters show their values as the run left them (after the last optimizer step).
         value: statsOf(t.data),
       };
+      const name = req.nameOf?.(t, node.site);
+      if (name !== undefined) node.name = name;
       const grad = source.nodeGrads.get(t);
       if (grad !== undefined) node.grad = grad;
       return node;

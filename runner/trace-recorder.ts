@@ -9,13 +9,18 @@ import { Site, Stats, StepSummary, Trace, TRACE_VERSION } from '../engine/trace'
 import { normOf, statsOf } from './stats';
 import { createDetectors, Detector, findingsOf } from './findings';
 import { buildGraph, GraphSource, inCreationOrder, StepRecord } from './graph';
+import { formatMagnitude } from '../engine/format';
+import { moduleTensorNames } from '../engine/nn/module';
 import { KeptSteps } from './kept-steps';
+import { nameFromSource } from './names';
 import type { StepsOption } from './options';
 import { RecentTensors } from './recent-tensors';
 
 export interface RecordOptions {
   steps: StepsOption;
   nodeLimit: number;
+  /** The lines of a source file, to name tensors by the code that made them (none: nodes go unnamed but for modules). */
+  readSource?: (file: string) => readonly string[] | undefined;
 }
 
 /** Maps a captured stack to the user's original source position (null when it is not the user's code). */
@@ -39,6 +44,12 @@ export class TraceRecorder implements Recorder {
   private readonly recent: RecentTensors;
   private current: StepRecord | null = null;
   private readonly sites = new WeakMap<StackCapture, Site | null>();
+  /** What users' calls into the engine returned: the tensors a line of code names. */
+  private readonly callResults = new WeakSet<object>();
+
+  onCallResult(value: unknown): void {
+    if (typeof value === 'object' && value !== null) this.callResults.add(value);
+  }
   private readonly start = Date.now();
 
   constructor(
@@ -201,8 +212,19 @@ export class TraceRecorder implements Recorder {
       for (const d of this.detectors) d.onForwardOnly?.(drawnFrom);
     }
     const mustKeep = this.detectors.flatMap((d) => d.mustKeep?.() ?? []);
+    const moduleNames = moduleTensorNames();
+    const { readSource } = this.options;
+    // Named by the source only what a user's call returned: the tensors a composite call (crossEntropy) makes
+    // on the way are its parts, not what the line names. A promoted number is named by its value.
+    const nameOf = (t: Tensor, site: Site | null): string | undefined => {
+      const path = moduleNames.get(t);
+      if (path !== undefined) return path;
+      if (t.isConst && t.size === 1) return formatMagnitude(t.data[0]);
+      if (!this.callResults.has(t) || site === null) return undefined;
+      return nameFromSource(readSource?.(site.file)?.[site.line - 1], site);
+    };
     const build = (source: GraphSource, index: number) =>
-      buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nodeLimit: this.options.nodeLimit, mustKeep });
+      buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nameOf, nodeLimit: this.options.nodeLimit, mustKeep });
     const graphs = forwardOnly !== null ? [build(forwardOnly, -1)] : kept.map((step) => build(step, step.index));
     const graph = graphs[graphs.length - 1];
     const trace: Trace = {

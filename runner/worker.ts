@@ -2,6 +2,7 @@
 // function, and posts the trace (or a located error) back. Everything the user's code does happens here, so a
 // crash, a hang or a runaway allocation costs this thread, never the editor.
 import { Session } from 'node:inspector';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { format } from 'node:util';
@@ -131,10 +132,15 @@ async function run(): Promise<void> {
     return lastSite[0] > 0 && file !== undefined ? { file, line: lastSite[0], column: lastSite[1], function: '' } : null;
   };
   setTensorMemoryLimit(input.tensorMemoryBytes, { measureLive: liveArrayBufferProbe() });
+  const sources = new Map<string, string[] | undefined>();
+  const readSource = (path: string): string[] | undefined => {
+    if (!sources.has(path)) sources.set(path, existsSync(path) ? readFileSync(path, 'utf8').split('\n') : undefined);
+    return sources.get(path);
+  };
   const recorder = new TraceRecorder(
     file,
     (capture) => locator.siteOfCall(capture.callSites()[1]),
-    input.record,
+    { ...input.record, readSource },
     observer,
   );
   setRecorder(recorder);

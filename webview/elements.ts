@@ -1,7 +1,7 @@
 // From a trace to what Cytoscape draws, and the numbers the colours come from. Pure functions over the trace
 // (no DOM), so they are tested in Node and reused by the standalone report.
 import type { Metric, StepGraph, Trace, TraceNode } from '../engine/trace';
-import { baseName, shapeText } from '../engine/format';
+import { baseName, nodeTitle, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
 import { GROUP_THRESHOLD } from './limits';
 
@@ -88,7 +88,7 @@ export function traceToElements(graph: StepGraph, expanded: ReadonlySet<string> 
     } else {
       const id = nodeElementId(n.id);
       // Leaves are all op 'tensor': their kind says more (param, input, const).
-      nodes.push({ data: { id, label: `${n.kind === 'op' ? n.op : n.kind} ${shapeText(n.shape)}`, kind: n.kind, node: n.id, group: groupOf(n) } });
+      nodes.push({ data: { id, label: `${nodeTitle(n)} ${shapeText(n.shape)}`, kind: n.kind, node: n.id, group: groupOf(n) } });
       visibleId.set(n.id, id);
     }
   }

@@ -11,7 +11,7 @@ export function searchMatches(nodes: readonly TraceNode[], query: string): Trace
   if (q === '') return [];
   return nodes.filter((n) => {
     const site = n.site;
-    const text = `${n.op} ${site?.function ?? ''} ${site ? `${baseName(site.file)}:${site.line}` : ''}`.toLowerCase();
+    const text = `${n.name ?? ''} ${n.op} ${site?.function ?? ''} ${site ? `${baseName(site.file)}:${site.line}` : ''}`.toLowerCase();
     return /^\d+$/.test(q) ? site?.line === Number(q) : text.includes(q);
   });
 }

@@ -1,7 +1,7 @@
 // The side panel: details of the selected node and the list of findings. DOM built with textContent only:
 // op names, file paths and messages come from the user's code and are never parsed as HTML.
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
-import { baseName, formatMagnitude, shapeText, shortSite } from '../engine/format';
+import { baseName, formatMagnitude, nodeTitle, shapeText, shortSite } from '../engine/format';
 import { gradHistory, stepIndex } from './elements';
 import { el } from './dom';
 import { chartSvg } from './timeline';
@@ -42,8 +42,9 @@ export function renderDetails(root: HTMLElement, trace: Trace, node: TraceNode |
     root.appendChild(el('p', 'hint', 'Select a node to see its values and gradient. Arrow keys walk the graph; / searches.'));
     return;
   }
-  root.appendChild(el('h2', '', `${node.op} ${shapeText(node.shape)}`));
+  root.appendChild(el('h2', '', `${nodeTitle(node)} ${shapeText(node.shape)}`));
   root.appendChild(el('span', `badge kind-${node.kind}`, node.kind));
+  if (node.kind === 'op') root.appendChild(el('span', 'badge', node.op));
   const where = el('a', 'site', siteText(node));
   where.href = '#';
   where.title = node.site ? `${node.site.file}:${node.site.line}:${node.site.column}` : '';

@@ -34,8 +34,12 @@ export class Module {
   /** Training mode (dropout, batch norm); `eval()` turns it off for every module inside. */
   training = true;
 
-  /** Every tensor and module below this one, each once, with its path. */
-  private walk(): { tensors: Named<Tensor>; modules: Named<Module> } {
+  constructor() {
+    made.add(new WeakRef(this));
+  }
+
+  /** @internal Every tensor and module below this one, each once, with its path. */
+  walk(): { tensors: Named<Tensor>; modules: Named<Module> } {
     const tensors: Named<Tensor> = [];
     const modules: Named<Module> = [['', this]];
     const seen = new Set<unknown>([this]);
@@ -90,6 +94,30 @@ export class Module {
   zeroGrad(): void {
     for (const p of this.parameters()) p.zeroGrad();
   }
+}
+
+/** Every module made (weakly held), so that a recording can name module tensors by their path. */
+const made = new Set<WeakRef<Module>>();
+
+/**
+ * The path of every tensor held by a live module, from the outermost module that holds it (`blocks.0.proj.weight`):
+ * what a recording names parameters and buffers by.
+ */
+export function moduleTensorNames(): Map<Tensor, string> {
+  const live: Module[] = [];
+  for (const ref of made) {
+    const m = ref.deref();
+    if (m === undefined) made.delete(ref);
+    else live.push(m);
+  }
+  const inner = new Set<Module>();
+  for (const m of live) for (const [path, child] of m.namedModules()) if (path !== '') inner.add(child);
+  const names = new Map<Tensor, string>();
+  for (const m of live) {
+    if (inner.has(m)) continue;
+    for (const [path, t] of m.walk().tensors) if (!names.has(t)) names.set(t, path);
+  }
+  return names;
 }
 
 /** Modules by index, named `0`, `1`, ... in paths (`layers.0.weight`). */

@@ -77,7 +77,7 @@ describe('graph view (Chromium)', function () {
     const reveal = (await posted(page)).find((m) => m.type === 'reveal');
     assert.deepEqual(reveal, { type: 'reveal', node: matmul.id }); // an id the host looks up, never a path
     const details = await page.textContent('.details');
-    assert.match(details ?? '', /matmul \[100×3\]/);
+    assert.match(details ?? '', /x\.matmul\(params\.w\) \[100×3\]/); // its name: the source text of the call
     assert.match(details ?? '', /linear-regression.ts:13:19/);
     await screenshot(page, 'linear-regression-selected');
     await page.close();
@@ -157,7 +157,11 @@ describe('graph view (Chromium)', function () {
     const page = await show(linreg);
     await page.locator('input.search').fill('matmul');
     const dimmed = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes('.dimmed').length);
-    assert.equal(dimmed, linreg.graph.nodes.length - 1);
+    // The matmul, and the add whose name (its source text) contains it: x.matmul(params.w).add(params.b).
+    assert.equal(dimmed, linreg.graph.nodes.length - 2);
+    await page.locator('input.search').fill('err');
+    const found = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes('.match').map((n) => n.data('label') as string));
+    assert.deepEqual(found.sort(), ['err [100×3]', 'err.mul(err) [100×3]'], 'names are searched');
     await page.close();
   });
 
@@ -188,7 +192,7 @@ describe('graph view (Chromium)', function () {
     assert.ok(png.length > 10_000);
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.equal(svg.match(/<rect /g)?.length, linreg.graph.nodes.length + 1); // every node, and the background
-    assert.match(svg, />matmul \[100×3\]</);
+    assert.match(svg, />x\.matmul\(params\.w\) \[100×3\]</);
     await page.close();
   });
 
@@ -200,7 +204,7 @@ describe('graph view (Chromium)', function () {
     assert.equal(await page.locator('select.metric').inputValue(), 'ratio');
     assert.equal(await page.locator('input.step').inputValue(), '3');
     assert.equal(await page.locator('input.search').inputValue(), 'add');
-    assert.match((await page.textContent('.details')) ?? '', /matmul \[100×3\]/);
+    assert.match((await page.textContent('.details')) ?? '', /x\.matmul\(params\.w\) \[100×3\]/);
     assert.equal(await nodeData(page, `n${matmul.id}`, 'value'), linreg.steps[3].gradNorms[matmul.key]! / matmul.value.norm);
     await page.close();
   });

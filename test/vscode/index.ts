@@ -45,9 +45,9 @@ export function run(): Promise<void> {
         const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, at);
         const ours = hovers.map((h) => h.contents.map((c) => (c as vscode.MarkdownString).value).join('\n')).find((v) => v.includes('gradient:'));
         assert.ok(ours, JSON.stringify(hovers.map((h) => h.contents)));
-        assert.match(ours, /^\*\*add\*\* `\[100×3\]` \*op\*/);
+        assert.match(ours, /^\*\*x\.matmul\(params\.w\)\.add\(params\.b\)\*\* `\[100×3\]` \*add\*/);
         assert.match(ours, /gradient: norm 1\.303/);
-        assert.match(ours, /\*\*matmul\*\*/);
+        assert.match(ours, /\*\*x\.matmul\(params\.w\)\*\* `\[100×3\]` \*matmul\*/);
         assert.match(ours, /gradient by step: `[▁▂▃▄▅▆▇█]+`/);
         assert.match(ours, /\[Show in graph\]\(command:gradscope\.showNode\?/);
       });

@@ -129,7 +129,7 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
       await view.drawn;
       return view.cy.nodes(':selected').map((n) => n.data('label'));
     });
-    assert.deepEqual(selected, ['matmul [100×3]']);
+    assert.deepEqual(selected, ['x.matmul(params.w) [100×3]']);
     log(`[ui ${name}] after a reload the graph is back with matmul selected`);
     await page.screenshot({ path: join(artifacts, `vscode-after-reload-${name}.png`) });
   }

@@ -29,8 +29,10 @@ describe('traceToElements', () => {
     assert.equal(els.grouped, false);
     assert.equal(els.nodes.length, linreg.graph.nodes.length);
     assert.equal(els.edges.length, linreg.graph.edges.length);
-    const matmul = els.nodes.find((n) => n.data.label.startsWith('matmul'))!;
-    assert.equal(matmul.data.label, 'matmul [100×3]');
+    // Labelled by name (here the call's source text) and shape; a leaf by the name it is bound to.
+    const matmul = els.nodes.find((n) => n.data.node === linreg.graph.nodes.find((t) => t.op === 'matmul')!.id)!;
+    assert.equal(matmul.data.label, 'x.matmul(params.w) [100×3]');
+    assert.ok(els.nodes.some((n) => n.data.label === 'w [3×3]'), els.nodes.map((n) => n.data.label).join(', '));
     // err.mul(err): two edges between the same pair, both drawn.
     const mul = linreg.graph.nodes.find((n) => n.op === 'mul' && n.site?.line === 14)!;
     assert.equal(els.edges.filter((e) => e.data.target === `n${mul.id}`).length, 2);

@@ -12,6 +12,9 @@ import { TraceRecorder } from '../../runner/trace-recorder';
 import type { LayoutEdge, LayoutNode } from '../../webview/layout';
 import { runningMeans, sequenceLoss } from '../../examples/rnn';
 
+/** Source lines for naming nodes, as the worker reads them. */
+const readSource = (file: string): string[] | undefined => (existsSync(file) ? readFileSync(file, 'utf8').split('\n') : undefined);
+
 // This bundle and its source map stand in for a bundled model, so sites are mapped as the worker maps them.
 // A bundle built without a map (a scratch benchmark) records null sites instead.
 let locator: Locator | null | undefined;
@@ -26,7 +29,7 @@ function locate(): Locator | null {
 /** The trace of `run` (the last backward() it calls is the recorded step), by a fresh TraceRecorder with every detector unless given some. */
 export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[]): Trace {
   const loc = locate();
-  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.siteOfCall(capture.callSites()[1])), { steps: 'last', nodeLimit }, undefined, detectors);
+  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.siteOfCall(capture.callSites()[1])), { steps: 'last', nodeLimit, readSource }, undefined, detectors);
   setRecorder(recorder);
   try {
     const result = run();
