@@ -7,21 +7,18 @@ import { formatShape } from '../format';
 import { asTensor, GradFn, NO_GRADIENT, reading, Tensor, TensorLike } from '../tensor';
 import { tensor } from '../factories';
 import { binaryOp, unaryOp } from './elementwise';
-import { erf } from './erf';
+import { erf, erfc } from './erf';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
 const stableSigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
+/** Φ(x), the standard normal CDF: 0.5·(1 + erf(x/√2)), through erfc for x < 0 so the left tail keeps its digits. */
+const normalCdf = (v: number): number => (v < 0 ? 0.5 * erfc(-v * SQRT1_2) : 0.5 * (1 + erf(v * SQRT1_2)));
+
 /** Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (PyTorch's default, not the tanh approximation). `gelu(tensor([1]))` -> [0.8413] */
 export const gelu = api(function gelu(x: TensorLike): Tensor {
-  return unaryOp(
-    'gelu',
-    x,
-    (v) => 0.5 * v * (1 + erf(v * SQRT1_2)),
-    (v) => 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v),
-    'x',
-  );
+  return unaryOp('gelu', x, (v) => v * normalCdf(v), (v) => normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v), 'x');
 });
 
 /** SiLU (swish), x·sigmoid(x). `silu(tensor([0, 1]))` -> [0, 0.7311] */

@@ -1,7 +1,8 @@
 // Statistics over axes: variance and standard deviation (with Bessel's correction by default), a stable
 // log-sum-exp, and argmax/argmin (indices, no gradient). Each reduces through reduce.ts's plan: input element i
 // belongs to output element index[i].
-import { announce, api } from '../recorder';
+import { isGradEnabled } from '../autograd';
+import { activeRecorder, announce, api } from '../recorder';
 import { allocate } from '../memory';
 import { normalizeAxis, ShapeError, sizeOf, stridesOf } from '../shape';
 import { formatShape } from '../format';
@@ -91,7 +92,9 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefine
     }
   }
   const shape = a === undefined && keepDims ? x.shape.map(() => 1) : r.shape;
-  return announce(new Tensor(at, shape, { op }));
+  // No gradient: the edge to x is kept only for a recorder's graph (gradFn null, as fromOp keeps it for one).
+  const dependencies = activeRecorder() !== null && isGradEnabled() ? [{ tensor: x, gradFn: null, saved: undefined }] : [];
+  return announce(new Tensor(at, shape, { op, dependencies }));
 }
 
 /** Index of the largest element along `axis` (of the flattened tensor when omitted); no gradient. `argmax(tensor([[1, 5], [7, 2]]), 1)` -> [1, 0] */

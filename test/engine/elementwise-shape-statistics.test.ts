@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as gs from '../../engine';
 import { InPlaceChangeError, tensor } from '../../engine';
-import { erf } from '../../engine/ops/erf';
+import { erf, erfc } from '../../engine/ops/erf';
+import { setRecorder } from '../../engine/recorder';
 
 const close = (actual: number, expected: number, rel = 2e-16) =>
   assert.ok(Math.abs(actual - expected) <= rel * Math.max(Math.abs(expected), 1e-300), `${actual} vs ${expected}`);
@@ -19,12 +20,14 @@ describe('ops-elementwise: values and conventions', () => {
     assert.equal(erf(7), 1);
     assert.equal(erf(-Infinity), -1);
     assert.ok(Number.isNaN(erf(NaN)));
+    close(erfc(3), 2.2090496998585438e-5, 1e-15);
+    close(erfc(6), 2.1519736712498916e-17, 1e-15);
   });
 
   it('gelu is the exact erf form; silu, softplus and leakyRelu take PyTorch values, softplus without overflow', () => {
-    // 1 + erf(x/√2) cancels for negative x (in PyTorch's formula too): a few ulp of erf grow to ~1e-13 at -3.
-    const g = flat(tensor([1, -1, 0.5, -3]).gelu());
-    [0.8413447460685429, -0.15865525393145707, 0.34573123063700656, -0.00404969409489031].forEach((v, i) => close(g[i], v, 1e-12));
+    // -3: 1 - erf(3/√2) loses ~3 digits (PyTorch's formula has the same); from -3.6 on erfc keeps full precision.
+    const g = flat(tensor([1, -1, 0.5, -3, -10]).gelu());
+    [0.8413447460685429, -0.15865525393145707, 0.34573123063700656, -0.004049694094890287, -7.619853024160593e-23].forEach((v, i) => close(g[i], v, 1e-12));
     close(tensor([1]).silu().item(), 0.7310585786300049);
     assert.deepEqual(flat(tensor([1000, -1000]).silu()), [1000, -0]);
     assert.deepEqual(flat(tensor([1000, -1000, 0]).softplus()).slice(0, 2), [1000, 0]);
@@ -136,5 +139,14 @@ describe('ops-elementwise: values and conventions', () => {
     assert.equal(tensor([1, NaN, 5, NaN]).argmax().item(), 1);
     const w = tensor([1, 2], { requiresGrad: true });
     assert.equal(w.argmax().requiresGrad, false);
+    assert.equal(w.argmax().dependencies.length, 0);
+    setRecorder({ onTensor: () => undefined });
+    try {
+      const [dep] = w.argmin().dependencies; // for the graph: an edge to w that carries no gradient
+      assert.equal(dep.tensor, w);
+      assert.equal(dep.gradFn, null);
+    } finally {
+      setRecorder(null);
+    }
   });
 });
