@@ -4,7 +4,7 @@ import { api } from '../recorder';
 import { allocate } from '../memory';
 import { broadcastIndex, reduceToShape, sameShape, Shape, ShapeError, sizeOf } from '../shape';
 import { formatShape } from '../format';
-import { asTensor, GradFn, NO_GRADIENT, reading, Tensor, TensorLike } from '../tensor';
+import { asTensor, GradFn, NestedArray, NO_GRADIENT, reading, Tensor, TensorLike } from '../tensor';
 import { tensor } from '../factories';
 import { binaryOp, unaryOp } from './elementwise';
 import { erf, erfc } from './erf';
@@ -75,8 +75,8 @@ export type Condition = Tensor | NestedCondition;
 
 function conditionTensor(c: Condition): Tensor {
   if (c instanceof Tensor) return c;
-  const toNumbers = (v: NestedCondition): number | number[] => (Array.isArray(v) ? (v as NestedCondition[]).map(toNumbers) as number[] : Number(v));
-  return tensor(toNumbers(c) as number[]);
+  const toNumbers = (v: NestedCondition): NestedArray => (typeof v === 'object' ? v.map(toNumbers) : Number(v));
+  return tensor(toNumbers(c));
 }
 
 /** Where each element of `shape` reads from a tensor of shape `from` broadcast to it (null: the same element). */
