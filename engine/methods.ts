@@ -5,6 +5,9 @@ import * as elementwise from './ops/elementwise';
 import { matmul } from './ops/matmul';
 import * as movement from './ops/movement';
 import * as reduce from './ops/reduce';
+import * as activationFunctions from './ops/activation-functions';
+import * as shapeOps from './ops/shape-ops';
+import * as statistics from './ops/statistics';
 import { api } from './recorder';
 import type { Shape } from './shape';
 import { Axis, Tensor, TensorLike } from './tensor';
@@ -50,6 +53,36 @@ export interface TensorMethods {
   detach(): Tensor;
   softmax(axis?: number): Tensor;
   logSoftmax(axis?: number): Tensor;
+  // elementwise, shape and reductions (ops-elementwise)
+  /** Exact (erf) GELU. */
+  gelu(): Tensor;
+  silu(): Tensor;
+  leakyRelu(slope?: number): Tensor;
+  softplus(): Tensor;
+  /** Limits values to [min, max]; either bound may be left out. */
+  clamp(min?: number, max?: number): Tensor;
+  /** Elementwise larger, with broadcasting. */
+  maximum(other: TensorLike): Tensor;
+  /** Elementwise smaller, with broadcasting. */
+  minimum(other: TensorLike): Tensor;
+  /** `value` where `mask` is true, these values elsewhere. */
+  maskedFill(mask: activationFunctions.Condition, value: number): Tensor;
+  squeeze(axis?: Axis): Tensor;
+  unsqueeze(axis: number): Tensor;
+  /** Broadcasts to `shape`; -1 keeps an axis. */
+  expand(shape: Shape): Tensor;
+  flatten(startAxis?: number, endAxis?: number): Tensor;
+  /** Reorders the axes: output axis i is input axis perm[i]. */
+  permute(perm: readonly number[]): Tensor;
+  tril(k?: number): Tensor;
+  triu(k?: number): Tensor;
+  variance(axis?: Axis, keepDims?: boolean, correction?: number): Tensor;
+  std(axis?: Axis, keepDims?: boolean, correction?: number): Tensor;
+  logSumExp(axis?: Axis, keepDims?: boolean): Tensor;
+  /** Indices of the largest elements (flattened when no axis); no gradient. */
+  argmax(axis?: number, keepDims?: boolean): Tensor;
+  /** Indices of the smallest elements (flattened when no axis); no gradient. */
+  argmin(axis?: number, keepDims?: boolean): Tensor;
 }
 
 type Ops = { [K in keyof TensorMethods]: (self: Tensor, ...args: Parameters<TensorMethods[K]>) => Tensor };
@@ -58,6 +91,10 @@ const { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, relu, sigmoid, tanh }
 const { sum, mean, max, min } = reduce;
 const { reshape, transpose, slice, index, detach } = movement;
 const { softmax, logSoftmax } = activation;
+// elementwise, shape and reductions (ops-elementwise)
+const { gelu, silu, leakyRelu, softplus, clamp, maximum, minimum, maskedFill } = activationFunctions;
+const { squeeze, unsqueeze, expand, flatten, permute, tril, triu } = shapeOps;
+const { variance, std, logSumExp, argmax, argmin } = statistics;
 
 export const TENSOR_METHODS: Ops = {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, relu, sigmoid, tanh,
@@ -65,6 +102,10 @@ export const TENSOR_METHODS: Ops = {
   sum, mean, max, min,
   reshape, transpose, slice, index, detach,
   softmax, logSoftmax,
+  // elementwise, shape and reductions (ops-elementwise)
+  gelu, silu, leakyRelu, softplus, clamp, maximum, minimum, maskedFill,
+  squeeze, unsqueeze, expand, flatten, permute, tril, triu,
+  variance, std, logSumExp, argmax, argmin,
 };
 
 for (const [name, fn] of Object.entries(TENSOR_METHODS)) {

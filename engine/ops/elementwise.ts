@@ -10,7 +10,7 @@ type Binary = (a: number, b: number) => number;
  * Local derivative of a binary op's output with respect to one operand, given operands and output, and which of
  * them it reads ('a', 'b', 'y'): backward() checks that those were not changed in place since.
  */
-interface BinaryDerivative {
+export interface BinaryDerivative {
   reads: string;
   at: (a: number, b: number, y: number) => number;
 }
@@ -31,7 +31,7 @@ function readsOf(d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor): reado
   return list;
 }
 
-function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, da: BinaryDerivative | PassThrough, db: BinaryDerivative | PassThrough): Tensor {
+export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, da: BinaryDerivative | PassThrough, db: BinaryDerivative | PassThrough): Tensor {
   const a = asTensor(aLike);
   const b = asTensor(bLike);
   const ad = a.data;
@@ -73,7 +73,7 @@ function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, d
 type UnaryDerivative = (x: number, y: number) => number;
 
 /** `reads` says which of input and output the derivative reads ('x', 'y' or ''), for backward() to check. */
-function unaryOp(op: string, xLike: TensorLike, f: (x: number) => number, d: UnaryDerivative, reads: 'x' | 'y' | ''): Tensor {
+export function unaryOp(op: string, xLike: TensorLike, f: (x: number) => number, d: UnaryDerivative, reads: 'x' | 'y' | ''): Tensor {
   const x = asTensor(xLike);
   const xd = x.data;
   const n = x.size;

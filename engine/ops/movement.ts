@@ -7,7 +7,7 @@ import { formatShape } from '../format';
 import { Tensor } from '../tensor';
 
 /** Output element i is input element index[i]; the gradient goes back the same way. */
-function gather(op: string, x: Tensor, shape: Shape, index: Int32Array): Tensor {
+export function gather(op: string, x: Tensor, shape: Shape, index: Int32Array): Tensor {
   const out = allocate(index.length);
   const xd = x.data;
   for (let i = 0; i < index.length; i++) out[i] = xd[index[i]];

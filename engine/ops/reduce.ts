@@ -19,7 +19,7 @@ interface Reduction {
   count: number;
 }
 
-function plan(op: string, x: Tensor, axis: Axis | undefined, keepDims: boolean): Reduction {
+export function plan(op: string, x: Tensor, axis: Axis | undefined, keepDims: boolean): Reduction {
   const axes = normalizeAxes(op, axis, x.rank);
   const keptShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const shape = keepDims ? keptShape : x.shape.filter((_, i) => !axes.includes(i));

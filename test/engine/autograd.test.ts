@@ -1,7 +1,7 @@
 // Backward as users rely on it: one pass in topological order, accumulation until zeroGrad, deep and shared
 // graphs, noGrad and detach, and clear errors.
 import * as assert from 'node:assert/strict';
-import { concat, crossEntropy, full, noGrad, ones, rand, randint, randn, tensor, Tensor, zeros } from '../../engine';
+import { clamp, concat, crossEntropy, full, maskedFill, maximum, minimum, noGrad, ones, rand, randint, randn, tensor, Tensor, triu, where, zeros } from '../../engine';
 import { setRecorder } from '../../engine/recorder';
 
 /** Counts gradient-function calls during `fn` (each dependency walked once per backward pass). */
@@ -133,6 +133,27 @@ describe('error messages', () => {
     ['an axis out of range', () => tensor([1, 2]).sum(1), /sum: axis 1 is out of range for a tensor of rank 1/],
     ['a class label out of range', () => crossEntropy(zeros([2, 3]), [0, 3]), /crossEntropy: label 3 at position 1 is not a class index in \[0, 3\)/],
     ['too few class labels', () => crossEntropy(zeros([2, 3]), [0]), /crossEntropy: logits of shape \[2, 3\] need 2 class labels or a \[2, 3\] target, got 1 labels/],
+    // elementwise, shape and reductions (ops-elementwise)
+    ['maximum with shapes that do not broadcast', () => maximum(zeros([2, 3]), zeros([2])), /maximum: shapes \[2, 3\] and \[2\] cannot be broadcast together/],
+    ['minimum with shapes that do not broadcast', () => minimum(zeros([3]), zeros([4])), /minimum: shapes \[3\] and \[4\] cannot be broadcast together/],
+    ['where with shapes that do not broadcast', () => where([true, false], zeros([2, 3]), 0), /where: shapes \[2\], \[2, 3\] and \[\] cannot be broadcast together/],
+    ['maskedFill with a mask that does not fit', () => maskedFill(zeros([2, 3]), [[true], [false], [true]], 0), /maskedFill: mask of shape \[3, 1\] cannot be broadcast to shape \[2, 3\]/],
+    ['clamp without bounds', () => clamp(zeros([2])), /clamp: give at least one of min and max/],
+    ['squeeze an axis out of range', () => zeros([2, 1]).squeeze(2), /squeeze: axis 2 is out of range for a tensor of rank 2/],
+    ['unsqueeze an axis out of range', () => zeros([2, 1]).unsqueeze(4), /unsqueeze: axis 4 is out of range for a tensor of rank 3/],
+    ['expand to an incompatible shape', () => zeros([2, 3]).expand([2, 4]), /expand: cannot expand a tensor of shape \[2, 3\] to \[2, 4\]/],
+    ['expand to fewer axes', () => zeros([2, 3]).expand([3]), /expand: cannot expand a tensor of shape \[2, 3\] to \[3\]/],
+    ['expand with a new leading -1', () => zeros([3]).expand([-1, 3]), /expand: cannot expand a tensor of shape \[3\] to \[-1, 3\]/],
+    ['expand with an invalid dimension', () => zeros([3]).expand([2, -2]), /expand: invalid shape \[2, -2\]/],
+    ['flatten with axes in the wrong order', () => zeros([2, 3, 4]).flatten(2, 1), /flatten: startAxis 2 comes after endAxis 1 for a tensor of shape \[2, 3, 4\]/],
+    ['permute with a wrong permutation', () => zeros([2, 3]).permute([0, 0]), /permute: \[0, 0\] is not a permutation of the axes of a tensor of shape \[2, 3\]/],
+    ['tril on a vector', () => zeros([3]).tril(), /tril: needs a tensor of at least 2 dimensions, got shape \[3\]/],
+    ['triu on a scalar', () => triu(zeros([])), /triu: needs a tensor of at least 2 dimensions, got shape \[\]/],
+    ['variance over an axis out of range', () => zeros([2, 3]).variance(2), /variance: axis 2 is out of range for a tensor of rank 2/],
+    ['std over an axis out of range', () => zeros([2]).std(-2), /std: axis -2 is out of range for a tensor of rank 1/],
+    ['logSumExp over an axis out of range', () => zeros([2]).logSumExp(1), /logSumExp: axis 1 is out of range for a tensor of rank 1/],
+    ['argmax of an empty tensor', () => zeros([0, 2]).argmax(), /argmax: cannot reduce an empty tensor of shape \[0, 2\]/],
+    ['argmin over an axis out of range', () => zeros([2, 2]).argmin(2), /argmin: axis 2 is out of range for a tensor of rank 2/],
   ];
   for (const [name, fn, message] of cases) {
     it(name, () => assert.throws(fn, message));

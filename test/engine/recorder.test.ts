@@ -83,6 +83,10 @@ describe('recorder', () => {
       add: [1], sub: [1], mul: [2], div: [2], pow: [2], neg: [], exp: [], log: [], sqrt: [], abs: [], relu: [], sigmoid: [], tanh: [],
       matmul: [tensor([[1], [2]])], sum: [], mean: [0], max: [], min: [1], reshape: [[4]], transpose: [], slice: [[0], [1]], index: [1], detach: [],
       softmax: [], logSoftmax: [0],
+      // elementwise, shape and reductions (ops-elementwise)
+      gelu: [], silu: [], leakyRelu: [0.1], softplus: [], clamp: [0, 3], maximum: [2], minimum: [tensor([2, 3])], maskedFill: [[true, false], 0],
+      squeeze: [], unsqueeze: [0], expand: [[3, 2, 2]], flatten: [], permute: [[1, 0]], tril: [], triu: [1],
+      variance: [0], std: [], logSumExp: [1, true], argmax: [], argmin: [0],
     };
     assert.deepEqual(Object.keys(args).sort(), Object.keys(TENSOR_METHODS).sort());
     const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });

@@ -201,6 +201,68 @@ const programs: Program[] = [
       return tf.losses.meanSquaredError(target, tf.matMul(h, wy));
     },
   },
+  // elementwise, shape and reductions (ops-elementwise)
+  {
+    name: 'leakyRelu/softplus/silu/clamp, maximum/minimum with broadcasting',
+    inputs: [normal(4, 5), normal(5)],
+    ours: (a, b) =>
+      [a.leakyRelu(0.1), b.softplus().mul(a), a.silu(), a.clamp(-0.5, 0.8), a.clamp(undefined, 0.3), a.maximum(b), gs.minimum(a, b.mul(0.5))]
+        .map(oursProbe)
+        .reduce((s, t) => s.add(t)),
+    theirs: (a, b) =>
+      [
+        tf.leakyRelu(a, 0.1),
+        tf.mul(tf.softplus(b), a),
+        tf.mul(a, tf.sigmoid(a)),
+        tf.clipByValue(a, -0.5, 0.8),
+        // tfjs's Maximum/Minimum gradients do not sum back over broadcast axes: broadcast by hand.
+        tf.minimum(a, tf.fill([4, 5], 0.3)),
+        tf.maximum(a, tf.broadcastTo(b, [4, 5])),
+        tf.minimum(a, tf.broadcastTo(tf.mul(b, 0.5), [4, 5])),
+      ]
+        .map(theirsProbe)
+        .reduce((s, t) => tf.add(s, t)),
+  },
+  {
+    name: 'where/maskedFill, squeeze/unsqueeze/expand/flatten/permute/tril/triu',
+    inputs: [normal(3, 1, 4), normal(4), normal(2, 3, 3)],
+    ours: (x, y, z) => {
+      const w = gs.where([[true], [false], [true]], x.squeeze(1), y); // [3, 4]
+      const m = w.maskedFill([false, true, false, false], 2); // [3, 4]
+      const e = y.unsqueeze(0).expand([3, -1]).mul(m); // [3, 4]
+      const p = z.permute([2, 0, 1]).flatten(1); // [3, 6]
+      return [w, m, e, p, z.tril(), z.triu()].map(oursProbe).reduce((s, t) => s.add(t));
+    },
+    theirs: (x, y, z) => {
+      const w = tf.where(tf.tensor([[true], [false], [true]], [3, 1], 'bool'), tf.squeeze(x, [1]), y);
+      const m = tf.where(tf.tensor([false, true, false, false], [4], 'bool'), tf.fill([3, 4], 2), w);
+      const e = tf.mul(tf.broadcastTo(tf.expandDims(y, 0), [3, 4]), m);
+      const p = tf.reshape(tf.transpose(z, [2, 0, 1]), [3, 6]);
+      const lower = tf.linalg.bandPart(z, -1, 0);
+      const upper = tf.linalg.bandPart(z, 0, -1);
+      return [w, m, e, p, lower, upper].map(theirsProbe).reduce((s, t) => tf.add(s, t));
+    },
+  },
+  {
+    name: 'variance/std (population and unbiased)/logSumExp over axes',
+    inputs: [normal(3, 4, 5)],
+    ours: (x) =>
+      [x.variance(1, false, 0), x.variance([0, 2], true), x.std(2, false, 0), x.std(), x.logSumExp(2), x.logSumExp([0, 1], true), x.logSumExp()]
+        .map(oursProbe)
+        .reduce((s, t) => s.add(t)),
+    theirs: (x) =>
+      [
+        tf.moments(x, 1).variance,
+        tf.mul(tf.moments(x, [0, 2], true).variance, 15 / 14),
+        tf.sqrt(tf.moments(x, 2).variance),
+        tf.sqrt(tf.mul(tf.moments(x).variance, 60 / 59)),
+        tf.logSumExp(x, 2),
+        tf.logSumExp(x, [0, 1], true),
+        tf.logSumExp(x),
+      ]
+        .map(theirsProbe)
+        .reduce((s, t) => tf.add(s, t)),
+  },
 ];
 
 describe('tfjs oracle: loss and gradients match TensorFlow.js (cpu) to 1e-6 relative', () => {
@@ -213,6 +275,18 @@ describe('tfjs oracle: loss and gradients match TensorFlow.js (cpu) to 1e-6 rela
       const worst = compare(p, 100 + i);
       if (process.env.ORACLE_REPORT) console.log(`      max relative error ${worst.toExponential(2)}`);
     });
+  });
+
+  it('argmax/argmin agree with tf.argMax/argMin (per axis and flattened)', () => {
+    const [v] = drawInputs([normal(4, 5, 3)], 7);
+    const x = gs.tensor(v, { shape: [4, 5, 3] });
+    const t = tf.tensor(Float32Array.from(v), [4, 5, 3]);
+    for (const axis of [0, 1, 2, -1]) {
+      assert.deepEqual(Array.from(x.argmax(axis).data), Array.from(tf.argMax(t, axis).dataSync()), `argmax axis ${axis}`);
+      assert.deepEqual(Array.from(x.argmin(axis).data), Array.from(tf.argMin(t, axis).dataSync()), `argmin axis ${axis}`);
+    }
+    assert.equal(x.argmax().item(), tf.argMax(tf.reshape(t, [-1])).dataSync()[0]);
+    assert.equal(x.argmin().item(), tf.argMin(tf.reshape(t, [-1])).dataSync()[0]);
   });
 
   it('notices a wrong gradient', () => {
