@@ -14,6 +14,7 @@ export * from './ops/movement';
 export * from './ops/matmul';
 export * from './ops/activation';
 export * from './ops/loss';
+export * from './ops/conv';
 export { sgd, SGD, Adam, Optimizer } from './optim';
 export type { SGDOptions, AdamOptions } from './optim';
 export { ShapeError } from './shape';
