@@ -11,8 +11,8 @@ import { coldCommand, traced } from './runner';
 import { viewBenchmarks } from './view';
 import { vscodeBenchmark } from './vscode';
 import { formatMs, measure, measureEach, Timing } from './timing';
-import { tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
-import { buildChain, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
+import { tfConv2dStep, tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
+import { buildChain, conv2dStep, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
 
 const CHAIN = 200_000;
 const DIAMONDS = 40;
@@ -26,6 +26,7 @@ const NAMES = {
   chainForward: `(d) forward, ${CHAIN.toLocaleString('en-US')}-op chain`,
   chainBackward: `(d) backward, ${CHAIN.toLocaleString('en-US')}-op chain`,
   diamonds: `(e) ${DIAMONDS} stacked diamonds, forward + backward`,
+  conv: '(g) conv2d forward + backward, x [16, 8, 16, 16], weight [16, 8, 3, 3], padding 1',
 };
 
 interface Comparison { name: string; ours: Timing; theirs: Timing }
@@ -82,13 +83,16 @@ async function main(): Promise<void> {
   const mlp = mlpStep();
   const tfMlp = tfMlpStep();
   const tfAdds = tfElementwiseAdds(ADDS);
+  const tfConv = tfConv2dStep();
   const comparisons = [
     compare(NAMES.mlp, mlp, tfMlp.step),
     compare(NAMES.linreg, linearRegression, tfLinearRegression),
     compare(NAMES.adds, elementwiseAdds(ADDS), tfAdds.run),
+    compare(NAMES.conv, conv2dStep(), tfConv.run),
   ];
   tfMlp.dispose();
   tfAdds.dispose();
+  tfConv.dispose();
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) console.warn(`warning: the tfjs workloads leaked ${leaked} tensors`);
 

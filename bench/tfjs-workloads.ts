@@ -1,7 +1,7 @@
 // The same workloads as workloads.ts (a)-(c), written the idiomatic tfjs way (variables, an optimizer's
 // minimize, tidy), on whichever backend is active (run.ts selects cpu).
 import * as tf from '@tensorflow/tfjs-core';
-import { MLP } from './workloads';
+import { CONV, MLP } from './workloads';
 
 /** A variable holding `init()`; the initial tensor itself is freed (tidy keeps variables). */
 const variable = (init: () => tf.Tensor): tf.Variable => tf.tidy(() => tf.variable(init()));
@@ -65,4 +65,17 @@ export function tfElementwiseAdds(count: number): { run: () => number; dispose: 
       return acc.dataSync()[0];
     });
   return { run, dispose: () => tf.dispose([a, b]) };
+}
+
+/** (g) The same conv2d layer, forward and backward, in tfjs's own NHWC layout (weight [3, 3, 8, 16], 'same' = padding 1). */
+export function tfConv2dStep(): { run: () => number; dispose: () => void } {
+  const x = tf.randomNormal<tf.Rank.R4>([CONV.batch, CONV.size, CONV.size, CONV.channels], 0, 1, 'float32', 5);
+  const w = tf.randomNormal<tf.Rank.R4>([CONV.kernel, CONV.kernel, CONV.channels, CONV.filters], 0, 1, 'float32', 6);
+  const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')));
+  const run = (): number =>
+    tf.tidy(() => {
+      const [, dw] = grads([x, w]);
+      return dw.dataSync()[0];
+    });
+  return { run, dispose: () => tf.dispose([x, w]) };
 }

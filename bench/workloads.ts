@@ -1,6 +1,6 @@
 // The gradscope workloads, written once: run.ts times each as it is and again with a recorder on.
 // Each factory does its setup (data, parameters) up front and returns the function to time.
-import { crossEntropy, manualSeed, noGrad, rand, randint, randn, sgd, tensor, Tensor, zeros } from '../engine';
+import { conv2d, crossEntropy, manualSeed, noGrad, rand, randint, randn, sgd, tensor, Tensor, zeros } from '../engine';
 
 export const MLP = { batch: 64, inputs: 784, hidden: 256, classes: 10, lr: 0.01 };
 
@@ -75,5 +75,21 @@ export function diamonds(depth: number): () => number {
     for (let i = 0; i < depth; i++) y = y.mul(0.5).add(y.mul(0.5));
     y.sum().backward();
     return x.grad!.data[0];
+  };
+}
+
+export const CONV = { batch: 16, channels: 8, size: 16, filters: 16, kernel: 3 };
+
+/** (g) One conv2d layer, forward and backward (gradients of input and weight): x [16, 8, 16, 16], weight [16, 8, 3, 3], padding 1. */
+export function conv2dStep(): () => number {
+  manualSeed(5);
+  const x = randn([CONV.batch, CONV.channels, CONV.size, CONV.size], { requiresGrad: true });
+  const w = randn([CONV.filters, CONV.channels, CONV.kernel, CONV.kernel], { requiresGrad: true });
+  return () => {
+    x.zeroGrad();
+    w.zeroGrad();
+    const loss = conv2d(x, w, null, { padding: 1 }).sum();
+    loss.backward();
+    return w.grad!.data[0];
   };
 }

@@ -17,6 +17,7 @@ export * from './ops/loss';
 export * from './ops/activation-functions';
 export * from './ops/shape-ops';
 export * from './ops/statistics';
+export * from './ops/conv';
 export { sgd, SGD, Adam, Optimizer } from './optim';
 export * as nn from './nn/index';
 export { parameter } from './nn/module';

@@ -1,6 +1,6 @@
 // Matrix product. The kernels walk rows so the innermost loop reads and writes contiguous memory (i-k-j),
 // which is most of what makes a JavaScript matmul fast. The three kernels are the forward product and the two
-// products its gradient needs, each without materialising a transpose.
+// products its gradient needs, each without materialising a transpose; conv2d (ops/conv.ts) reuses all three.
 import { api } from '../recorder';
 import { allocate } from '../memory';
 import { broadcastIndex, broadcastShapes, reduceToShape, ShapeError, sizeOf } from '../shape';
@@ -8,7 +8,7 @@ import { formatShape } from '../format';
 import { reading, Tensor } from '../tensor';
 
 /** c[n,m] += a[n,k] · b[k,m], four rows of c at a time so each value of b loaded is used four times. */
-function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+export function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const c0 = co + i * m;
@@ -43,7 +43,7 @@ function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: 
 }
 
 /** c[n,k] += g[n,m] · b[k,m]ᵀ (rows of g dotted with rows of b) */
-function productNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+export function productNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
   for (let i = 0; i < n; i++) {
     const gRow = go + i * m;
     for (let p = 0; p < k; p++) {
@@ -56,7 +56,7 @@ function productNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: 
 }
 
 /** c[k,m] += a[n,k]ᵀ · g[n,m], four rows of a and g at a time so each row of c is read and written a quarter as often. */
-function productTN(a: Float64Array, ao: number, g: Float64Array, go: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+export function productTN(a: Float64Array, ao: number, g: Float64Array, go: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const a0 = ao + i * k;

@@ -1,7 +1,7 @@
 // Backward as users rely on it: one pass in topological order, accumulation until zeroGrad, deep and shared
 // graphs, noGrad and detach, and clear errors.
 import * as assert from 'node:assert/strict';
-import { clamp, concat, crossEntropy, full, maskedFill, maximum, minimum, noGrad, ones, rand, randint, randn, tensor, Tensor, triu, where, zeros } from '../../engine';
+import { avgPool2d, clamp, concat, conv2d, crossEntropy, full, maskedFill, maximum, maxPool2d, minimum, noGrad, ones, rand, randint, randn, Tensor, tensor, triu, where, zeros } from '../../engine';
 import { setRecorder } from '../../engine/recorder';
 
 /** Counts gradient-function calls during `fn` (each dependency walked once per backward pass). */
@@ -154,6 +154,21 @@ describe('error messages', () => {
     ['logSumExp over an axis out of range', () => zeros([2]).logSumExp(1), /logSumExp: axis 1 is out of range for a tensor of rank 1/],
     ['argmax of an empty tensor', () => zeros([0, 2]).argmax(), /argmax: cannot reduce an empty tensor of shape \[0, 2\]/],
     ['argmin over an axis out of range', () => zeros([2, 2]).argmin(2), /argmin: axis 2 is out of range for a tensor of rank 2/],
+    // conv and pooling (ops-conv)
+    ['conv2d with channels that differ', () => conv2d(zeros([2, 3, 8, 8]), zeros([4, 2, 3, 3])), /^ShapeError: conv2d: input \[2, 3, 8, 8\] has 3 channels but weight \[4, 2, 3, 3\] expects 2 \(groups 1\)$/],
+    ['conv2d with input channels not divisible by groups', () => conv2d(zeros([1, 3, 4, 4]), zeros([4, 1, 3, 3]), null, { groups: 2 }), /conv2d: input \[1, 3, 4, 4\] has 3 channels, not divisible by groups 2/],
+    ['conv2d with output channels not divisible by groups', () => conv2d(zeros([1, 4, 4, 4]), zeros([3, 2, 3, 3]), null, { groups: 2 }), /conv2d: weight \[3, 2, 3, 3\] has 3 output channels, not divisible by groups 2/],
+    ['conv2d with a 3-D input', () => conv2d(zeros([3, 8, 8]), zeros([4, 3, 3, 3])), /conv2d: input \[3, 8, 8\] must be 4-D \[N, C, H, W\]/],
+    ['conv2d with a kernel larger than the padded input', () => conv2d(zeros([1, 1, 2, 5]), zeros([1, 1, 3, 3])), /conv2d: kernel 3x3 is larger than the padded input 2x5 \(input \[1, 1, 2, 5\], padding 0x0\)/],
+    ['conv2d whose dilation makes the kernel too large', () => conv2d(zeros([1, 1, 4, 4]), zeros([1, 1, 3, 3]), null, { dilation: 2 }), /conv2d: kernel 3x3 \(5x5 with dilation 2x2\) is larger than the padded input 4x4/],
+    ['conv2d with a zero stride', () => conv2d(zeros([1, 1, 4, 4]), zeros([1, 1, 3, 3]), null, { stride: 0 }), /conv2d: stride must be a positive integer or a pair \[h, w\] of them, got 0/],
+    ['conv2d with a negative padding', () => conv2d(zeros([1, 1, 4, 4]), zeros([1, 1, 3, 3]), null, { padding: [1, -1] }), /conv2d: padding must be a non-negative integer or a pair \[h, w\] of them, got \[1, -1\]/],
+    ['conv2d with a zero groups', () => conv2d(zeros([1, 1, 4, 4]), zeros([1, 1, 3, 3]), null, { groups: 0 }), /conv2d: groups must be a positive integer, got 0/],
+    ['conv2d with a bias of the wrong size', () => conv2d(zeros([1, 1, 4, 4]), zeros([2, 1, 3, 3]), zeros([3])), /conv2d: bias \[3\] does not match weight \[2, 1, 3, 3\]: it should be \[2\]/],
+    ['maxPool2d with padding over half the kernel', () => maxPool2d(zeros([1, 1, 4, 4]), 2, { padding: 2 }), /maxPool2d: padding 2x2 is more than half the kernel 2x2/],
+    ['maxPool2d with a kernel larger than the input', () => maxPool2d(zeros([1, 1, 2, 2]), 3), /maxPool2d: kernel 3x3 is larger than the padded input 2x2/],
+    ['avgPool2d with a fractional kernel', () => avgPool2d(zeros([1, 1, 4, 4]), [2, 1.5]), /avgPool2d: kernel must be a positive integer or a pair \[h, w\] of them, got \[2, 1.5\]/],
+    ['avgPool2d with a 2-D input', () => avgPool2d(zeros([4, 4]), 2), /avgPool2d: input \[4, 4\] must be 4-D \[N, C, H, W\]/],
   ];
   for (const [name, fn, message] of cases) {
     it(name, () => assert.throws(fn, message));

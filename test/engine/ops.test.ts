@@ -89,6 +89,17 @@ const cases: Case[] = [
   ['logSumExp all', (a) => a.logSumExp(), [any(3, 4)]],
   ['logSumExp axis keepDims', (a) => ops.logSumExp(a, 0, true), [any(3, 4)]],
   ['composite mlp', (x, w, b) => x.matmul(w).add(b).tanh().sum(1).sigmoid(), [any(4, 3), any(3, 2), any(2)]],
+  // conv and pooling (ops-conv)
+  ['matmul 4-D both batch dims broadcast', (a, b) => a.matmul(b), [any(2, 1, 3, 4), any(1, 5, 4, 2)]],
+  ['conv2d with bias', (x, w, b) => ops.conv2d(x, w, b), [any(2, 3, 5, 5), any(4, 3, 3, 3), any(4)]],
+  ['conv2d stride 2 padding 1, no bias', (x, w) => ops.conv2d(x, w, null, { stride: 2, padding: 1 }), [any(1, 2, 6, 5), any(3, 2, 3, 3)]],
+  ['conv2d dilation 2, rectangular kernel and padding', (x, w, b) => ops.conv2d(x, w, b, { dilation: 2, padding: [1, 2] }), [any(1, 2, 7, 6), any(2, 2, 2, 3), any(2)]],
+  ['conv2d groups 2, stride [1, 2]', (x, w, b) => ops.conv2d(x, w, b, { groups: 2, stride: [1, 2] }), [any(2, 4, 5, 5), any(6, 2, 3, 2), any(6)]],
+  ['conv2d all options, no bias', (x, w) => ops.conv2d(x, w, undefined, { stride: [2, 1], padding: 1, dilation: [1, 2], groups: 3 }), [any(1, 3, 6, 6), any(3, 1, 3, 2)]],
+  ['maxPool2d kernel 3 stride 2 padding 1', (x) => ops.maxPool2d(x, 3, { stride: 2, padding: 1 }), [distinct(2, 2, 5, 5)]],
+  ['maxPool2d rectangular kernel', (x) => ops.maxPool2d(x, [2, 3]), [distinct(1, 2, 4, 6)]],
+  ['avgPool2d rectangular, padding counted', (x) => ops.avgPool2d(x, [3, 2], { stride: [2, 1], padding: 1 }), [any(2, 2, 5, 6)]],
+  ['avgPool2d default stride', (x) => ops.avgPool2d(x, 2), [any(1, 3, 4, 5)]],
 ];
 
 describe('gradients (finite differences)', () => {

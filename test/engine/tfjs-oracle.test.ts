@@ -89,6 +89,32 @@ function rampValues(size: number): Float32Array {
 const oursProbe = (t: Tensor): Tensor => t.mul(t).mul(gs.tensor(Float64Array.from(rampValues(t.size)), { shape: t.shape })).sum();
 const theirsProbe = (t: tf.Tensor): tf.Tensor => tf.sum(tf.mul(tf.square(t), tf.tensor(rampValues(t.size), t.shape)));
 
+/**
+ * tf.conv2d on NCHW data ([N, C, H, W] input, our [O, C/groups, kH, kW] weight): explicit zero padding, one conv
+ * per group, and dilation as zeros between the kernel's taps (tfjs has no gradient for a dilated conv2d).
+ */
+function conv2dNCHW(x: tf.Tensor, w: tf.Tensor, stride: [number, number], pad: [number, number], dilation: number, groups = 1): tf.Tensor {
+  for (const axis of dilation === 1 ? [] : [2, 3]) {
+    const taps = w.shape[axis];
+    const spaced = tf.concat([tf.expandDims(w, axis + 1), tf.zeros([...w.shape.slice(0, axis + 1), dilation - 1, ...w.shape.slice(axis + 1)])], axis + 1);
+    const shape = [...w.shape];
+    shape[axis] = taps * dilation;
+    w = tf.slice(tf.reshape(spaced, shape), 0, shape.map((d, i) => (i === axis ? d - dilation + 1 : d)));
+  }
+  const padded = tf.pad(x, [[0, 0], [0, 0], [pad[0], pad[0]], [pad[1], pad[1]]]);
+  const xs = groups === 1 ? [padded] : tf.split(padded, groups, 1);
+  const ws = groups === 1 ? [w] : tf.split(w, groups, 0);
+  const ys = xs.map((xg, g) => tf.conv2d(xg as tf.Tensor4D, tf.transpose(ws[g], [2, 3, 1, 0]) as tf.Tensor4D, stride, 'valid', 'NCHW'));
+  return groups === 1 ? ys[0] : tf.concat(ys, 1);
+}
+
+/** tf.maxPool / tf.avgPool (NHWC only) on NCHW data, padded explicitly: -1e30 for max, zeros (counted) for average. */
+function poolNCHW(kind: 'max' | 'avg', x: tf.Tensor, kernel: [number, number], stride: [number, number], pad: [number, number]): tf.Tensor {
+  const nhwc = tf.pad(tf.transpose(x, [0, 2, 3, 1]), [[0, 0], [pad[0], pad[0]], [pad[1], pad[1]], [0, 0]], kind === 'max' ? -1e30 : 0) as tf.Tensor4D;
+  const y = kind === 'max' ? tf.maxPool(nhwc, kernel, stride, 'valid') : tf.avgPool(nhwc, kernel, stride, 'valid');
+  return tf.transpose(y, [0, 3, 1, 2]);
+}
+
 const BATCH = 32;
 const CLASSES = 5;
 const LABELS = Array.from({ length: BATCH }, (_, i) => (i * 3 + 1) % CLASSES);
@@ -262,6 +288,29 @@ const programs: Program[] = [
       ]
         .map(theirsProbe)
         .reduce((s, t) => tf.add(s, t)),
+  },
+  // conv and pooling (ops-conv)
+  {
+    name: 'matmul 4-D with both batch dims broadcast (attention-style)',
+    inputs: [normal(2, 1, 3, 4), normal(1, 5, 4, 2)],
+    ours: (a, b) => oursProbe(a.matmul(b)),
+    // tfjs's BatchMatMul gradient does not sum over broadcast batch dims: broadcast explicitly (broadcastTo's does).
+    theirs: (a, b) => theirsProbe(tf.matMul(tf.broadcastTo(a, [2, 5, 3, 4]), tf.broadcastTo(b, [2, 5, 4, 2]))),
+  },
+  {
+    name: 'conv2d stride/padding/rectangular kernel/bias, then maxPool2d with padding',
+    inputs: [normal(2, 3, 9, 8), small(0.5, 4, 3, 3, 2), normal(4)],
+    ours: (x, w, b) => oursProbe(gs.maxPool2d(gs.conv2d(x, w, b, { stride: [2, 1], padding: [1, 2] }), 3, { stride: 2, padding: 1 })),
+    theirs: (x, w, b) => {
+      const y = tf.add(conv2dNCHW(x, w, [2, 1], [1, 2], 1), tf.reshape(b, [1, 4, 1, 1]));
+      return theirsProbe(poolNCHW('max', y, [3, 3], [2, 2], [1, 1]));
+    },
+  },
+  {
+    name: 'conv2d groups 2 and dilation 2, then avgPool2d with padding (zeros counted)',
+    inputs: [normal(2, 4, 8, 7), small(0.5, 6, 2, 2, 3)],
+    ours: (x, w) => oursProbe(gs.avgPool2d(gs.conv2d(x, w, null, { groups: 2, dilation: 2, padding: 1 }), [3, 2], { stride: [2, 1], padding: [1, 1] })),
+    theirs: (x, w) => theirsProbe(poolNCHW('avg', conv2dNCHW(x, w, [1, 1], [1, 1], 2, 2), [3, 2], [2, 1], [1, 1])),
   },
 ];
 
