@@ -14,6 +14,8 @@ export * from './ops/movement';
 export * from './ops/matmul';
 export * from './ops/activation';
 export * from './ops/loss';
+export * from './ops/embedding';
+export * from './ops/normalization';
 export { sgd, SGD, Adam, Optimizer } from './optim';
 export type { SGDOptions, AdamOptions } from './optim';
 export { ShapeError } from './shape';
