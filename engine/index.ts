@@ -18,6 +18,8 @@ export * from './ops/activation-functions';
 export * from './ops/shape-ops';
 export * from './ops/statistics';
 export * from './ops/conv';
+export * from './ops/embedding';
+export * from './ops/normalization';
 export { sgd, SGD, Adam, Optimizer } from './optim';
 export * as nn from './nn/index';
 export { parameter } from './nn/module';

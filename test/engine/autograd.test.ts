@@ -1,7 +1,7 @@
 // Backward as users rely on it: one pass in topological order, accumulation until zeroGrad, deep and shared
 // graphs, noGrad and detach, and clear errors.
 import * as assert from 'node:assert/strict';
-import { avgPool2d, clamp, concat, conv2d, crossEntropy, full, maskedFill, maximum, maxPool2d, minimum, noGrad, ones, rand, randint, randn, Tensor, tensor, triu, where, zeros } from '../../engine';
+import { avgPool2d, batchNorm, binaryCrossEntropyWithLogits, clamp, concat, conv2d, crossEntropy, dropout, embedding, full, layerNorm, maskedFill, maximum, maxPool2d, minimum, nllLoss, noGrad, ones, rand, randint, randn, Tensor, tensor, triu, where, zeros } from '../../engine';
 import { setRecorder } from '../../engine/recorder';
 
 /** Counts gradient-function calls during `fn` (each dependency walked once per backward pass). */
@@ -169,6 +169,19 @@ describe('error messages', () => {
     ['maxPool2d with a kernel larger than the input', () => maxPool2d(zeros([1, 1, 2, 2]), 3), /maxPool2d: kernel 3x3 is larger than the padded input 2x2/],
     ['avgPool2d with a fractional kernel', () => avgPool2d(zeros([1, 1, 4, 4]), [2, 1.5]), /avgPool2d: kernel must be a positive integer or a pair \[h, w\] of them, got \[2, 1.5\]/],
     ['avgPool2d with a 2-D input', () => avgPool2d(zeros([4, 4]), 2), /avgPool2d: input \[4, 4\] must be 4-D \[N, C, H, W\]/],
+    // embedding, normalization, losses (ops-norm-loss)
+    ['an embedding index out of range', () => embedding([[0, 1], [5, 2]], zeros([4, 3])), /^RangeError: embedding: index 5 at position \[1, 0\] is not a row of a weight with 4 embeddings \(integers in \[0, 4\)\)$/],
+    ['an embedding index that is not an integer', () => embedding(tensor([0, 1.5]), zeros([4, 3])), /embedding: index 1.5 at position 1 is not a row of a weight with 4 embeddings/],
+    ['an embedding weight that is not a matrix', () => embedding([0], zeros([4])), /embedding: weight must be \[numEmbeddings, dim\], got shape \[4\]/],
+    ['layerNorm over a shape that does not end the input', () => layerNorm(zeros([2, 3]), [2]), /layerNorm: normalized shape \[2\] is not the end of the input's shape \[2, 3\]/],
+    ['layerNorm with a weight of the wrong shape', () => layerNorm(zeros([2, 3]), [3], zeros([2])), /layerNorm: weight of shape \[2\] does not match \[3\]/],
+    ['batchNorm with running statistics for other channels', () => batchNorm(zeros([4, 3]), zeros([2]), ones([2])), /batchNorm: runningMean of shape \[2\] does not match \[3\]/],
+    ['batchNorm training on one value per channel', () => batchNorm(zeros([1, 3]), null, null, null, null, { training: true }), /batchNorm: training needs more than 1 value per channel, got input of shape \[1, 3\]/],
+    ['dropout with p = 1', () => dropout(zeros([3]), 1), /^RangeError: dropout: probability p must be in \[0, 1\), got 1$/],
+    ['a class label out of range on [N, C, d]', () => crossEntropy(zeros([2, 3, 2]), [[0, 1], [3, 0]]), /crossEntropy: label 3 at position \[1, 0\] is not a class index in \[0, 3\)/],
+    ['class labels of the wrong shape on [N, C, d]', () => crossEntropy(zeros([2, 3, 2]), [0, 1]), /crossEntropy: logits of shape \[2, 3, 2\] need class labels of shape \[2, 2\] or a \[2, 3, 2\] target, got labels of shape \[2\]/],
+    ['an nllLoss label out of range', () => nllLoss(zeros([2, 3]), [0, -1]), /nllLoss: label -1 at position 1 is not a class index in \[0, 3\)/],
+    ['binaryCrossEntropyWithLogits with targets of another shape', () => binaryCrossEntropyWithLogits(zeros([2, 3]), zeros([3])), /binaryCrossEntropyWithLogits: logits of shape \[2, 3\] and targets of shape \[3\] differ/],
   ];
   for (const [name, fn, message] of cases) {
     it(name, () => assert.throws(fn, message));

@@ -100,6 +100,21 @@ const cases: Case[] = [
   ['maxPool2d rectangular kernel', (x) => ops.maxPool2d(x, [2, 3]), [distinct(1, 2, 4, 6)]],
   ['avgPool2d rectangular, padding counted', (x) => ops.avgPool2d(x, [3, 2], { stride: [2, 1], padding: 1 }), [any(2, 2, 5, 6)]],
   ['avgPool2d default stride', (x) => ops.avgPool2d(x, 2), [any(1, 3, 4, 5)]],
+  // embedding, normalization, losses (ops-norm-loss)
+  ['embedding repeated rows', (w) => ops.embedding([[0, 2], [2, 3], [0, 0]], w), [any(4, 3)]],
+  ['embedding index tensor', (w) => ops.embedding(ops.tensor([1, 0, 1]), w), [any(2, 5)]],
+  ['layerNorm last axis', (x, w, b) => ops.layerNorm(x, [4], w, b), [any(3, 4), any(4), any(4)]],
+  ['layerNorm two axes, no affine', (x) => ops.layerNorm(x, [2, 3]), [any(2, 2, 3)]],
+  ['batchNorm training [N, C]', (x, w, b) => ops.batchNorm(x, ops.zeros([3]), ops.ones([3]), w, b, { training: true }), [any(4, 3), any(3), any(3)]],
+  ['batchNorm training [N, C, L]', (x, w) => ops.batchNorm(x, null, null, w, null, { training: true }), [any(2, 3, 4), any(3)]],
+  ['batchNorm eval', (x, w, b) => ops.batchNorm(x, ops.tensor([0.5, -1]), ops.tensor([2, 0.5]), w, b), [any(3, 2, 2), any(2), any(2)]],
+  ['dropout (seeded mask)', (x) => (ops.manualSeed(7), ops.dropout(x, 0.3)), [any(3, 4)]],
+  ['crossEntropy [N, C, d] labels', (a) => ops.crossEntropy(a, [[0, 2], [1, 1]]), [any(2, 3, 2)]],
+  ['crossEntropy ignoreIndex, labelSmoothing', (a) => ops.crossEntropy(a, [2, -1, 0], { ignoreIndex: -1, labelSmoothing: 0.2 }), [any(3, 4)]],
+  ['crossEntropy soft targets [N, C, d], smoothing', (a, b) => ops.crossEntropy(a, ops.softmax(b, 1), { labelSmoothing: 0.1 }), [any(2, 3, 2), any(2, 3, 2)]],
+  ['nllLoss ignoreIndex', (a) => ops.nllLoss(a.logSoftmax(), [1, 0, 5], { ignoreIndex: 5 }), [any(3, 4)]],
+  ['binaryCrossEntropyWithLogits', (a, t) => ops.binaryCrossEntropyWithLogits(a.mul(3), t), [any(2, 3), any(2, 3)]],
+  ['l1Loss', (a, b) => ops.l1Loss(a, b), [distinct(3, 2), any(2)]],
 ];
 
 describe('gradients (finite differences)', () => {

@@ -121,6 +121,8 @@ const LABELS = Array.from({ length: BATCH }, (_, i) => (i * 3 + 1) % CLASSES);
 const STEPS = 5;
 const RNN_BATCH = 8;
 const HIDDEN = 16;
+const EMBED_INDICES = [[0, 5, 2], [2, 2, 1]];
+const SPATIAL_LABELS = [[0, 4, 2], [1, 1, 3], [4, 0, 0], [2, 3, 1]];
 
 const programs: Program[] = [
   {
@@ -226,6 +228,52 @@ const programs: Program[] = [
       for (const x of tf.unstack(xs)) h = tf.tanh(tf.add(tf.add(tf.matMul(x, wx), tf.matMul(h, wh)), b));
       return tf.losses.meanSquaredError(target, tf.matMul(h, wy));
     },
+  },  // embedding, normalization, losses (ops-norm-loss)
+  {
+    name: 'embedding (tf.gather), repeated rows',
+    inputs: [normal(6, 4)],
+    ours: (w) => oursProbe(gs.embedding(EMBED_INDICES, w)),
+    theirs: (w) => theirsProbe(tf.gather(w, tf.tensor2d(EMBED_INDICES, undefined, 'int32'))),
+  },
+  {
+    name: 'layerNorm over the last axis (tf.moments)',
+    inputs: [normal(5, 8), normal(8), normal(8)],
+    ours: (x, w, b) => oursProbe(gs.layerNorm(x, [8], w, b)),
+    theirs: (x, w, b) => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      return theirsProbe(tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), w), b));
+    },
+  },
+  {
+    name: 'batchNorm training on [N, C, L] (tf.moments)',
+    inputs: [normal(4, 3, 5), normal(3), normal(3)],
+    ours: (x, w, b) => oursProbe(gs.batchNorm(x, gs.zeros([3]), gs.ones([3]), w, b, { training: true })),
+    theirs: (x, w, b) => {
+      const { mean, variance } = tf.moments(x, [0, 2], true);
+      const xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+      return theirsProbe(tf.add(tf.mul(xhat, tf.reshape(w, [3, 1])), tf.reshape(b, [3, 1])));
+    },
+  },
+  {
+    name: 'crossEntropy on [N, C, d] with labelSmoothing',
+    inputs: [normal(4, 5, 3)],
+    ours: (x) => gs.crossEntropy(x, SPATIAL_LABELS, { labelSmoothing: 0.1 }),
+    theirs: (x) => {
+      const flat = tf.reshape(tf.transpose(x, [0, 2, 1]), [12, 5]);
+      return tf.losses.softmaxCrossEntropy(tf.oneHot(SPATIAL_LABELS.flat(), 5), flat, undefined, 0.1);
+    },
+  },
+  {
+    name: 'binaryCrossEntropyWithLogits (sigmoidCrossEntropy)',
+    inputs: [small(3, 6, 4), positive(0, 1, 6, 4)],
+    ours: (x, t) => gs.binaryCrossEntropyWithLogits(x, t),
+    theirs: (x, t) => tf.losses.sigmoidCrossEntropy(t, x),
+  },
+  {
+    name: 'l1Loss (absoluteDifference)',
+    inputs: [normal(7, 3), normal(7, 3)],
+    ours: (pred, target) => gs.l1Loss(pred, target),
+    theirs: (pred, target) => tf.losses.absoluteDifference(target, pred),
   },
   // elementwise, shape and reductions (ops-elementwise)
   {
