@@ -111,4 +111,49 @@ describe('nn', () => {
     }
     assert.ok(losses[59] < 0.5 * losses[0], `loss ${losses[0]} -> ${losses[59]}`);
   });
+
+  it('builds a small CNN and a transformer-style block from layers, with their parameters and buffers named', () => {
+    manualSeed(4);
+    const cnn = new nn.Sequential(
+      new nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new nn.BatchNorm2d(4),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Dropout(0.1),
+      new nn.Linear(4 * 4 * 4, 10),
+    );
+    assert.deepEqual(cnn.namedParameters().map(([n]) => n), ['0.weight', '0.bias', '1.weight', '1.bias', '6.weight', '6.bias']);
+    assert.deepEqual(cnn.namedBuffers().map(([n]) => n), ['1.runningMean', '1.runningVar']);
+    const bound = 1 / Math.sqrt(1 * 3 * 3);
+    assert.ok((cnn.at(0) as nn.Conv2d).weight.data.every((v) => Math.abs(v) <= bound));
+    const images = randn([2, 1, 8, 8]);
+    const logits = cnn.forward(images);
+    assert.deepEqual(logits.shape, [2, 10]);
+    crossEntropy(logits, [3, 7]).backward();
+    assert.ok(cnn.parameters().every((p) => p.grad !== null));
+    const running = (cnn.at(1) as nn.BatchNorm2d).runningMean.data[0];
+    assert.notEqual(running, 0, 'training updated the running mean');
+    cnn.eval();
+    const a = cnn.forward(images).data;
+    const b = cnn.forward(images).data;
+    assert.deepEqual([...a], [...b], 'evaluation is deterministic (no dropout, running statistics)');
+    assert.equal((cnn.at(1) as nn.BatchNorm2d).runningMean.data[0], running, 'evaluation leaves the running statistics');
+
+    class Block extends nn.Module {
+      readonly embed = new nn.Embedding(10, 8);
+      readonly norm = new nn.LayerNorm(8);
+      readonly mlp = new nn.Sequential(new nn.Linear(8, 16), new nn.GELU(), new nn.Linear(16, 8));
+      forward(tokens: number[][]): Tensor {
+        const h = this.embed.forward(tokens);
+        return h.add(this.mlp.forward(this.norm.forward(h)));
+      }
+    }
+    const block = new Block();
+    assert.deepEqual(block.namedParameters().map(([n]) => n), ['embed.weight', 'norm.weight', 'norm.bias', 'mlp.0.weight', 'mlp.0.bias', 'mlp.2.weight', 'mlp.2.bias']);
+    const out = block.forward([[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(out.shape, [2, 3, 8]);
+    out.sum().backward();
+    assert.ok(block.parameters().every((p) => p.grad !== null));
+  });
 });
