@@ -32,26 +32,21 @@ export class Linear extends Module implements Layer {
   }
 }
 
+/** A layer class that applies an elementwise op: `class ReLU extends elementwise(relu) {}`. */
+export function elementwise(op: (x: Tensor) => Tensor): new () => Module & Layer {
+  return class extends Module implements Layer {
+    forward(x: Tensor): Tensor {
+      return op(x);
+    }
+  };
+}
+
 /** max(x, 0), as a layer. */
-export class ReLU extends Module implements Layer {
-  forward(x: Tensor): Tensor {
-    return relu(x);
-  }
-}
-
+export class ReLU extends elementwise(relu) {}
 /** Hyperbolic tangent, as a layer. */
-export class Tanh extends Module implements Layer {
-  forward(x: Tensor): Tensor {
-    return tanh(x);
-  }
-}
-
+export class Tanh extends elementwise(tanh) {}
 /** The logistic sigmoid, as a layer. */
-export class Sigmoid extends Module implements Layer {
-  forward(x: Tensor): Tensor {
-    return sigmoid(x);
-  }
-}
+export class Sigmoid extends elementwise(sigmoid) {}
 
 /** Passes its input through. */
 export class Identity extends Module implements Layer {

@@ -9,6 +9,7 @@ import { softmax } from '../ops/activation';
 import { ones, zeros } from '../factories';
 import type { NestedArray, Tensor } from '../tensor';
 import { constant, kaimingUniform, normal, uniform } from './init';
+import { elementwise } from './layers';
 import { Layer, Module, parameter, recordForward } from './module';
 
 type Pair = number | [number, number];
@@ -124,18 +125,9 @@ export class Dropout extends Module implements Layer {
 }
 
 /** GELU (exact, erf-based), as a layer. */
-export class GELU extends Module implements Layer {
-  forward(x: Tensor): Tensor {
-    return gelu(x);
-  }
-}
-
+export class GELU extends elementwise(gelu) {}
 /** x·sigmoid(x), as a layer. */
-export class SiLU extends Module implements Layer {
-  forward(x: Tensor): Tensor {
-    return silu(x);
-  }
-}
+export class SiLU extends elementwise(silu) {}
 
 /** max(x, slope·x), as a layer. */
 export class LeakyReLU extends Module implements Layer {
