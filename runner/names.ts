@@ -78,11 +78,23 @@ function bindingBefore(before: string): string | undefined {
   return m?.[1];
 }
 
-/** A call's text cut to fit a label, keeping its end (the op and its arguments): `….add(params.b)`. */
+/** A call's text cut to fit a label, keeping its end (the op and its arguments): `….add(params.b)`, or `tensor(…)`. */
 function shorten(call: string): string {
   const text = call.replace(/\s+/g, ' ');
   if (text.length <= MAX_NAME) return text;
-  const lastCall = text.lastIndexOf('.', text.length - 1 - (text.length - text.lastIndexOf('(')));
-  const tail = lastCall > 0 ? `…${text.slice(lastCall)}` : text;
-  return tail.length <= MAX_NAME ? tail : `${tail.slice(0, MAX_NAME - 1)}…`;
+  // The last call of a chain starts after its last `.` outside any brackets.
+  let depth = 0;
+  let lastDot = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === '.' && depth === 0) lastDot = i;
+  }
+  const last = lastDot >= 0 ? text.slice(lastDot) : text;
+  const tail = lastDot >= 0 ? `…${last}` : last;
+  if (tail.length <= MAX_NAME) return tail;
+  // Still too long: the callee alone, its arguments elided.
+  const callee = /^\.?([A-Za-z_$][\w$]*)/.exec(last)?.[1];
+  return callee !== undefined ? `${lastDot >= 0 ? '….' : ''}${callee}(…)` : `${text.slice(0, MAX_NAME - 1)}…`;
 }

@@ -77,6 +77,19 @@ describe('examples', () => {
     assert.ok(trace.steps[trace.steps.length - 1].loss! < trace.steps[0].loss! / 10);
   });
 
+  it('cnn-digits.ts reads real digits with nn layers, learns them, and names each layer\'s weights by its path', () => {
+    const { trace, stderr } = get('cnn-digits.ts');
+    assert.deepEqual(errorsOf(trace.findings), []);
+    const accuracy = Number(/test accuracy: ([\d.]+)% on 297 digits/.exec(stderr)?.[1]);
+    assert.ok(accuracy >= 85, stderr);
+    assert.ok(trace.steps[trace.steps.length - 1].loss! < trace.steps[0].loss! / 10);
+    const params = trace.graph.nodes.filter((n) => n.kind === 'param').map((n) => n.name);
+    assert.deepEqual(params, ['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'fc.weight', 'fc.bias']);
+    // A layer's tensors are recorded at the user's call of the layer.
+    const conv = trace.graph.nodes.find((n) => n.op === 'conv2d' && n.name === 'this.conv1.forward(x)');
+    assert.equal(conv?.site?.line, lineOf('cnn-digits.ts', 'this.conv1.forward(x)'));
+  });
+
   it('vanishing-sigmoid.ts warns that the first layers barely learn, at the line that made them', () => {
     const { trace } = get('vanishing-sigmoid.ts');
     const vanishing = trace.findings.filter((f) => f.kind === 'vanishing');

@@ -26,6 +26,8 @@ describe('names from source', () => {
     const name = at('  h = inputs.index(t).matmul(wx).add(h.matmul(wh)).tanh().mul(gate).add(bias);', 'mul(gate');
     assert.ok(name !== undefined && name.length <= 40, name);
     assert.match(name!, /^….*\.mul\(gate\)$/);
+    const data = at('const images = (part: number[][]) => tensor(part.flatMap((r) => r.slice(0, 64).map((v) => v / 16)), { shape: [part.length, 1, 8, 8] });', 'tensor(');
+    assert.equal(data, 'tensor(…)');
   });
 
   it('gives nothing without a site or a call there', () => {
