@@ -55,14 +55,16 @@ export function announce(tensor: Tensor): Tensor {
  * frames, its own and its caller's (the user's line), once for however many tensors the call makes; entry
  * points called from inside the engine capture nothing. With no recorder it only forwards the call.
  */
-export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R): (this: This, ...args: A) => R {
+export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R, frames = 2): (this: This, ...args: A) => R {
   return function entryPoint(this: This, ...args: A): R {
     if (current === null || depth > 0 || V8Error.captureStackTrace === undefined) return fn.apply(this, args);
     depth++;
-    // Captured right here, so the two frames are this entry point and the user's call into it.
+    // Captured right here, so the two frames are this entry point and the user's call into it. An entry point
+    // the engine itself calls on the user's behalf (a layer's constructor making its parameters) asks for more
+    // frames, and the user's call is the first of them in the user's code.
     const holder: { stack?: unknown } = {};
     const savedLimit = V8Error.stackTraceLimit;
-    V8Error.stackTraceLimit = 2;
+    V8Error.stackTraceLimit = frames;
     V8Error.captureStackTrace(holder);
     V8Error.stackTraceLimit = savedLimit;
     entrySite = new StackCapture(holder);

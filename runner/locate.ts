@@ -42,6 +42,13 @@ export class Locator {
     return this.site(line, column, call.getFunctionName() ?? call.getMethodName() ?? '');
   }
 
+  /** The first of captured frames (after the engine's entry point) that is in the user's code, mapped. */
+  firstUserSite(calls: readonly CallSite[]): Site | null {
+    if (calls.length <= 2) return this.siteOfCall(calls[1]);
+    for (let i = 1; i < calls.length; i++) if (calls[i].getFileName() === this.bundle.name) return this.siteOfCall(calls[i]);
+    return null;
+  }
+
   /**
    * The original position of a bundle position (1-based line and column), or null outside the user's sources.
    * One Site object per position: a position always lies in the same function, so the name is cached with it.

@@ -139,7 +139,7 @@ async function run(): Promise<void> {
   };
   const recorder = new TraceRecorder(
     file,
-    (capture) => locator.siteOfCall(capture.callSites()[1]),
+    (capture) => locator.firstUserSite(capture.callSites()),
     { ...input.record, readSource },
     observer,
   );

@@ -15,7 +15,7 @@ export const parameter = api(function parameter(init: Tensor | Shape, fill?: (t:
   if (!(init instanceof Tensor) && fill !== undefined) fill(t);
   t.requiresGrad = true;
   return t;
-});
+}, 8); // called from layers' constructors too: their caller (`new nn.Linear(...)`) is a few frames up
 
 /** Anything with a forward of one tensor: what Sequential chains. */
 export interface Layer {

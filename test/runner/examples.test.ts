@@ -90,6 +90,17 @@ describe('examples', () => {
     assert.equal(conv?.site?.line, lineOf('cnn-digits.ts', 'this.conv1.forward(x)'));
   });
 
+  it('deep-mlp.ts: the plain 20-layer stack has vanishing gradients at its layers, the residual one not', () => {
+    const { trace } = get('deep-mlp.ts');
+    const lines = readFileSync(join(repo, 'examples/deep-mlp.ts'), 'utf8').split('\n');
+    const [plainLine, residualLine] = lines.flatMap((l, i) => (l.includes('new nn.ModuleList(') ? [i + 1] : []));
+    const vanishing = trace.findings.filter((f) => f.kind === 'vanishing');
+    assert.ok(vanishing.some((f) => f.site?.line === plainLine), JSON.stringify(trace.findings));
+    assert.ok(!vanishing.some((f) => f.site?.line === residualLine), JSON.stringify(trace.findings));
+    const first = trace.graph.nodes.find((n) => n.name === 'plain.layers.0.weight');
+    assert.ok(first && vanishing.some((f) => f.key === first.key || f.site?.line === first.site?.line));
+  });
+
   it('vanishing-sigmoid.ts warns that the first layers barely learn, at the line that made them', () => {
     const { trace } = get('vanishing-sigmoid.ts');
     const vanishing = trace.findings.filter((f) => f.kind === 'vanishing');

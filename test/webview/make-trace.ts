@@ -29,7 +29,7 @@ function locate(): Locator | null {
 /** The trace of `run` (the last backward() it calls is the recorded step), by a fresh TraceRecorder with every detector unless given some. */
 export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[]): Trace {
   const loc = locate();
-  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.siteOfCall(capture.callSites()[1])), { steps: 'last', nodeLimit, readSource }, undefined, detectors);
+  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.firstUserSite(capture.callSites())), { steps: 'last', nodeLimit, readSource }, undefined, detectors);
   setRecorder(recorder);
   try {
     const result = run();
