@@ -6,12 +6,11 @@ import { broadcastIndex, reduceToShape, sameShape, Shape, ShapeError, sizeOf } f
 import { formatShape } from '../format';
 import { asTensor, GradFn, NestedArray, NO_GRADIENT, reading, Tensor, TensorLike } from '../tensor';
 import { tensor } from '../factories';
-import { binaryOp, unaryOp } from './elementwise';
+import { binaryOp, logistic, logOnePlusExp, unaryOp } from './elementwise';
 import { erf, erfc } from './erf';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
-const stableSigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
 /** Φ(x), the standard normal CDF: 0.5·(1 + erf(x/√2)), through erfc for x < 0 so the left tail keeps its digits. */
 const normalCdf = (v: number): number => (v < 0 ? 0.5 * erfc(-v * SQRT1_2) : 0.5 * (1 + erf(v * SQRT1_2)));
@@ -26,9 +25,9 @@ export const silu = api(function silu(x: TensorLike): Tensor {
   return unaryOp(
     'silu',
     x,
-    (v) => v * stableSigmoid(v),
+    (v) => v * logistic(v),
     (v) => {
-      const s = stableSigmoid(v);
+      const s = logistic(v);
       return s * (1 + v * (1 - s));
     },
     'x',
@@ -42,7 +41,7 @@ export const leakyRelu = api(function leakyRelu(x: TensorLike, slope: number = 0
 
 /** log(1 + e^x), as max(x, 0) + log1p(e^-|x|) so it neither overflows nor loses small values. `softplus(tensor([0]))` -> [0.6931] */
 export const softplus = api(function softplus(x: TensorLike): Tensor {
-  return unaryOp('softplus', x, (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))), (v) => stableSigmoid(v), 'x');
+  return unaryOp('softplus', x, logOnePlusExp, logistic, 'x');
 });
 
 /**

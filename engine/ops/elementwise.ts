@@ -149,15 +149,15 @@ export const relu = api(function relu(x: TensorLike): Tensor {
   return unaryOp('relu', x, (v) => (v <= 0 ? 0 : v), (v) => (v > 0 ? 1 : 0), 'x'); // NaN stays NaN, as in PyTorch
 });
 
+/** The logistic function 1 / (1 + e^-v) of one number, without overflow for large |v| (sigmoid, silu, losses). */
+export const logistic = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+
+/** log(1 + e^v) of one number, as max(v, 0) + log1p(e^-|v|): neither overflows nor loses small values. */
+export const logOnePlusExp = (v: number): number => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+
 /** 1 / (1 + e^-x), computed without overflow for large |x|. */
 export const sigmoid = api(function sigmoid(x: TensorLike): Tensor {
-  return unaryOp(
-    'sigmoid',
-    x,
-    (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
-    (_, y) => y * (1 - y),
-    'y',
-  );
+  return unaryOp('sigmoid', x, logistic, (_, y) => y * (1 - y), 'y');
 });
 
 /** Hyperbolic tangent. */

@@ -7,7 +7,7 @@ import { formatShape } from '../format';
 import { inRange, positionOf, readIndices } from '../indices';
 import { asTensor, NestedArray, NO_GRADIENT, reading, Tensor, TensorLike } from '../tensor';
 import { logSoftmax } from './activation';
-import { abs, add, div, mul, sub } from './elementwise';
+import { abs, add, div, logistic, logOnePlusExp, mul, sub } from './elementwise';
 import { mean, sum } from './reduce';
 
 /** Mean squared error. `mse(pred, target)` = mean((pred - target)²), broadcasting target to pred. */
@@ -111,13 +111,12 @@ export const binaryCrossEntropyWithLogits = api(function binaryCrossEntropyWithL
   const td = t.data;
   const n = logits.size;
   const out = allocate(1);
-  for (let i = 0; i < n; i++) out[0] += Math.max(xd[i], 0) - xd[i] * td[i] + Math.log1p(Math.exp(-Math.abs(xd[i])));
+  for (let i = 0; i < n; i++) out[0] += logOnePlusExp(xd[i]) - xd[i] * td[i];
   out[0] /= n;
   const dLogits = reading([logits, t], (g) => {
     const d = allocate(n);
     for (let i = 0; i < n; i++) {
-      const s = xd[i] >= 0 ? 1 / (1 + Math.exp(-xd[i])) : Math.exp(xd[i]) / (1 + Math.exp(xd[i]));
-      d[i] = (g[0] * (s - td[i])) / n;
+      d[i] = (g[0] * (logistic(xd[i]) - td[i])) / n;
     }
     return d;
   });
