@@ -4,6 +4,7 @@ import { adopt, allocate } from './memory';
 import { nextNormal, nextUniform } from './random';
 import { checkShape, Shape, ShapeError, sizeOf } from './shape';
 import { formatShape } from './format';
+import { readNested, shapeOfNested } from './nested';
 import { NestedArray, Tensor } from './tensor';
 
 export interface TensorOptions {
@@ -16,31 +17,9 @@ export interface DataOptions extends TensorOptions {
   shape?: Shape;
 }
 
-function shapeOfNested(data: NestedArray): number[] {
-  const shape: number[] = [];
-  let level: NestedArray = data;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    level = level[0];
-  }
-  return shape;
-}
-
 function flatten(data: NestedArray, shape: number[]): Float64Array {
   const out = allocate(sizeOf(shape));
-  let at = 0;
-  const walk = (node: NestedArray, dim: number, path: string): void => {
-    if (dim === shape.length) {
-      if (typeof node !== 'number') throw new ShapeError(`tensor: expected a number at ${path || 'the top level'}, got ${Array.isArray(node) ? 'an array' : typeof node}`);
-      out[at++] = node;
-      return;
-    }
-    if (!Array.isArray(node) || node.length !== shape[dim]) {
-      throw new ShapeError(`tensor: ragged nested array: ${path || 'the top level'} should be an array of ${shape[dim]}`);
-    }
-    node.forEach((child, i) => walk(child, dim + 1, `${path}[${i}]`));
-  };
-  walk(data, 0, '');
+  readNested('tensor', data, shape, out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Integer indices given as a tensor or as nested number arrays (embedding rows, class labels): their values and
 // shape, and a check that names the bad index, where it is and the valid range.
-import { ShapeError } from './shape';
+import { readNested, shapeOfNested } from './nested';
+import { sizeOf } from './shape';
 import { NestedArray, Tensor } from './tensor';
 
 export interface Indices {
@@ -11,20 +12,9 @@ export interface Indices {
 /** The values and shape of `indices`, a tensor or nested arrays (ragged arrays are refused). */
 export function readIndices(op: string, indices: Tensor | NestedArray | readonly number[]): Indices {
   if (indices instanceof Tensor) return { values: indices.data, shape: [...indices.shape] };
-  const shape: number[] = [];
-  for (let level = indices as NestedArray; Array.isArray(level); level = level[0]) shape.push(level.length);
-  const values: number[] = [];
-  const walk = (node: NestedArray, dim: number, path: string): void => {
-    if (dim === shape.length) {
-      if (typeof node !== 'number') throw new ShapeError(`${op}: expected a number at ${path || 'the top level'}, got ${Array.isArray(node) ? 'an array' : typeof node}`);
-      values.push(node);
-    } else if (!Array.isArray(node) || node.length !== shape[dim]) {
-      throw new ShapeError(`${op}: ragged nested array: ${path || 'the top level'} should be an array of ${shape[dim]}`);
-    } else {
-      node.forEach((child, i) => walk(child, dim + 1, `${path}[${i}]`));
-    }
-  };
-  walk(indices as NestedArray, 0, '');
+  const shape = shapeOfNested(indices as NestedArray);
+  const values = new Array<number>(sizeOf(shape));
+  readNested(op, indices as NestedArray, shape, values);
   return { values, shape };
 }
 
