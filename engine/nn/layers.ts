@@ -2,7 +2,8 @@
 // a layer makes carry the line where the user called it.
 import { relu, sigmoid, tanh } from '../ops/elementwise';
 import { matmul } from '../ops/matmul';
-import { reshape, transpose } from '../ops/movement';
+import { transpose } from '../ops/movement';
+import { flatten } from '../ops/shape-ops';
 import { add } from '../ops/elementwise';
 import { formatShape } from '../format';
 import { ShapeError } from '../shape';
@@ -62,10 +63,7 @@ export class Flatten extends Module implements Layer {
   }
 
   forward(x: Tensor): Tensor {
-    const start = this.startAxis < 0 ? this.startAxis + x.rank : this.startAxis;
-    const end = this.endAxis < 0 ? this.endAxis + x.rank : this.endAxis;
-    const merged = x.shape.slice(start, end + 1).reduce((a, b) => a * b, 1);
-    return reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
+    return flatten(x, this.startAxis, this.endAxis);
   }
 }
 

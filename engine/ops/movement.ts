@@ -20,6 +20,18 @@ export function gather(op: string, x: Tensor, shape: Shape, index: Int32Array): 
   ]);
 }
 
+/** The same values in `shape` (same size): the gradient passes through unchanged. */
+export function view(op: string, x: Tensor, shape: Shape): Tensor {
+  return Tensor.fromOp(op, copy(x.data), shape, [x], [(g) => g]);
+}
+
+/** The axes in the order `axes` (checked to be a permutation): output axis i is input axis axes[i]. */
+export function permuted(op: string, x: Tensor, axes: readonly number[]): Tensor {
+  const strides = stridesOf(x.shape);
+  const shape = axes.map((a) => x.shape[a]);
+  return gather(op, x, shape, stridedIndex(shape, axes.map((a) => strides[a])));
+}
+
 /** Same values, cut from the graph: no dependencies, no gradient. `detach(w.mul(0.5))` */
 export const detach = api(function detach(x: Tensor): Tensor {
   return announce(new Tensor(copy(x.data), x.shape, { isConst: x.isConst }));
@@ -33,7 +45,7 @@ export const reshape = api(function reshape(x: Tensor, shape: Shape): Tensor {
   if (!target.every(Number.isInteger) || sizeOf(target) !== x.size) {
     throw new ShapeError(`reshape: cannot reshape a tensor of shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
   }
-  return Tensor.fromOp('reshape', copy(x.data), target, [x], [(g) => g]);
+  return view('reshape', x, target);
 });
 
 /** Permutes the axes (reverses them by default). `transpose(zeros([2, 3]))` -> shape [3, 2] */
@@ -43,9 +55,7 @@ export const transpose = api(function transpose(x: Tensor, perm?: readonly numbe
   if (axes.length !== x.rank || new Set(axes).size !== x.rank) {
     throw new ShapeError(`transpose: [${order.join(', ')}] is not a permutation of the axes of a tensor of shape ${formatShape(x.shape)}`);
   }
-  const strides = stridesOf(x.shape);
-  const shape = axes.map((a) => x.shape[a]);
-  return gather('transpose', x, shape, stridedIndex(shape, axes.map((a) => strides[a])));
+  return permuted('transpose', x, axes);
 });
 
 /**

@@ -1,17 +1,12 @@
 // Shape ops: squeeze, unsqueeze, expand, flatten, permute (same values, new shape or order), and tril/triu (keep
 // one triangle of the last two axes). Reshapes pass the gradient through; the rest gather or mask it back.
 import { api } from '../recorder';
-import { allocate, copy } from '../memory';
-import { broadcastIndex, checkShape, normalizeAxes, normalizeAxis, reduceToShape, Shape, ShapeError, stridedIndex, stridesOf } from '../shape';
+import { allocate } from '../memory';
+import { broadcastIndex, checkShape, normalizeAxes, normalizeAxis, Shape, ShapeError } from '../shape';
 import { formatShape } from '../format';
 import type { Axis } from '../tensor';
 import { Tensor } from '../tensor';
-import { gather } from './movement';
-
-/** The same values in `shape` (same size): the gradient passes through unchanged. */
-function view(op: string, x: Tensor, shape: Shape): Tensor {
-  return Tensor.fromOp(op, copy(x.data), shape, [x], [(g) => g]);
-}
+import { gather, permuted, view } from './movement';
 
 /** Drops axes of size 1: all of them, or those of `axis` (an axis of another size is kept, as in PyTorch). `squeeze(zeros([2, 1, 3]))` -> shape [2, 3] */
 export const squeeze = api(function squeeze(x: Tensor, axis?: Axis): Tensor {
@@ -38,10 +33,7 @@ export const expand = api(function expand(x: Tensor, shape: Shape): Tensor {
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
   const fits = lead >= 0 && target.every((d, i) => d >= 0 && (i < lead || x.shape[i - lead] === 1 || x.shape[i - lead] === d));
   if (!fits) throw new ShapeError(`expand: cannot expand a tensor of shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
-  const index = broadcastIndex(x.shape, target);
-  const out = allocate(index.length);
-  for (let i = 0; i < index.length; i++) out[i] = x.data[index[i]];
-  return Tensor.fromOp('expand', out, target, [x], [(g) => reduceToShape(g, target, x.shape)]);
+  return gather('expand', x, target, broadcastIndex(x.shape, target));
 });
 
 /** Merges axes startAxis..endAxis (inclusive) into one. `flatten(zeros([2, 3, 4]), 1)` -> shape [2, 12] */
@@ -60,9 +52,7 @@ export const permute = api(function permute(x: Tensor, perm: readonly number[]):
   if (axes.length !== x.rank || axes.includes(-1) || new Set(axes).size !== x.rank) {
     throw new ShapeError(`permute: [${perm.join(', ')}] is not a permutation of the axes of a tensor of shape ${formatShape(x.shape)}`);
   }
-  const strides = stridesOf(x.shape);
-  const shape = axes.map((a) => x.shape[a]);
-  return gather('permute', x, shape, stridedIndex(shape, axes.map((a) => strides[a])));
+  return permuted('permute', x, axes);
 });
 
 /** Keeps the elements of the last two axes where `keep(row, column)`, zeroes the rest; the gradient is masked the same way. */
