@@ -65,8 +65,7 @@ export function save(reads: readonly (Tensor | 'output')[], output: Tensor): Sav
   for (const r of reads) {
     const tensor = r === 'output' ? output : r;
     if (tensor.isConst) continue; // a number the engine promoted: nothing outside the engine holds it to change it
-    const isParam = tensor.requiresGrad && tensor.dependencies.length === 0 && tensor.op === 'tensor';
-    (saved ??= []).push({ tensor, version: tensor.version, checksum: isParam ? checksum(tensor.data) : undefined });
+    (saved ??= []).push({ tensor, version: tensor.version, checksum: tensor.kind === 'param' ? checksum(tensor.data) : undefined });
   }
   return saved;
 }

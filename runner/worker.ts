@@ -4,10 +4,11 @@
 import { Session } from 'node:inspector';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { format } from 'node:util';
 import * as vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
+import { shortSite } from '../engine/format';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
 import { setRecorder, StackCapture } from '../engine/recorder';
@@ -44,7 +45,7 @@ for (const stream of ['stdout', 'stderr'] as const) {
 /** `model.ts:14:5` for a recorder's capture of the user's call, for messages that name more than one line. */
 function placeCapture(capture: unknown): string | null {
   const site = capture instanceof StackCapture ? locator.siteOfCall(capture.callSites()[1]) : null;
-  return site === null ? null : `${basename(site.file)}:${site.line}:${site.column}`;
+  return site === null ? null : shortSite(site);
 }
 
 function locateError(e: unknown, lastCall: Site | null): RunError {
