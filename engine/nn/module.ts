@@ -1,6 +1,6 @@
 // Modules, as in PyTorch: a class to extend whose parameters and child modules, assigned as properties, are
 // found and named by their property path (`blocks.1.proj.weight`), and `parameter()` to make a trainable leaf.
-import { api } from '../recorder';
+import { activeRecorder, api } from '../recorder';
 import { Shape } from '../shape';
 import { Tensor } from '../tensor';
 import { zeros as zerosTensor } from '../factories';
@@ -35,7 +35,8 @@ export class Module {
   training = true;
 
   constructor() {
-    made.add(new WeakRef(this));
+    // Only a recording names tensors by module path: without one, nothing is kept (no registry to grow).
+    if (activeRecorder() !== null) made.add(new WeakRef(this));
   }
 
   /** @internal Every tensor and module below this one, each once, with its path. */
@@ -96,7 +97,7 @@ export class Module {
   }
 }
 
-/** Every module made (weakly held), so that a recording can name module tensors by their path. */
+/** Every module made while recording (weakly held), so that the recording can name module tensors by their path. */
 const made = new Set<WeakRef<Module>>();
 
 /**
