@@ -35,8 +35,8 @@ export class Controller implements vscode.Disposable {
         if (setting('rerunOnSave') && GraphPanel.current?.file === doc.uri.fsPath && !this.runs.running) void this.runs.run(doc);
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshInline()),
-      // A deleted file takes its problems with it, whether VS Code or something else deleted it.
-      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((uri) => this.findings.forget(uri))),
+      // A deleted file takes its problems with it, whether VS Code or something else deleted it (the watcher
+      // sees both).
       this.deletions,
       this.deletions.onDidDelete((uri) => this.findings.forget(uri)),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gradscope.inlineGradients') && this.refreshInline()),

@@ -1,5 +1,6 @@
 // What the editor shows from the last run of a file: hovers with the gradient of the tensors a line made,
 // findings in the Problems panel, inline gradient norms, and a CodeLens to run the exported model.
+import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
 import { formatMagnitude, nodeTitle, shapeText } from '../engine/format';
@@ -93,11 +94,17 @@ export class Findings implements vscode.Disposable {
     this.touched.set(model, uris);
   }
 
-  /** Drops what a deleted file had in Problems: its own diagnostics, and those its runs put in other files. */
-  forget(file: vscode.Uri): void {
-    this.collection.delete(file);
-    for (const uri of this.touched.get(file.fsPath) ?? []) this.collection.delete(uri);
-    this.touched.delete(file.fsPath);
+  /** Drops what a deleted file (or folder) had in Problems: its own diagnostics, and those its runs put in other files. */
+  forget(deleted: vscode.Uri): void {
+    // A deleted folder is reported once, as the folder: everything under it goes.
+    const root = deleted.fsPath;
+    const under = (path: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+    for (const [model, uris] of this.touched) {
+      if (!under(model)) continue;
+      for (const uri of uris) this.collection.delete(uri);
+      this.touched.delete(model);
+    }
+    this.collection.forEach((uri) => under(uri.fsPath) && this.collection.delete(uri));
   }
 
   dispose(): void {

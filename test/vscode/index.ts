@@ -1,7 +1,8 @@
 // The extension in a real VS Code (code-server's workbench and Node extension host), in a trusted workspace
 // holding copies of the examples and fixtures.
 import * as assert from 'node:assert/strict';
-import { unlinkSync } from 'node:fs';
+import { rmSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../extension/runs';
 import { api, fileIn, graphTabs, lineOf, open, until } from './helpers';
@@ -150,6 +151,7 @@ export function run(): Promise<void> {
         for (const [name, remove] of [
           ['unused-copy.ts', (uri: vscode.Uri) => vscode.workspace.fs.delete(uri)],
           ['unused-copy-2.ts', async (uri: vscode.Uri) => unlinkSync(uri.fsPath)], // outside VS Code, as a terminal would
+          ['gone/unused-copy-3.ts', async (uri: vscode.Uri) => rmSync(dirname(uri.fsPath), { recursive: true })], // its folder
         ] as const) {
           const uri = fileIn(name);
           await vscode.workspace.fs.writeFile(uri, model);
