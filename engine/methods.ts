@@ -110,8 +110,12 @@ export const TENSOR_METHODS: Ops = {
 
 for (const [name, fn] of Object.entries(TENSOR_METHODS)) {
   const op = fn as (self: Tensor, ...args: unknown[]) => Tensor;
-  const method = api(function (this: Tensor, ...args: unknown[]): Tensor {
-    return op(this, ...args);
-  });
+  const method = api(
+    function (this: Tensor, ...args: unknown[]): Tensor {
+      return op(this, ...args);
+    },
+    2,
+    name,
+  );
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
 }

@@ -27,6 +27,44 @@ let current: Recorder | null = null;
 let depth = 0;
 /** The user's call into the engine that is running now (null when not recording or outside the engine). */
 let entrySite: StackCapture | null = null;
+/** The module whose forward is running now, innermost (null outside every module, or when not recording). */
+let moduleScope: ModuleScope | null = null;
+
+/**
+ * One run of a module's forward while recording. Tensors made during it point at it (`Tensor.scope`), and it
+ * points at the forward it ran inside, so a recording can tell which module call made each tensor.
+ */
+export interface ModuleScope {
+  readonly parent: ModuleScope | null;
+  /** The module (an nn.Module; typed loosely so the recorder does not import nn). */
+  readonly module: object;
+  /** The call of its forward: the user's line, or the engine entry point it ran inside. */
+  readonly site: StackCapture | null;
+}
+
+/**
+ * Runs `fn` as a call of `module`'s forward (see ModuleScope); a module whose forward calls its own base class's
+ * forward (`super.forward(x)`) is one call, not two. `userCode`: `fn` is the user's forward, which may be called
+ * from inside the engine (nn.Sequential): its own calls into the engine are the user's calls again, each with
+ * its own line, rather than parts of the engine call it ran inside.
+ */
+export function inModule<R>(module: object, site: StackCapture | null, fn: () => R, userCode = false): R {
+  const outer = moduleScope;
+  const outerDepth = depth;
+  const outerSite = entrySite;
+  if (outer?.module !== module) moduleScope = { parent: outer, module, site };
+  if (userCode) {
+    depth = 0;
+    entrySite = null;
+  }
+  try {
+    return fn();
+  } finally {
+    moduleScope = outer;
+    depth = outerDepth;
+    entrySite = outerSite;
+  }
+}
 
 export function setRecorder(recorder: Recorder | null): void {
   current = recorder;
@@ -45,6 +83,7 @@ export function callSite(): StackCapture | null {
 export function announce(tensor: Tensor): Tensor {
   if (current !== null) {
     tensor.site = entrySite;
+    tensor.scope = moduleScope;
     current.onTensor(tensor);
   }
   return tensor;
@@ -53,21 +92,18 @@ export function announce(tensor: Tensor): Tensor {
 /**
  * Marks `fn` as an entry point of the public API. While recording, the outermost entry point captures two
  * frames, its own and its caller's (the user's line), once for however many tensors the call makes; entry
- * points called from inside the engine capture nothing. With no recorder it only forwards the call.
+ * points called from inside the engine capture nothing. With no recorder it only forwards the call. `call` names
+ * the op for a recording that shows what one call made as one box (`crossEntropy`); '' for a module's forward,
+ * whose box is the module.
  */
-export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R, frames = 2): (this: This, ...args: A) => R {
+export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R, frames = 2, call: string = fn.name): (this: This, ...args: A) => R {
   return function entryPoint(this: This, ...args: A): R {
     if (current === null || depth > 0 || V8Error.captureStackTrace === undefined) return fn.apply(this, args);
     depth++;
     // Captured right here, so the two frames are this entry point and the user's call into it. An entry point
     // the engine itself calls on the user's behalf (a layer's constructor making its parameters) asks for more
     // frames, and the user's call is the first of them in the user's code.
-    const holder: { stack?: unknown } = {};
-    const savedLimit = V8Error.stackTraceLimit;
-    V8Error.stackTraceLimit = frames;
-    V8Error.captureStackTrace(holder);
-    V8Error.stackTraceLimit = savedLimit;
-    entrySite = new StackCapture(holder);
+    entrySite = captureCaller(frames, call);
     try {
       const result = fn.apply(this, args);
       current?.onCallResult?.(result);
@@ -77,6 +113,19 @@ export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) =
       entrySite = null;
     }
   };
+}
+
+/**
+ * The stack of the function that calls this, `frames` deep: that function and its caller by default. Only ever
+ * called directly from the function whose caller is wanted, while recording, with V8's stack API present.
+ */
+export function captureCaller(frames = 2, call = ''): StackCapture {
+  const holder: { stack?: unknown } = {};
+  const savedLimit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = frames;
+  V8Error.captureStackTrace!(holder, captureCaller);
+  V8Error.stackTraceLimit = savedLimit;
+  return new StackCapture(holder, call);
 }
 
 /** One frame of a captured call stack, in the coordinates of the running (possibly bundled) JavaScript. */
@@ -95,8 +144,14 @@ const returnCallSites = (_: Error, sites: CallSite[]): CallSite[] => sites;
 export class StackCapture {
   private sites?: CallSite[];
 
-  /** `holder` is an object `Error.captureStackTrace` was just called on. */
-  constructor(private holder: { stack?: unknown }) {}
+  /**
+   * `holder` is an object `Error.captureStackTrace` was just called on; `call` the engine entry point's name ('' for
+   * a module's forward or a capture that is not an engine call).
+   */
+  constructor(
+    private holder: { stack?: unknown },
+    readonly call = '',
+  ) {}
 
   /** The raw frames, innermost first: [the engine entry point, the user's call]. */
   callSites(): CallSite[] {

@@ -66,6 +66,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal What the recorder attached (a call-site capture, say); the engine never reads it. */
   site: unknown = undefined;
+  /** @internal The module call the tensor was made in, while recording (see recorder.ts ModuleScope). */
+  scope: unknown = undefined;
   /** @internal Gradient reaching this tensor during the running backward pass, before it is added to `grad`. */
   passGrad: Float64Array | null = null;
   /** @internal False while `passGrad` is an array some other tensor also holds (a gradient passed through unchanged). */

@@ -46,6 +46,12 @@ export interface TraceNode {
   shape: number[];
   kind: NodeKind;
   site: Site | null;
+  /**
+   * The innermost call this tensor was made in (an id in `StepGraph.scopes`): the module call or composite op
+   * whose box holds it. A module's parameter is in the call of its module when that module ran once in the step
+   * (else in the innermost module around it that did). Absent at the top level.
+   */
+  scope?: number;
   value: Stats;
   /** The gradient this tensor received in the recorded step; absent when none reached it. */
   grad?: Stats;
@@ -60,10 +66,36 @@ export interface TraceEdge {
   grad?: Stats;
 }
 
+/**
+ * A call that made some of a step's tensors, to show them as one box that opens: a module's forward, or a composite
+ * op (one call into the engine, like `crossEntropy` or `layerNorm`, that made more than one op). Scopes nest through
+ * `parent`; a node's chain, outermost first, is its module path and then the op call it was made inside.
+ */
+export interface TraceScope {
+  /** Unique within the step's graph; a parent's id is below its children's. */
+  id: number;
+  /** The scope this call ran inside; absent at the top level. */
+  parent?: number;
+  kind: 'module' | 'call';
+  /** A module's path (`blocks.0.attn`; the class name for the model itself) or the op's name (`crossEntropy`). */
+  name: string;
+  /** The module's class (`Linear`, `Block`), or the op's name. */
+  op: string;
+  /**
+   * The same call in every step: `module:<name>#k` (the k-th call of that module in the step) or `call:<key>`
+   * (the key of the first tensor the call made). Opaque otherwise.
+   */
+  key: string;
+  /** The user's line that made the call. */
+  site: Site | null;
+}
+
 export interface StepGraph {
   step: number;
   nodes: TraceNode[];
   edges: TraceEdge[];
+  /** The calls the nodes were made in (see TraceScope), parents first; absent when there are none. */
+  scopes?: TraceScope[];
   /** Set when the graph was larger than the node limit and part of it was left out. */
   omitted?: { nodes: number; edges: number; reason: string };
 }
@@ -132,7 +164,7 @@ export function normOrNaN(s: Stats): number {
 
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 /** The fields of a trace that hold text; a string anywhere else is an encoded number. */
-const TEXT_FIELDS = new Set(['file', 'key', 'op', 'kind', 'function', 'message', 'reason', 'severity']);
+const TEXT_FIELDS = new Set(['file', 'key', 'name', 'op', 'kind', 'function', 'message', 'reason', 'severity']);
 
 /** The trace as JSON text, non-finite numbers written as strings. */
 export function traceToJson(trace: Trace): string {

@@ -14,7 +14,8 @@ export interface CallSite {
 /** `Error` as V8 extends it. */
 export interface V8ErrorConstructor {
   stackTraceLimit: number;
-  captureStackTrace?(target: object): void;
+  /** Frames above `constructorOpt` (and it) are left out when it is given. */
+  captureStackTrace?(target: object, constructorOpt?: (...args: never[]) => unknown): void;
   prepareStackTrace?: (error: Error, frames: CallSite[]) => unknown;
 }
 

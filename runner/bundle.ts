@@ -20,6 +20,8 @@ export async function bundleModel(file: string): Promise<{ bundle: Bundle } | { 
       target: 'node20',
       sourcemap: 'external',
       sourcesContent: false,
+      // A module's class name is what the graph calls the model (its box); keep it whatever the bundle renames.
+      keepNames: true,
       logLevel: 'silent',
       plugins: [
         {

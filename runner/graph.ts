@@ -2,7 +2,7 @@
 // dependencies, with value and gradient statistics, and the gradient along every edge. Bounded by a node
 // limit that never drops parameters or the tensors findings point at.
 import type { Tensor } from '../engine/tensor';
-import type { Site, Stats, StepGraph, TraceEdge, TraceNode } from '../engine/trace';
+import type { Site, Stats, StepGraph, TraceEdge, TraceNode, TraceScope } from '../engine/trace';
 import { statsOf } from './stats';
 
 /** What a step recorded, enough to draw it. */
@@ -28,6 +28,8 @@ export interface GraphRequest {
   keyOf: (t: Tensor) => string;
   /** What the user calls a tensor (see TraceNode.name), when known. */
   nameOf?: (t: Tensor, site: Site | null) => string | undefined;
+  /** The calls the kept tensors (in creation order) were made in, and each one's innermost (runner/scopes.ts). */
+  scopesOf?: (tensors: readonly Tensor[]) => { scopes: TraceScope[]; scopeOf: Map<Tensor, number> };
   nodeLimit: number;
   /** Tensors that stay in the graph whatever the limit (the ones findings point at). */
   mustKeep: readonly Tensor[];
@@ -67,25 +69,27 @@ export function buildGraph(req: GraphRequest): StepGraph {
     kept = all.filter((t) => chosen.has(t));
   }
   const inGraph = new Set(kept);
-  const nodes: TraceNode[] = kept
-    .sort((a, b) => a.id - b.id)
-    .map((t) => {
-      const node: TraceNode = {
-        id: t.id,
-        key: req.keyOf(t),
-        op: t.op,
-        shape: [...t.shape],
-        kind: t.kind,
-        site: req.siteOf(t),
-        // Parameters show their values as the run left them (after the last optimizer step).
-        value: statsOf(t.data),
-      };
-      const name = req.nameOf?.(t, node.site);
-      if (name !== undefined) node.name = name;
-      const grad = source.nodeGrads.get(t);
-      if (grad !== undefined) node.grad = grad;
-      return node;
-    });
+  const ordered = [...kept].sort((a, b) => a.id - b.id);
+  const scoped = req.scopesOf?.(ordered);
+  const nodes: TraceNode[] = ordered.map((t) => {
+    const node: TraceNode = {
+      id: t.id,
+      key: req.keyOf(t),
+      op: t.op,
+      shape: [...t.shape],
+      kind: t.kind,
+      site: req.siteOf(t),
+      // Parameters show their values as the run left them (after the last optimizer step).
+      value: statsOf(t.data),
+    };
+    const name = req.nameOf?.(t, node.site);
+    if (name !== undefined) node.name = name;
+    const scope = scoped?.scopeOf.get(t);
+    if (scope !== undefined) node.scope = scope;
+    const grad = source.nodeGrads.get(t);
+    if (grad !== undefined) node.grad = grad;
+    return node;
+  });
   const edges: TraceEdge[] = [];
   let allEdges = 0;
   for (const to of all) {
@@ -101,6 +105,7 @@ export function buildGraph(req: GraphRequest): StepGraph {
     }
   }
   const graph: StepGraph = { step: req.step, nodes, edges };
+  if (scoped !== undefined && scoped.scopes.length > 0) graph.scopes = scoped.scopes;
   if (kept.length < all.length) {
     graph.omitted = {
       nodes: all.length - kept.length,

@@ -10,7 +10,8 @@ import { normOf, statsOf } from './stats';
 import { createDetectors, Detector, findingsOf } from './findings';
 import { buildGraph, GraphSource, inCreationOrder, StepRecord } from './graph';
 import { formatMagnitude } from '../engine/format';
-import { moduleTensorNames } from '../engine/nn/module';
+import { moduleNames } from '../engine/nn/module';
+import { scopesOf } from './scopes';
 import { KeptSteps } from './kept-steps';
 import { nameFromSource } from './names';
 import type { StepsOption } from './options';
@@ -118,7 +119,10 @@ export class TraceRecorder implements Recorder {
 
   /** The user's source position of the call that made `t` (resolved once per engine entry). */
   siteOf(t: Tensor): Site | null {
-    const capture = t.site;
+    return this.siteOfCapture(t.site);
+  }
+
+  private siteOfCapture(capture: unknown): Site | null {
     if (!(capture instanceof StackCapture)) return null;
     let site = this.sites.get(capture);
     if (site === undefined) this.sites.set(capture, (site = this.locate(capture)));
@@ -212,19 +216,20 @@ export class TraceRecorder implements Recorder {
       for (const d of this.detectors) d.onForwardOnly?.(drawnFrom);
     }
     const mustKeep = this.detectors.flatMap((d) => d.mustKeep?.() ?? []);
-    const moduleNames = moduleTensorNames();
+    const names = moduleNames();
     const { readSource } = this.options;
     // Named by the source only what a user's call returned: the tensors a composite call (crossEntropy) makes
     // on the way are its parts, not what the line names. A promoted number is named by its value.
     const nameOf = (t: Tensor, site: Site | null): string | undefined => {
-      const path = moduleNames.get(t);
+      const path = names.tensors.get(t);
       if (path !== undefined) return path;
       if (t.isConst && t.size === 1) return formatMagnitude(t.data[0]);
       if (!this.callResults.has(t) || site === null) return undefined;
       return nameFromSource(readSource?.(site.file)?.[site.line - 1], site);
     };
+    const scopeNaming = { names, siteOfCapture: (c: StackCapture | null) => this.siteOfCapture(c), keyOf: (t: Tensor) => this.keyOf(t) };
     const build = (source: GraphSource, index: number) =>
-      buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nameOf, nodeLimit: this.options.nodeLimit, mustKeep });
+      buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nameOf, scopesOf: (made) => scopesOf(made, scopeNaming), nodeLimit: this.options.nodeLimit, mustKeep });
     const graphs = forwardOnly !== null ? [build(forwardOnly, -1)] : kept.map((step) => build(step, step.index));
     const graph = graphs[graphs.length - 1];
     const trace: Trace = {

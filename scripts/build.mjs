@@ -17,7 +17,8 @@ function filesUnder(dir, suffix) {
 // Packages that run as installed (native binaries, test runners, the editor) rather than bundled.
 const external = ['mocha', 'esbuild', 'playwright-core', 'vscode', '@vscode/test-electron'];
 
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', external, logLevel: 'warning' };
+// keepNames: the engine's op names are data (a recording names the box of a composite call after its function).
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', keepNames: true, external, logLevel: 'warning' };
 
 // The command line, the extension, and the worker that runs models (the runner looks for worker.js beside its
 // own bundle, so all three share out/).

@@ -1,6 +1,7 @@
 // Modules, as in PyTorch: a class to extend whose parameters and child modules, assigned as properties, are
 // found and named by their property path (`blocks.1.proj.weight`), and `parameter()` to make a trainable leaf.
-import { activeRecorder, api } from '../recorder';
+import { activeRecorder, api, callSite, captureCaller, inModule } from '../recorder';
+import { V8Error } from '../v8-stack-trace';
 import { Shape } from '../shape';
 import { Tensor } from '../tensor';
 import { zeros as zerosTensor } from '../factories';
@@ -35,8 +36,15 @@ export class Module {
   training = true;
 
   constructor() {
-    // Only a recording names tensors by module path: without one, nothing is kept (no registry to grow).
-    if (activeRecorder() !== null) made.add(new WeakRef(this));
+    // Only a recording names tensors by module path and scopes: without one, nothing is kept or wrapped.
+    if (activeRecorder() === null) return;
+    made.add(new WeakRef(this));
+    // A user's forward (the subclass's, already on the prototype chain) runs as this module's call, so that the
+    // tensors it makes belong to this module. Engine modules' forwards do that themselves (recordForward).
+    const forward: unknown = (this as Partial<Layer>).forward;
+    if (typeof forward === 'function' && !engineForwards.has(forward)) {
+      Object.defineProperty(this, 'forward', { value: userForward(forward as Forward), writable: true, configurable: true });
+    }
   }
 
   /** @internal Every tensor and module below this one, each once, with its path. */
@@ -100,11 +108,16 @@ export class Module {
 /** Every module made while recording (weakly held), so that the recording can name module tensors by their path. */
 const made = new Set<WeakRef<Module>>();
 
-/**
- * The path of every tensor held by a live module, from the outermost module that holds it (`blocks.0.proj.weight`):
- * what a recording names parameters and buffers by.
- */
-export function moduleTensorNames(): Map<Tensor, string> {
+/** What a recording calls module tensors and module calls: paths from the outermost module that holds them. */
+export interface ModuleNames {
+  /** `blocks.0.proj.weight` for every tensor a live module holds. */
+  tensors: Map<Tensor, string>;
+  /** `blocks.0.proj` for every live module ('' for an outermost one: it is the model). */
+  modules: Map<Module, string>;
+}
+
+/** The paths of every tensor and module held by a live module made while recording (see ModuleNames). */
+export function moduleNames(): ModuleNames {
   const live: Module[] = [];
   for (const ref of made) {
     const m = ref.deref();
@@ -113,10 +126,12 @@ export function moduleTensorNames(): Map<Tensor, string> {
   }
   const inner = new Set<Module>();
   for (const m of live) for (const [path, child] of m.namedModules()) if (path !== '') inner.add(child);
-  const names = new Map<Tensor, string>();
+  const names: ModuleNames = { tensors: new Map(), modules: new Map() };
   for (const m of live) {
     if (inner.has(m)) continue;
-    for (const [path, t] of m.walk().tensors) if (!names.has(t)) names.set(t, path);
+    const { tensors, modules } = m.walk();
+    for (const [path, t] of tensors) if (!names.tensors.has(t)) names.tensors.set(t, path);
+    for (const [path, child] of modules) if (!names.modules.has(child)) names.modules.set(child, path);
   }
   return names;
 }
@@ -164,11 +179,33 @@ export class Sequential extends ModuleList<Module & Layer> {
   }
 }
 
-/** Marks the forward of an engine module as a recorded entry point: its tensors carry the user's call site. */
+type Forward = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The forwards of engine modules: recorded entry points that run as their module's call already. */
+const engineForwards = new WeakSet<object>();
+
+/** A user module's forward, run as a call of its module while recording (the call's site is the caller's line). */
+function userForward(forward: Forward): Forward {
+  return function scopedForward(this: unknown, ...args: unknown[]): unknown {
+    if (activeRecorder() === null || !(this instanceof Module) || V8Error.captureStackTrace === undefined) return forward.apply(this, args);
+    // Called from inside the engine (nn.Sequential), the call's line is the engine call's: the user's.
+    return inModule(this, callSite() ?? captureCaller(), () => forward.apply(this, args), true);
+  };
+}
+
+/**
+ * Marks the forward of an engine module as a recorded entry point: its tensors carry the user's call site, and
+ * belong to the module's call (one box in the graph, named by the module's path).
+ */
 export function recordForward(...classes: { prototype: { forward(...args: never[]): unknown } }[]): void {
   for (const c of classes) {
-    const forward = c.prototype.forward as (this: unknown, ...args: unknown[]) => unknown;
-    Object.defineProperty(c.prototype, 'forward', { value: api(forward), writable: true, configurable: true });
+    const forward = c.prototype.forward as Forward;
+    const scoped = function (this: unknown, ...args: unknown[]): unknown {
+      return activeRecorder() === null ? forward.apply(this, args) : inModule(this as object, callSite(), () => forward.apply(this, args));
+    };
+    const entry = api(scoped, 2, '');
+    engineForwards.add(entry);
+    Object.defineProperty(c.prototype, 'forward', { value: entry, writable: true, configurable: true });
   }
 }
 
