@@ -5,8 +5,7 @@ import type { Trace, ViewState } from '../engine/trace';
 import { DEFAULT_VIEW_STATE, traceToJson } from '../engine/trace';
 import { launch, openView } from '../test/browser/chromium';
 import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
-import { groupOf, siteGroupOf } from '../webview/elements';
-import { GROUP_THRESHOLD } from '../webview/limits';
+import { foldTree } from '../webview/folding';
 
 export interface ViewBenchmark {
   name: string;
@@ -43,14 +42,12 @@ export async function viewBenchmarks(): Promise<ViewBenchmark[]> {
       const trace = rnnTrace(rnnLengthFor(size));
       const n = trace.graph.nodes.length.toLocaleString('en-US');
       // A fresh page per run, so nothing is warm but the browser itself.
-      const cases: [string, ViewState | undefined][] = [['as it opens', undefined]];
-      if (size > GROUP_THRESHOLD) {
-        // A trace the view groups: its function opened (one group per call site), then every group open (all tensors drawn one by one).
-        const functions = [...new Set(trace.graph.nodes.map(groupOf))];
-        const everything = [...new Set(trace.graph.nodes.flatMap((node) => [groupOf(node), siteGroupOf(node)]))];
-        cases.push(['its function opened', { ...DEFAULT_VIEW_STATE, expanded: functions }]);
-        cases.push(['every group opened', { ...DEFAULT_VIEW_STATE, expanded: everything }]);
-      }
+      // As it opens (folded for a first view), and with every fold open: every tensor drawn one by one.
+      const everything = [...foldTree(trace.graph).folds.keys()];
+      const cases: [string, ViewState | undefined][] = [
+        ['as it opens', undefined],
+        ['every fold opened', { ...DEFAULT_VIEW_STATE, expanded: everything }],
+      ];
       for (const [label, state] of cases) {
         const times: number[] = [];
         let drawn = 0;

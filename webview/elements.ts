@@ -1,9 +1,9 @@
 // From a trace to what Cytoscape draws, and the numbers the colours come from. Pure functions over the trace
 // (no DOM), so they are tested in Node and reused by the standalone report.
 import type { Metric, StepGraph, Trace, TraceNode } from '../engine/trace';
-import { baseName, nodeTitle, shapeText } from '../engine/format';
+import { nodeTitle, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
-import { GROUP_THRESHOLD } from './limits';
+import { FoldKind, foldTree, FoldTree, isFold, visibleItems } from './folding';
 
 export interface NodeData {
   id: string;
@@ -11,9 +11,10 @@ export interface NodeData {
   kind: TraceNode['kind'] | 'group';
   /** The trace node's id (members), or -1 for a group. */
   node: number;
-  /** The user function a node was made in (its group in a big graph). */
+  /** A trace node: the innermost open fold it is drawn in ('' for none). A closed fold: its own id. */
   group: string;
-  /** For a collapsed group: how many tensors it stands for, and their trace ids. */
+  /** For a closed fold: what kind it is, how many tensors it stands for, and their trace ids. */
+  fold?: FoldKind;
   count?: number;
   members?: number[];
   /** Filled in by the view when it colours. */
@@ -34,78 +35,55 @@ export interface EdgeData {
 export interface Elements {
   nodes: { data: NodeData }[];
   edges: { data: EdgeData }[];
-  /** True when the graph was big enough to be grouped by function. */
+  /** True when the graph has folds (module calls, composite ops, repeats) to open and close. */
   grouped: boolean;
+  /** The drawn element each trace node is in: its own, or its closed fold's. */
+  drawnId: Map<number, string>;
 }
 
 export const nodeElementId = (node: number) => `n${node}`;
-export const groupElementId = (group: string) => `g:${group}`;
+export const groupElementId = (fold: string) => `g:${fold}`;
 
-/** Which user function made a node: the group it belongs to in a big graph. */
-export function groupOf(node: TraceNode): string {
-  if (node.site === null) return '(engine)';
-  return `${baseName(node.site.file)}: ${node.site.function || '(top level)'}`;
-}
-
-/** Inside a function too big to draw whole: the call that made a node (a loop makes many at one call). */
-export function siteGroupOf(node: TraceNode): string {
-  return node.site === null ? groupOf(node) : `${groupOf(node)}:${node.site.line}:${node.site.column}`;
+/** The folds to open so that a node is drawn: every fold around it, outermost first. */
+export function foldsAround(tree: FoldTree, node: number): string[] {
+  return tree.path.get(node) ?? [];
 }
 
 /**
- * The elements of a step's graph. Above `threshold` nodes, nodes are grouped by the user function that made
- * them and every group not in `expanded` is drawn as one node, its edges merged.
+ * The elements of a step's graph with the folds in `open` opened (see folding.ts): each closed fold is drawn as
+ * one node, and the edges into, out of and between closed folds are merged.
  */
-export function traceToElements(graph: StepGraph, expanded: ReadonlySet<string> = new Set(), threshold = GROUP_THRESHOLD): Elements {
-  const grouped = graph.nodes.length > threshold;
-  const sizes = new Map<string, number>();
-  for (const n of graph.nodes) sizes.set(groupOf(n), (sizes.get(groupOf(n)) ?? 0) + 1);
-  // A collapsed function, or inside an opened function that is still too big to draw, a collapsed call site.
-  const collapsedGroup = (n: TraceNode): string | null => {
-    if (!grouped) return null;
-    const fn = groupOf(n);
-    if (!expanded.has(fn)) return fn;
-    const site = siteGroupOf(n);
-    return (sizes.get(fn) ?? 0) > threshold && !expanded.has(site) ? site : null;
-  };
+export function traceToElements(graph: StepGraph, open: ReadonlySet<string> = new Set(), tree: FoldTree = foldTree(graph)): Elements {
+  const nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
   const visibleId = new Map<number, string>();
   const nodes: { data: NodeData }[] = [];
-  const groups = new Map<string, NodeData>();
-  for (const n of graph.nodes) {
-    const group = collapsedGroup(n);
-    if (group !== null) {
-      let g = groups.get(group);
-      if (g === undefined) {
-        // A function's group is labelled by its name, a call site's by its op and line.
-        const label = group === groupOf(n) ? group : `${n.kind === 'op' ? n.op : n.kind} · line ${n.site?.line}`;
-        g = { id: groupElementId(group), label, kind: 'group', node: -1, group, count: 0, members: [] };
-        groups.set(group, g);
-        nodes.push({ data: g });
-      }
-      g.members!.push(n.id);
-      g.count = g.members!.length;
-      visibleId.set(n.id, g.id);
+  for (const item of visibleItems(tree, open)) {
+    if (isFold(item)) {
+      const id = groupElementId(item.id);
+      nodes.push({ data: { id, label: item.label, kind: 'group', node: -1, group: item.id, fold: item.kind, count: item.members.length, members: item.members } });
+      for (const m of item.members) visibleId.set(m, id);
     } else {
+      const n = nodesById.get(item)!;
       const id = nodeElementId(n.id);
+      const around = foldsAround(tree, n.id);
       // Leaves are all op 'tensor': their kind says more (param, input, const).
-      nodes.push({ data: { id, label: `${nodeTitle(n)} ${shapeText(n.shape)}`, kind: n.kind, node: n.id, group: groupOf(n) } });
+      nodes.push({ data: { id, label: `${nodeTitle(n)} ${shapeText(n.shape)}`, kind: n.kind, node: n.id, group: around[around.length - 1] ?? '' } });
       visibleId.set(n.id, id);
     }
   }
-  for (const g of groups.values()) g.label = `${g.label} · ${g.count} tensors`;
   const edges = new Map<string, EdgeData>();
   graph.edges.forEach((e, i) => {
     const source = visibleId.get(e.from);
     const target = visibleId.get(e.to);
     if (source === undefined || target === undefined || source === target) return;
-    // Between collapsed groups, parallel edges merge into one; between tensors every dependency is drawn.
+    // Into, out of and between closed folds, parallel edges merge into one; between tensors every dependency is drawn.
     const merged = source.startsWith('g:') || target.startsWith('g:');
     const id = merged ? `e:${source}>${target}` : `e${i}`;
     const existing = edges.get(id);
     if (existing) existing.members.push(i);
     else edges.set(id, { id, source, target, members: [i] });
   });
-  return { nodes, edges: [...edges.values()].map((data) => ({ data })), grouped };
+  return { nodes, edges: [...edges.values()].map((data) => ({ data })), grouped: tree.folds.size > 0, drawnId: visibleId };
 }
 
 /** The step a view state points at (the recorded step for -1), clamped to what the trace has. */

@@ -3,14 +3,15 @@
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
 import { DEFAULT_VIEW_STATE, Finding, isViewState, normOrNaN, Trace, TraceNode, ViewState } from '../engine/trace';
 import { colorFor, diffScale, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
-import { changeOf, Elements, groupOf, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
+import { changeOf, Elements, foldsAround, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
+import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
 import { layout } from './layout-client';
 import { renderLegend } from './legend';
-import { BIG_GRAPH_ELEMENTS } from './limits';
+import { BIG_GRAPH_ELEMENTS, FIT_MARGIN, MAX_FIT_ZOOM, READABLE_ZOOM, SCREEN_AREA_PER_BOX } from './limits';
 import type { Dom } from './page';
 import { markSearch, searchMatches } from './search';
-import { EditorLine, groupsToOpen, markLinkedLine, selectElement } from './selection';
+import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
 import { stylesheet } from './style';
@@ -38,7 +39,8 @@ export class GraphView {
   trace: Trace | null = null;
   state: ViewState = { ...DEFAULT_VIEW_STATE };
   private nodes = new Map<number, TraceNode>();
-  private elements: Elements = { nodes: [], edges: [], grouped: false };
+  private folds: FoldTree = foldTree({ step: 0, nodes: [], edges: [] });
+  private elements: Elements = { nodes: [], edges: [], grouped: false, drawnId: new Map() };
   private linkedLine: EditorLine | null = null;
   private readonly scrubber: StepScrubber;
   /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
@@ -65,11 +67,14 @@ export class GraphView {
     this.showFailure(null);
     this.trace = trace;
     this.nodes = new Map(trace.graph.nodes.map((n) => [n.id, n]));
+    this.folds = foldTree(trace.graph);
     const saved = state ?? this.host.getState();
     this.state = isViewState(saved) ? { ...saved } : { ...DEFAULT_VIEW_STATE };
     // A saved state from another model's graph keeps its settings but not its selection or groups.
     if (this.state.file !== undefined && this.state.file !== trace.file) Object.assign(this.state, { selected: null, expanded: [], step: -1 });
     this.state.file = trace.file;
+    // A first view opens as many folds as a screenful of readable boxes holds; later ones keep what the user opened.
+    if (this.state.expanded.length === 0) this.state.expanded = foldsToOpen(this.folds, this.boxBudget());
     if (this.state.selected !== null && !this.nodes.has(this.state.selected)) this.state.selected = null;
     this.dom.metric.value = this.state.metric;
     this.dom.diff.checked = this.state.diff;
@@ -88,7 +93,7 @@ export class GraphView {
     const trace = this.trace;
     if (trace === null) return;
     this.status(`laying out ${trace.graph.nodes.length} tensors…`);
-    const els = traceToElements(trace.graph, new Set(this.state.expanded));
+    const els = traceToElements(trace.graph, new Set(this.state.expanded), this.folds);
     // Where NaN/Inf started gets a marker of its own: every node downstream of it is red too.
     // Its label says what started there, as the finding does ("Inf starts here", "NaN starts in backward here").
     const origins = new Map(trace.findings.filter((f) => (f.kind === 'nan-forward' || f.kind === 'nan-backward') && f.node !== undefined).map((f) => [f.node, f.message.slice(0, f.message.indexOf(' here') + 5)]));
@@ -117,7 +122,8 @@ export class GraphView {
     this.recolor();
     this.applySearch();
     markLinkedLine(this.cy, trace.graph.nodes, this.linkedLine);
-    this.status(`${trace.graph.nodes.length} tensors, ${trace.graph.edges.length} edges${els.grouped ? `, grouped by function (${els.nodes.length} shown)` : ''}${trace.graph.omitted ? ` · ${trace.graph.omitted.nodes} left out` : ''}`);
+    const boxes = els.nodes.filter((n) => n.data.kind === 'group').length;
+    this.status(`${trace.graph.nodes.length} tensors, ${trace.graph.edges.length} edges${boxes > 0 ? ` · ${els.nodes.length} shown, ${boxes} folded (click a box to open it)` : ''}${trace.graph.omitted ? ` · ${trace.graph.omitted.nodes} left out` : ''}`);
   }
 
   /** Colours nodes and edges for the current metric, step and mode, and redraws the legend. */
@@ -192,8 +198,8 @@ export class GraphView {
   select(node: number | null, center = true): void {
     this.state.selected = node;
     const t = node === null ? undefined : this.nodes.get(node);
-    if (node !== null && t && this.elements.grouped && this.cy.getElementById(nodeElementId(node)).empty()) {
-      this.state.expanded = [...new Set([...this.state.expanded, ...groupsToOpen(t)])];
+    if (node !== null && t && this.cy.getElementById(nodeElementId(node)).empty() && foldsAround(this.folds, node).length > 0) {
+      this.state.expanded = [...new Set([...this.state.expanded, ...foldsAround(this.folds, node)])];
       this.drawn = this.redraw().then(() => {
         if (this.cy.getElementById(nodeElementId(node)).nonempty()) this.select(node, center);
       });
@@ -217,7 +223,9 @@ export class GraphView {
     const trace = this.trace;
     if (trace === null) return;
     const node = this.selectedNode();
-    const group = node && this.elements.grouped ? groupOf(node) : null;
+    const around = node === null ? [] : foldsAround(this.folds, node.id);
+    const inner = around.length > 0 ? this.folds.folds.get(around[around.length - 1]) : undefined;
+    const group = inner === undefined ? null : { id: inner.id, label: inner.label };
     renderDetails(this.dom.details, trace, node, this.state.step, group, {
       reveal: (n) => this.reveal(n),
       collapse: (g) => {
@@ -245,7 +253,7 @@ export class GraphView {
   }
 
   private applySearch(): void {
-    markSearch(this.cy, this.matches(), this.state.search.trim() !== '');
+    markSearch(this.cy, this.matches(), this.state.search.trim() !== '', this.elements.drawnId);
   }
 
   /** Highlights the nodes made on an editor line (the host sends the cursor's line). */
@@ -274,8 +282,40 @@ export class GraphView {
     this.dom.graph.classList.toggle('outdated', text !== null && this.trace !== null && !upToError);
   }
 
+  /**
+   * Fits the drawing to the panel, never so far out that labels drop below a readable size: a graph too big for
+   * that shows the part around the loss (at the bottom, centred), to pan from. Never blown up past MAX_FIT_ZOOM.
+   */
   fit(): void {
-    this.cy.fit(undefined, 30);
+    const cy = this.cy;
+    cy.fit(undefined, FIT_MARGIN);
+    if (cy.zoom() > MAX_FIT_ZOOM) {
+      cy.zoom(MAX_FIT_ZOOM);
+      cy.center();
+    }
+    if (cy.zoom() >= READABLE_ZOOM) return;
+    cy.zoom(READABLE_ZOOM);
+    const loss = this.lossElement();
+    if (loss === undefined) {
+      cy.center();
+      return;
+    }
+    const box = loss.renderedBoundingBox({});
+    const { width, height } = { width: cy.width(), height: cy.height() };
+    cy.panBy({ x: width / 2 - (box.x1 + box.x2) / 2, y: height - FIT_MARGIN - box.y2 });
+  }
+
+  /** The drawn element of the loss (the node no edge leaves), or the last node. */
+  private lossElement(): NodeSingular | undefined {
+    const sinks = this.cy.nodes().filter((n) => n.outgoers('edge').empty());
+    const last = sinks.length > 0 ? sinks[sinks.length - 1] : this.cy.nodes().last();
+    return last.nonempty() ? (last as NodeSingular) : undefined;
+  }
+
+  /** How many boxes a first view may show: what fits the panel at a readable size. */
+  private boxBudget(): number {
+    const area = Math.max(this.dom.graph.clientWidth, 300) * Math.max(this.dom.graph.clientHeight, 300);
+    return Math.min(60, Math.max(10, Math.round(area / SCREEN_AREA_PER_BOX)));
   }
 
   /** Applies the stylesheet for the current theme, the cheaper one for a big graph. */

@@ -23,9 +23,9 @@ export function nextMatch(found: readonly TraceNode[], selected: number | null):
   return found[(at + 1) % found.length];
 }
 
-/** Outlines the drawn nodes of `found` and, while searching, dims everything else. */
-export function markSearch(cy: Core, found: readonly TraceNode[], searching: boolean): void {
-  const ids = new Set(found.map((n) => nodeElementId(n.id)));
+/** Outlines the drawn nodes of `found` (a node in a closed fold: the fold) and, while searching, dims everything else. */
+export function markSearch(cy: Core, found: readonly TraceNode[], searching: boolean, drawnId: ReadonlyMap<number, string>): void {
+  const ids = new Set(found.map((n) => drawnId.get(n.id) ?? nodeElementId(n.id)));
   if (!searching && cy.$('.match, .dimmed').empty()) return;
   cy.batch(() => {
     cy.nodes().forEach((n) => {

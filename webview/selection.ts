@@ -2,17 +2,12 @@
 // ones made on the editor's current line.
 import type { Core } from 'cytoscape';
 import type { Site, TraceNode } from '../engine/trace';
-import { groupOf, nodeElementId, siteGroupOf } from './elements';
+import { nodeElementId } from './elements';
 
 /** An editor line, as the host reports the cursor. */
 export interface EditorLine {
   file: string;
   line: number;
-}
-
-/** The groups to open so a node hidden in a collapsed group is drawn: its function, and its line in a function too big to draw whole. */
-export function groupsToOpen(node: TraceNode): string[] {
-  return [groupOf(node), siteGroupOf(node)];
 }
 
 /** Selects a drawn node (null: none), centring it if asked and it is out of view: a node just clicked stays under the mouse. */

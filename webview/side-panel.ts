@@ -32,11 +32,12 @@ function statsTable(title: string, s: Stats): HTMLElement {
 
 export interface DetailsActions {
   reveal(node: TraceNode): void;
-  collapse(group: string): void;
+  /** Closes the fold (by id) the selected node is drawn in. */
+  collapse(fold: string): void;
 }
 
 /** Fills `root` with what there is to know about one node. */
-export function renderDetails(root: HTMLElement, trace: Trace, node: TraceNode | null, step: number, expandedGroup: string | null, actions: DetailsActions): void {
+export function renderDetails(root: HTMLElement, trace: Trace, node: TraceNode | null, step: number, openFold: { id: string; label: string } | null, actions: DetailsActions): void {
   root.replaceChildren();
   if (node === null) {
     root.appendChild(el('p', 'hint', 'Select a node to see its values and gradient. Arrow keys walk the graph; / searches.'));
@@ -64,9 +65,10 @@ export function renderDetails(root: HTMLElement, trace: Trace, node: TraceNode |
     spark.innerHTML = chartSvg(history, { width: 220, height: 40, mark: stepIndex(trace, step), className: 'grad-line' });
     root.append(el('div', 'caption', 'gradient norm by step'), spark);
   }
-  if (expandedGroup !== null) {
-    const collapse = el('button', '', `Collapse ${expandedGroup}`);
-    collapse.addEventListener('click', () => actions.collapse(expandedGroup));
+  if (openFold !== null) {
+    const collapse = el('button', '', `Fold ${openFold.label}`);
+    collapse.title = 'Close the box this tensor is drawn in';
+    collapse.addEventListener('click', () => actions.collapse(openFold.id));
     root.appendChild(collapse);
   }
 }

@@ -2,6 +2,7 @@
 // by search, NaN) are classes the view toggles in batches.
 import type { StylesheetJson } from 'cytoscape';
 import { NAN_COLOR } from './colors';
+import { SMALLEST_FONT } from './limits';
 import type { Theme } from './theme';
 
 /** A colour without its alpha (the underlay has its own opacity): #rrggbbaa -> #rrggbb, rgba(...) -> rgb(...). */
@@ -25,7 +26,7 @@ export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
         'border-color': theme.border,
         label: 'data(label)',
         color: 'data(text)',
-        'font-size': 11,
+        'font-size': SMALLEST_FONT,
         'font-family': theme.font,
         'text-valign': 'center',
         'text-halign': 'center',
@@ -34,7 +35,7 @@ export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
     },
     { selector: 'node[kind = "param"]', style: { shape: 'hexagon', 'border-width': 2, 'border-color': theme.foreground } },
     { selector: 'node[kind = "input"]', style: { shape: 'rhomboid' } },
-    { selector: 'node[kind = "const"]', style: { shape: 'ellipse', 'font-size': 9 } },
+    { selector: 'node[kind = "const"]', style: { shape: 'ellipse' } },
     {
       selector: 'node[kind = "group"]',
       style: { shape: 'cut-rectangle', 'border-width': 3, 'border-style': 'double', 'border-color': theme.foreground, 'font-size': 13 },

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { StepGraph, Trace, traceFromJson, TraceNode } from '../../engine/trace';
 import { statsOf } from '../../runner/stats';
 import { colorFor, diffScale, interpolate, logScale, NAN_COLOR, NO_GRAD_COLOR } from '../../webview/colors';
-import { changeOf, groupOf, metricOf, traceToElements } from '../../webview/elements';
+import { changeOf, foldsAround, metricOf, traceToElements } from '../../webview/elements';
+import { Fold, foldTree, foldsToOpen, isFold, Item } from '../../webview/folding';
 import { chartPoints } from '../../webview/timeline';
 import { gradscope } from '../runner/cli-helpers';
 
@@ -38,44 +39,49 @@ describe('traceToElements', () => {
     assert.equal(els.edges.filter((e) => e.data.target === `n${mul.id}`).length, 2);
   });
 
-  it('groups a big graph by the user function that made each node, merging edges between groups', () => {
-    const graph: StepGraph = {
-      step: 0,
-      nodes: [node(1, 'encoder'), node(2, 'encoder'), node(3, 'decoder'), node(4, 'decoder'), node(5, '')],
-      edges: [
-        { from: 1, to: 2 },
-        { from: 2, to: 3 },
-        { from: 1, to: 3 },
-        { from: 3, to: 4 },
-        { from: 4, to: 5 },
-      ],
-    };
-    const collapsed = traceToElements(graph, new Set(), 3);
-    assert.equal(collapsed.grouped, true);
-    assert.deepEqual(collapsed.nodes.map((n) => [n.data.label, n.data.count]), [
-      ['model.ts: encoder · 2 tensors', 2],
-      ['model.ts: decoder · 2 tensors', 2],
-      ['model.ts: (top level) · 1 tensors', 1],
-    ]);
-    const encToDec = collapsed.edges.find((e) => e.data.source === 'g:model.ts: encoder')!;
-    assert.deepEqual(encToDec.data.members, [1, 2]);
-    assert.equal(collapsed.edges.length, 2);
-    const open = traceToElements(graph, new Set(['model.ts: decoder']), 3);
-    assert.deepEqual(open.nodes.map((n) => n.data.id), ['g:model.ts: encoder', 'n3', 'n4', 'g:model.ts: (top level)']);
-    assert.equal(groupOf(graph.nodes[4]), 'model.ts: (top level)');
+  it('folds module calls and composite ops into boxes, and repeated calls into one "×3" box', () => {
+    const t = traceFromJson(gradscope('run', 'test/fixtures/scopes.ts', '--json').stdout)!;
+    const tree = foldTree(t.graph);
+    const labels = (items: readonly Item[]) => items.map((i) => (isFold(i) ? i.label : t.graph.nodes.find((n) => n.id === i)!.name ?? '?'));
+    assert.deepEqual(labels(tree.top).filter((l) => !l.includes('[')).sort(), ['Net', 'l1Loss', 'layerNorm(out, 4)', 'loss', 'mse', 'out.softmax(-1)']);
+    const net = tree.top.find((i) => isFold(i) && i.label === 'Net') as Fold;
+    assert.ok(labels(net.children).includes('cell · Cell ×3'), labels(net.children).join(', '));
+    assert.ok(labels(net.children).includes('body · Sequential'));
+    const cells = net.children.find((i) => isFold(i) && i.kind === 'repeat') as Fold;
+    assert.equal(cells.repeats, 3);
+    // Closed: one box per fold, edges merged; every node is in exactly one drawn element.
+    const closed = traceToElements(t.graph, new Set(), tree);
+    assert.equal(closed.grouped, true);
+    assert.ok(closed.nodes.length <= 8, closed.nodes.map((n) => n.data.label).join(', '));
+    assert.equal(closed.drawnId.size, t.graph.nodes.length);
+    assert.equal(new Set(closed.edges.map((e) => e.data.id)).size, closed.edges.length);
+    // Opening the model and the repeat shows the three calls, each a box; a node's folds open it wherever it is.
+    const open = traceToElements(t.graph, new Set([net.id, cells.id]), tree);
+    assert.equal(open.nodes.filter((n) => n.data.label === 'cell · Cell').length, 3);
+    const y = t.graph.nodes.find((n) => n.name === 'y')!;
+    const around = foldsAround(tree, y.id);
+    assert.deepEqual(around.map((id) => tree.folds.get(id)!.label), ['Net', 'body · Sequential', 'body.1 · Scale']);
+    const shown = traceToElements(t.graph, new Set(around), tree);
+    assert.equal(shown.drawnId.get(y.id), `n${y.id}`);
+    assert.equal(shown.nodes.find((n) => n.data.node === y.id)?.data.group, around[2], 'drawn in its innermost open fold');
   });
 
-  it('opens a function too big to draw whole as one group per call site', () => {
-    const n = (id: number, line: number): TraceNode => ({ ...node(id, 'rnn'), site: { file: '/m/model.ts', line, column: 3, function: 'rnn' } });
-    const graph: StepGraph = { step: 0, nodes: [n(1, 10), n(2, 11), n(3, 10), n(4, 11), n(5, 10)], edges: [{ from: 1, to: 2 }, { from: 2, to: 3 }, { from: 3, to: 4 }, { from: 4, to: 5 }] };
-    const open = traceToElements(graph, new Set(['model.ts: rnn']), 3);
-    assert.deepEqual(open.nodes.map((e) => [e.data.id, e.data.label, e.data.members]), [
-      ['g:model.ts: rnn:10:3', 'add · line 10 · 3 tensors', [1, 3, 5]],
-      ['g:model.ts: rnn:11:3', 'add · line 11 · 2 tensors', [2, 4]],
-    ]);
-    assert.equal(open.edges.length, 2);
-    const site = traceToElements(graph, new Set(['model.ts: rnn', 'model.ts: rnn:11:3']), 3);
-    assert.deepEqual(site.nodes.map((e) => e.data.id), ['g:model.ts: rnn:10:3', 'n2', 'n4']);
+  it('folds the tensors one line of a loop made into one box per line, parameters excepted', () => {
+    const n = (id: number, line: number, kind: TraceNode['kind'] = 'op'): TraceNode => ({ ...node(id, 'rnn'), kind, site: { file: '/m/model.ts', line, column: 3, function: 'rnn' } });
+    const graph: StepGraph = {
+      step: 0,
+      nodes: [n(0, 9, 'param'), n(1, 10), n(2, 11), n(3, 10), n(4, 11), n(5, 10), n(6, 11), n(7, 9, 'param'), n(8, 9, 'param')],
+      edges: [{ from: 0, to: 1 }, { from: 1, to: 2 }, { from: 2, to: 3 }, { from: 3, to: 4 }, { from: 4, to: 5 }, { from: 5, to: 6 }],
+    };
+    const tree = foldTree(graph);
+    const els = traceToElements(graph, new Set(), tree);
+    assert.deepEqual(els.nodes.map((e) => [e.data.kind, e.data.members]), [['param', undefined], ['group', [1, 3, 5]], ['group', [2, 4, 6]], ['param', undefined], ['param', undefined]]);
+    assert.deepEqual(els.nodes.filter((e) => e.data.kind === 'group').map((e) => e.data.label), ['add [2] ×3', 'add [2] ×3']);
+    // Line 10 feeds line 11 and back (the recurrence): merged edges, no self-loops.
+    const [l10, l11] = els.nodes.filter((e) => e.data.kind === 'group').map((e) => e.data.id);
+    assert.deepEqual(els.edges.map((e) => [e.data.source, e.data.target]).sort(), [[l10, l11], [l11, l10], ['n0', l10]].sort());
+    assert.deepEqual(foldsToOpen(tree, 10).length, 2, 'both fit a screenful: opened for the first view');
+    assert.deepEqual(foldsToOpen(tree, 5), [], 'opening either would pass the budget');
   });
 });
 
