@@ -68,6 +68,16 @@ export function traceToElements(graph: StepGraph, expanded: ReadonlySet<string> 
     const site = siteGroupOf(n);
     return (sizes.get(fn) ?? 0) > threshold && !expanded.has(site) ? site : null;
   };
+  // A call site's tensors share the name the source gives them (`h` in a loop); module tensors made at one call
+  // (`new nn.Linear`) do not, and their group is labelled by its op instead (null: no one name).
+  const siteNames = new Map<string, string | null>();
+  if (grouped) {
+    for (const n of graph.nodes) {
+      const site = siteGroupOf(n);
+      const name = n.name ?? null;
+      siteNames.set(site, siteNames.has(site) && siteNames.get(site) !== name ? null : name);
+    }
+  }
   const visibleId = new Map<number, string>();
   const nodes: { data: NodeData }[] = [];
   const groups = new Map<string, NodeData>();
@@ -76,8 +86,8 @@ export function traceToElements(graph: StepGraph, expanded: ReadonlySet<string> 
     if (group !== null) {
       let g = groups.get(group);
       if (g === undefined) {
-        // A function's group is labelled by its name, a call site's by its op and line.
-        const label = group === groupOf(n) ? group : `${n.kind === 'op' ? n.op : n.kind} · line ${n.site?.line}`;
+        // A function's group is labelled by its name, a call site's by its tensors' name (else op) and line.
+        const label = group === groupOf(n) ? group : `${siteNames.get(group) ?? (n.kind === 'op' ? n.op : n.kind)} · line ${n.site?.line}`;
         g = { id: groupElementId(group), label, kind: 'group', node: -1, group, count: 0, members: [] };
         groups.set(group, g);
         nodes.push({ data: g });

@@ -74,6 +74,9 @@ describe('traceToElements', () => {
       ['g:model.ts: rnn:11:3', 'add · line 11 · 2 tensors', [2, 4]],
     ]);
     assert.equal(open.edges.length, 2);
+    // Named by what the source calls the site's tensors, when they share one name (not module paths).
+    const named = { ...graph, nodes: graph.nodes.map((t) => ({ ...t, name: t.site!.line === 10 ? 'h' : `layers.${t.id}.weight` })) };
+    assert.deepEqual(traceToElements(named, new Set(['model.ts: rnn']), 3).nodes.map((e) => e.data.label), ['h · line 10 · 3 tensors', 'add · line 11 · 2 tensors']);
     const site = traceToElements(graph, new Set(['model.ts: rnn', 'model.ts: rnn:11:3']), 3);
     assert.deepEqual(site.nodes.map((e) => e.data.id), ['g:model.ts: rnn:10:3', 'n2', 'n4']);
   });
