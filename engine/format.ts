@@ -11,6 +11,24 @@ export function shapeText(shape: readonly number[]): string {
   return `[${shape.join('×')}]`;
 }
 
+/**
+ * A tensor in a finding's message: its name as code, then its shape (`` `fc1.weight` [16, 16] ``); the shape
+ * alone when it has none, as messages read before tensors were named.
+ */
+export function tensorText(name: string | undefined, shape: readonly number[]): string {
+  return name === undefined ? formatShape(shape) : `\`${name}\` ${formatShape(shape)}`;
+}
+
+/**
+ * The names of several tensors a message speaks of (a layer made in a loop), as code: each name once, the first
+ * `max` of them and `…` for the rest; undefined when none is named.
+ */
+export function namesText(names: readonly (string | undefined)[], max = 2): string | undefined {
+  const distinct = [...new Set(names.filter((n) => n !== undefined))];
+  if (distinct.length === 0) return undefined;
+  return distinct.slice(0, max).map((n) => `\`${n}\``).join(', ') + (distinct.length > max ? ', …' : '');
+}
+
 /** The last part of a path (either separator). */
 export function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);

@@ -2,7 +2,7 @@
 // Exit codes: 0 success, 1 an error in the user's code (one line on stderr, starting FILE:LINE:COLUMN), 2 bad arguments.
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { formatMagnitude, formatSite } from '../engine/format';
+import { formatMagnitude, formatSite, shapeText } from '../engine/format';
 import { RunResult, Site, Trace, traceToJson } from '../engine/trace';
 import { renderReport } from './report';
 import { parseSteps, RUN_DEFAULTS, RUN_LIMITS, RunOptions } from './options';
@@ -99,6 +99,36 @@ export function parseArgs(argv: readonly string[]): Command {
 
 const where = (site: Site | null) => (site === null ? '' : formatSite({ ...site, file: relative(process.cwd(), site.file) || site.file }));
 
+/** How long the list of parameters in the summary may get before the rest are only counted. */
+const PARAMS_WIDTH = 100;
+
+/**
+ * The recorded graph's parameters by name and shape, the first few that fit on a line: what the model learns at a
+ * glance, and the names the findings below use. Parameters no backward reached are not in the graph (a finding
+ * names them). Those of one name and shape (a layer made in a loop) are listed once, counted. Undefined when none.
+ */
+export function paramsLine(trace: Trace): string | undefined {
+  const params = trace.graph.nodes.filter((n) => n.kind === 'param');
+  if (params.length === 0) return undefined;
+  const values = params.reduce((sum, n) => sum + n.value.count, 0);
+  const counts = new Map<string, number>();
+  for (const n of params) {
+    const text = n.name === undefined ? shapeText(n.shape) : `${n.name} ${shapeText(n.shape)}`;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  const listed: string[] = [];
+  let width = 0;
+  let rest = params.length;
+  for (const [text, count] of counts) {
+    const item = count > 1 ? `${text} ×${count}` : text;
+    if (listed.length > 0 && width + item.length > PARAMS_WIDTH) break;
+    listed.push(item);
+    width += item.length + 2;
+    rest -= count;
+  }
+  return `parameters in the graph: ${params.length} (${values} values): ${listed.join(', ')}${rest > 0 ? `, … and ${rest} more` : ''}`;
+}
+
 export function summary(trace: Trace): string {
   const lines: string[] = [];
   const steps = trace.steps;
@@ -106,6 +136,8 @@ export function summary(trace: Trace): string {
   const file = relative(process.cwd(), trace.file);
   lines.push(`${file}: ${steps.length} step${steps.length === 1 ? '' : 's'} in ${trace.durationMs} ms, graph of ${trace.graph.nodes.length} tensors and ${trace.graph.edges.length} edges`);
   if (losses.length > 0) lines.push(`loss: ${formatMagnitude(losses[0], 5)} (first) -> ${formatMagnitude(losses[losses.length - 1], 5)} (last)`);
+  const params = paramsLine(trace);
+  if (params !== undefined) lines.push(params);
   if (trace.graph.omitted) lines.push(`left out: ${trace.graph.omitted.nodes} nodes (${trace.graph.omitted.reason})`);
   if (trace.sampled) lines.push(`graphs kept: ${(trace.history?.length ?? 0) + 1} (${trace.sampled.reason})`);
   for (const w of trace.warnings ?? []) lines.push(`warning: ${w}`);

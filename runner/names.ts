@@ -74,7 +74,7 @@ function bindingBefore(before: string): string | undefined {
   const m =
     /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]*)?=\s*$/.exec(before) ??
     /(?:this\.|\b)([A-Za-z_$][\w$]*)\s*(?:\+|-|\*|\/)?=\s*$/.exec(before) ??
-    /(?:^|[{,]\s*)([A-Za-z_$][\w$]*)\s*:\s*$/.exec(before);
+    /(?:^\s*|[{,]\s*)([A-Za-z_$][\w$]*)\s*:\s*$/.exec(before);
   return m?.[1];
 }
 

@@ -253,6 +253,7 @@ export class TraceRecorder implements Recorder {
       lastKept: kept[kept.length - 1],
       siteOf,
       keyOf: (t) => this.keyOf(t),
+      nameOf: (t) => nameOf(t, siteOf(t)),
     });
     return trace;
   }

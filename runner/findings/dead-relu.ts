@@ -2,6 +2,7 @@
 // ReLU whose units are all dead passes no gradient at all to the layers before it: a warning, not information.
 // ReLUs made on one line (a loop over layers or time steps) are one finding. Read from the last kept step, whose
 // tensors are still live (the trace itself holds only their statistics).
+import { namesText, tensorText } from '../../engine/format';
 import type { Finding, TraceNode } from '../../engine/trace';
 import { reachable } from '../graph';
 import { Detector, finding, RunView } from './detector';
@@ -43,16 +44,20 @@ function deadRelus(run: RunView): Finding[] {
     const worst = group.reduce((a, b) => (b.dead / b.units > a.dead / a.units ? b : a));
     let message: string;
     if (group.length > 1) {
+      const names = namesText(group.map((d) => d.node.name));
+      const made = `made here${names === undefined ? '' : ` (${names})`}`;
       const dead = group.reduce((n, d) => n + d.dead, 0);
       const units = group.reduce((n, d) => n + d.units, 0);
       message = allDead === group.length
-        ? `dead ReLU: all ${units} units of the ${group.length} ReLUs made here are zero for the whole batch: no gradient passes back through them`
-        : `dead ReLU: ${group.length} ReLUs made here have units that are zero for the whole batch, ${dead} of ${units} units (they pass no gradient)` +
+        ? `dead ReLU: all ${units} units of the ${group.length} ReLUs ${made} are zero for the whole batch: no gradient passes back through them`
+        : `dead ReLU: ${group.length} ReLUs ${made} have units that are zero for the whole batch, ${dead} of ${units} units (they pass no gradient)` +
           (allDead > 0 ? `; ${allDead} of them are entirely dead and pass no gradient back at all` : '');
-    } else if (allDead > 0) {
-      message = `dead ReLU: all ${worst.units} units are zero for the whole batch of ${worst.rows}: no gradient passes back through this layer to the ones before it`;
     } else {
-      message = `dead ReLU: ${worst.dead} of ${worst.units} units are zero for the whole batch of ${worst.rows} (they pass no gradient)`;
+      // One ReLU is named, with its shape, before the colon: "dead ReLU `h` [32, 8]: ...".
+      const which = worst.node.name === undefined ? 'dead ReLU:' : `dead ReLU ${tensorText(worst.node.name, worst.node.shape)}:`;
+      message = allDead > 0
+        ? `${which} all ${worst.units} units are zero for the whole batch of ${worst.rows}: no gradient passes back through this layer to the ones before it`
+        : `${which} ${worst.dead} of ${worst.units} units are zero for the whole batch of ${worst.rows} (they pass no gradient)`;
     }
     return finding(run, worst.node, { kind: 'dead-relu', severity: allDead > 0 ? 'warning' : 'info', step: step.index, message });
   });

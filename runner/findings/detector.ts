@@ -17,6 +17,8 @@ export interface RunView {
   readonly lastKept: StepRecord | undefined;
   siteOf(t: Tensor): Site | null;
   keyOf(t: Tensor): string;
+  /** What the user calls `t`, as the graph names its node (a module path, the source's name, the call's text). */
+  nameOf(t: Tensor): string | undefined;
   /** The node of `trace.graph` with this key, if the graph has it. */
   nodeByKey(key: string): TraceNode | undefined;
 }

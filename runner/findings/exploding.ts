@@ -2,7 +2,7 @@
 // since the first step. Every step is checked (a run whose gradients went on to Inf/NaN is the one that most
 // needs it), and the finding is at the step where the norm started to blow up. One finding per line of code that
 // made such parameters.
-import { formatShape } from '../../engine/format';
+import { namesText, tensorText } from '../../engine/format';
 import type { Finding, Trace, TraceNode } from '../../engine/trace';
 import { Detector, finding } from './detector';
 import { groupBySite, paramGradients } from './gradient-scale';
@@ -58,8 +58,9 @@ export function exploding(): Detector {
       const out: Finding[] = [];
       for (const group of groupBySite(exploding, (e) => e.node)) {
         const e = group.reduce((a, b) => (b.step < a.step ? b : a)); // the first to blow up
-        const more = group.length > 1 ? ` (and ${group.length - 1} more parameters made here)` : '';
-        const message = `exploding gradient: parameter ${formatShape(e.node.shape)} has ${e.message}${more}`;
+        const others = namesText(group.filter((o) => o !== e).map((o) => o.node.name));
+        const more = group.length > 1 ? ` (and ${group.length - 1} more parameters made here${others === undefined ? '' : `: ${others}`})` : '';
+        const message = `exploding gradient: parameter ${tensorText(e.node.name, e.node.shape)} has ${e.message}${more}`;
         out.push(finding(run, e.node, { kind: 'exploding', severity: 'warning', step: e.step, message }));
       }
       return out;

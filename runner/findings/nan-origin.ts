@@ -3,7 +3,7 @@
 // included: the scan walks the step's graph), and the gradient rule that turned a finite gradient into NaN/Inf
 // in the backward pass. NaN that came from the forward pass just flows on through backward and is reported where
 // it started. Messages name what it was: NaN, Inf, or both.
-import { formatShape } from '../../engine/format';
+import { formatShape, tensorText } from '../../engine/format';
 import type { Tensor } from '../../engine/tensor';
 import type { Finding, Stats } from '../../engine/trace';
 import { inCreationOrder, StepRecord } from '../graph';
@@ -23,7 +23,16 @@ const which = (s: Stats) => (s.nan > 0 && s.inf > 0 ? 'NaN and Inf' : s.nan > 0 
 const starts = (s: Stats) => `${which(s)} ${s.nan > 0 && s.inf > 0 ? 'start' : 'starts'}`;
 const lossText = (loss: number) => (Number.isNaN(loss) ? 'NaN' : loss > 0 ? 'Inf' : '-Inf');
 const counts = (s: Stats) => [s.nan > 0 ? `${s.nan} NaN` : '', s.inf > 0 ? `${s.inf} Inf` : ''].filter(Boolean).join(', ');
-const describe = (t: Tensor) => `${t.op} ${formatShape(t.shape)}`;
+
+/**
+ * An op's tensor by its op and name (`log \`err\` [3]`), only its name when that already shows the call
+ * (`\`w.sqrt()\` [3]`) or it is a leaf; by op and shape when it has no name (`log [3]`).
+ */
+function describe(run: RunView, t: Tensor): string {
+  const name = run.nameOf(t);
+  if (name === undefined) return `${t.op} ${formatShape(t.shape)}`;
+  return t.kind === 'op' && !name.includes(`${t.op}(`) ? `${t.op} ${tensorText(name, t.shape)}` : tensorText(name, t.shape);
+}
 
 export function nanOrigin(): Detector {
   let forward: NanOrigin | null = null;
@@ -75,8 +84,8 @@ export function nanOrigin(): Detector {
           severity: 'error',
           step: forward.step,
           message: t.kind === 'op'
-            ? `${starts(forward.stats)} here: ${describe(t)} produced ${counts(forward.stats)} from finite inputs`
-            : `${starts(forward.stats)} here: this ${t.kind} ${formatShape(t.shape)} holds ${counts(forward.stats)}`,
+            ? `${starts(forward.stats)} here: ${describe(run, t)} produced ${counts(forward.stats)} from finite inputs`
+            : `${starts(forward.stats)} here: this ${t.kind} ${tensorText(run.nameOf(t), t.shape)} holds ${counts(forward.stats)}`,
         }));
       }
       if (backward !== null && backward.from !== undefined) {
@@ -84,7 +93,7 @@ export function nanOrigin(): Detector {
           kind: 'nan-backward',
           severity: 'error',
           step: backward.step,
-          message: `${starts(backward.stats)} in backward here: the gradient of ${describe(backward.tensor)} turned a finite gradient into ${counts(backward.stats)} for its input ${describe(backward.from)}`,
+          message: `${starts(backward.stats)} in backward here: the gradient of ${describe(run, backward.tensor)} turned a finite gradient into ${counts(backward.stats)} for its input ${describe(run, backward.from)}`,
         }));
       }
       return out;

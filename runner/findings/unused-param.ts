@@ -1,5 +1,5 @@
 // Parameters that no backward pass reached: nothing the loss depends on uses them, so they never learn.
-import { formatShape } from '../../engine/format';
+import { tensorText } from '../../engine/format';
 import { Detector, finding } from './detector';
 
 export function unusedParam(): Detector {
@@ -12,7 +12,7 @@ export function unusedParam(): Detector {
             .map((p) => finding(run, p, {
               kind: 'unused-param',
               severity: 'warning',
-              message: `parameter ${formatShape(p.shape)} received no gradient: no loss that backward() ran on depends on it`,
+              message: `parameter ${tensorText(run.nameOf(p), p.shape)} received no gradient: no loss that backward() ran on depends on it`,
             })),
   };
 }

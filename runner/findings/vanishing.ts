@@ -1,6 +1,6 @@
 // Vanishing gradients: parameters that learn orders of magnitude slower than the fastest-learning one. One
 // finding per line of code that made such parameters, at the step (first or last) where it is worse.
-import { formatShape } from '../../engine/format';
+import { namesText, tensorText } from '../../engine/format';
 import type { Finding, StepSummary, TraceNode } from '../../engine/trace';
 import { Detector, finding } from './detector';
 import { explosion } from './exploding';
@@ -23,7 +23,10 @@ interface Vanishing {
 /** The message for the vanishing parameters made on one line (`made` parameters in all), `worst` the slowest. */
 function describe(group: Vanishing[], worst: Vanishing, made: number): string {
   const one = group.length === 1;
-  const who = one ? `parameter ${formatShape(worst.node.shape)}` : `${group.length} of the ${made} parameters made here`;
+  const names = namesText(group.map((v) => v.node.name));
+  const who = one
+    ? `parameter ${tensorText(worst.node.name, worst.node.shape)}`
+    : `${group.length} of the ${made} parameters made here${names === undefined ? '' : ` (${names})`}`;
   const small = group.filter((v) => v.ratio > 0);
   // An exactly-zero gradient is not "infinitely smaller": it is none at all.
   if (small.length === 0) return `vanishing gradient: ${who} ${one ? 'gets' : 'get'} no gradient at step ${worst.step + 1} (exactly zero): ${one ? 'it does not learn' : 'they do not learn'}`;

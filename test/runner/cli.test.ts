@@ -77,6 +77,14 @@ describe('gradscope run: success', () => {
     assert.match(r.stdout, /loss: 4604 \(first\) -> 0.42463 \(last\)/);
   });
 
+  it('lists the parameters by name and names the tensor a finding is about', () => {
+    const r = gradscope('run', 'examples/unused-parameter.ts');
+    assert.equal(r.code, 0, r.stderr);
+    // `scale` is unused: backward never reached it, so it is not in the graph, but its finding names it.
+    assert.match(r.stdout, /^parameters in the graph: 1 \(4 values\): w \[4×1\]$/m);
+    assert.match(r.stdout, /examples\/unused-parameter\.ts:8:15: warning: parameter `scale` \[1\] received no gradient/);
+  });
+
   it('writes a NaN loss as "NaN" in --json, not as null (which means no scalar loss)', () => {
     const r = gradscope('run', 'examples/nan.ts', '--json');
     assert.equal(r.code, 0, r.stderr);

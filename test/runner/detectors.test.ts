@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randn, tensor, Tensor } from '../../engine';
+import { namesText, tensorText } from '../../engine/format';
 import type { Finding, Trace } from '../../engine/trace';
 import { createDetectors, Detector } from '../../runner/findings';
 import { deadRelu } from '../../runner/findings/dead-relu';
@@ -38,7 +39,7 @@ describe('detectors', () => {
       });
       assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
         ['nan-loss', 'error', 0, 'loss became NaN at step 1 of 1'],
-        ['nan-forward', 'error', 0, 'NaN starts here: log [3] produced 1 NaN from finite inputs'],
+        ['nan-forward', 'error', 0, 'NaN starts here: `w.mul(x).log()` [3] produced 1 NaN from finite inputs'],
       ]);
       assert.equal(opOf(trace, findings[0]), 'sum');
       assert.equal(opOf(trace, findings[1]), 'log');
@@ -50,7 +51,7 @@ describe('detectors', () => {
         const x = tensor([1, NaN]);
         tensor([1, 1], { requiresGrad: true }).mul(x).sum().backward();
       });
-      assert.equal(findings.find((f) => f.kind === 'nan-forward')?.message, 'NaN starts here: this input [2] holds 1 NaN');
+      assert.equal(findings.find((f) => f.kind === 'nan-forward')?.message, 'NaN starts here: this input `x` [2] holds 1 NaN');
     });
 
     it('points at data made before the training loop when a later batch brings its bad row in, counting NaN and Inf', () => {
@@ -61,7 +62,7 @@ describe('detectors', () => {
       });
       assert.deepEqual(findings.map((f) => [f.kind, f.step, f.message]), [
         ['nan-loss', 2, 'loss became NaN at step 3 of 4'],
-        ['nan-forward', 2, 'NaN and Inf start here: this input [8, 2] holds 1 NaN, 1 Inf'],
+        ['nan-forward', 2, 'NaN and Inf start here: this input `data` [8, 2] holds 1 NaN, 1 Inf'],
       ]);
       assert.equal(opOf(trace, findings[1]), 'tensor');
       assert.match(lineAt(findings[1]), /\/\/ bad row/);
@@ -72,7 +73,7 @@ describe('detectors', () => {
         const w = tensor([1e200, 1], { requiresGrad: true });
         w.mul(w).sum().backward(); // overflow
       });
-      assert.deepEqual(findings.map((f) => f.message), ['loss became Inf at step 1 of 1', 'Inf starts here: mul [2] produced 1 Inf from finite inputs']);
+      assert.deepEqual(findings.map((f) => f.message), ['loss became Inf at step 1 of 1', 'Inf starts here: `w.mul(w)` [2] produced 1 Inf from finite inputs']);
     });
 
     it('finds an origin made long before the end of a forward-only run, though the recorder no longer holds it', () => {
@@ -86,7 +87,7 @@ describe('detectors', () => {
       }, 10);
       const f = findings.find((x) => x.kind === 'nan-forward');
       assert.ok(f, JSON.stringify(findings));
-      assert.equal(f.message, 'NaN starts here: log [3] produced 1 NaN from finite inputs');
+      assert.equal(f.message, 'NaN starts here: log `h` [3] produced 1 NaN from finite inputs');
       assert.match(lineAt(f), /\/\/ nan: early/);
     });
 
@@ -99,7 +100,7 @@ describe('detectors', () => {
       assert.equal(findings.length, 1, JSON.stringify(findings));
       const [f] = findings;
       assert.deepEqual([f.kind, f.step], ['nan-backward', 0]);
-      assert.equal(f.message, 'Inf starts in backward here: the gradient of sqrt [3] turned a finite gradient into 1 Inf for its input mul [3]');
+      assert.equal(f.message, 'Inf starts in backward here: the gradient of `w.mul(1).sqrt()` [3] turned a finite gradient into 1 Inf for its input `w.mul(1)` [3]');
       assert.equal(opOf(trace, f), 'sqrt');
       assert.ok(trace.graph.nodes.some((n) => n.op === 'mul' && n.shape[0] === 3 && trace.graph.edges.some((e) => e.from === n.id && e.to === f.node)));
     });
@@ -132,7 +133,7 @@ describe('detectors', () => {
       assert.equal(findings.length, 1);
       const [f] = findings;
       assert.deepEqual([f.kind, f.severity, 'step' in f], ['unused-param', 'warning', false]);
-      assert.equal(f.message, 'parameter [2, 5] received no gradient: no loss that backward() ran on depends on it');
+      assert.equal(f.message, 'parameter `randn([2, 5], { requiresGrad: true })` [2, 5] received no gradient: no loss that backward() ran on depends on it');
       assert.match(lineAt(f), /\/\/ unused/);
     });
 
@@ -148,7 +149,7 @@ describe('detectors', () => {
         w.requiresGrad = true;
         for (let i = 0; i < 2; i++) used.mul(2).sum().backward();
       });
-      assert.deepEqual(findings.map((f) => f.message), ['parameter [3, 3] received no gradient: no loss that backward() ran on depends on it']);
+      assert.deepEqual(findings.map((f) => f.message), ['parameter `w` [3, 3] received no gradient: no loss that backward() ran on depends on it']);
       assert.match(lineAt(findings[0]), /\/\/ late param/);
     });
   });
@@ -163,7 +164,7 @@ describe('detectors', () => {
       assert.equal(findings.length, 1, JSON.stringify(findings));
       const [f] = findings;
       assert.deepEqual([f.kind, f.severity, f.step], ['vanishing', 'warning', 0]);
-      assert.equal(f.message, "vanishing gradient: 2 of the 3 parameters made here get RMS gradients 1.0e+5x to 1.0e+6x smaller than the fastest-learning parameter's (step 1): they barely learn");
+      assert.equal(f.message, "vanishing gradient: 2 of the 3 parameters made here (`randn([4], { requiresGrad: true })`) get RMS gradients 1.0e+5x to 1.0e+6x smaller than the fastest-learning parameter's (step 1): they barely learn");
       assert.equal(trace.graph.nodes.find((n) => n.id === f.node)?.kind, 'param');
       assert.match(lineAt(f), /\/\/ made here/);
     });
@@ -178,7 +179,7 @@ describe('detectors', () => {
         const dead = randn([4, 4], { requiresGrad: true });
         for (let i = 0; i < 3; i++) live.sum().add(dead.mul(0).sum()).backward();
       });
-      assert.deepEqual(findings.map((f) => f.message), ['vanishing gradient: parameter [4, 4] gets no gradient at step 1 (exactly zero): it does not learn']);
+      assert.deepEqual(findings.map((f) => f.message), ['vanishing gradient: parameter `dead` [4, 4] gets no gradient at step 1 (exactly zero): it does not learn']);
     });
   });
 
@@ -189,7 +190,7 @@ describe('detectors', () => {
         w.mul(1000).sum().backward();
       });
       assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
-        ['exploding', 'warning', 0, 'exploding gradient: parameter [1] has gradient norm 1.00e+3, 1.00e+3x its own norm at step 1'],
+        ['exploding', 'warning', 0, 'exploding gradient: parameter `w` [1] has gradient norm 1.00e+3, 1.00e+3x its own norm at step 1'],
       ]);
     });
 
@@ -199,7 +200,7 @@ describe('detectors', () => {
         for (const scale of [0.01, 0.1, 50]) w.mul(scale).sum().backward();
       });
       assert.deepEqual(findings.map((f) => [f.step, f.message]), [
-        [2, "exploding gradient: parameter [1] has gradient norm 50.0, 50.0x its own norm, 5.0e+3x its first step's at step 3"],
+        [2, "exploding gradient: parameter `w` [1] has gradient norm 50.0, 50.0x its own norm, 5.0e+3x its first step's at step 3"],
       ]);
     });
 
@@ -218,7 +219,7 @@ describe('detectors', () => {
       const [f] = findings;
       assert.ok(trace.steps.some((s) => !Number.isFinite(s.gradNorms[f.key!] ?? 0)), 'the gradient went to NaN/Inf');
       assert.ok(f.step !== undefined && f.step < 5, `step ${f.step}`);
-      assert.match(f.message, new RegExp(`^exploding gradient: parameter \\[2, 1\\] has gradient norm .* at step ${f.step! + 1}, where it started to blow up; from step \\d+ it is NaN or Inf$`));
+      assert.match(f.message, new RegExp(`^exploding gradient: parameter \`w\` \\[2, 1\\] has gradient norm .* at step ${f.step! + 1}, where it started to blow up; from step \\d+ it is NaN or Inf$`));
     });
   });
 
@@ -230,7 +231,7 @@ describe('detectors', () => {
         x.mul(w).relu().sum().backward();
       });
       assert.deepEqual(findings.map((f) => [f.kind, f.severity, f.step, f.message]), [
-        ['dead-relu', 'info', 0, 'dead ReLU: 1 of 3 units are zero for the whole batch of 2 (they pass no gradient)'],
+        ['dead-relu', 'info', 0, 'dead ReLU `x.mul(w).relu()` [2, 3]: 1 of 3 units are zero for the whole batch of 2 (they pass no gradient)'],
       ]);
       assert.equal(opOf(trace, findings[0]), 'relu');
     });
@@ -245,8 +246,8 @@ describe('detectors', () => {
         hs.reduce((a, b) => a.add(b)).sum().add(h.sum()).backward();
       });
       assert.deepEqual(findings.map((f) => [f.severity, f.message, lineAt(f).trim().slice(-8)]), [
-        ['info', 'dead ReLU: 3 ReLUs made here have units that are zero for the whole batch, 4 of 9 units (they pass no gradient)', '// relus'],
-        ['warning', 'dead ReLU: all 3 units are zero for the whole batch of 2: no gradient passes back through this layer to the ones before it', 'all dead'],
+        ['info', 'dead ReLU: 3 ReLUs made here (`h.mul(sign).relu()`) have units that are zero for the whole batch, 4 of 9 units (they pass no gradient)', '// relus'],
+        ['warning', 'dead ReLU `h` [2, 3]: all 3 units are zero for the whole batch of 2: no gradient passes back through this layer to the ones before it', 'all dead'],
       ]);
     });
   });
@@ -274,6 +275,30 @@ describe('detectors', () => {
       assert.equal(findings[0].message, '5 edges');
       assert.equal(opOf(trace, findings[0]), 'tanh');
       assert.ok(findings[0].key?.includes('#'));
+    });
+
+    it('names a tensor for messages as its graph node is named', () => {
+      let names: (string | undefined)[] = [];
+      let made: Tensor[] = [];
+      const namer: Detector = {
+        findings: (run) => ((names = made.map((t) => run.nameOf(t))), []),
+      };
+      const { trace } = detect(namer, () => {
+        const w = tensor([1, 2], { requiresGrad: true });
+        const y = w.mul(2).tanh();
+        made = [w, y, y.dependencies[0].tensor];
+        y.sum().backward();
+      });
+      assert.deepEqual(names, ['w', 'y', 'w.mul(2)']);
+      assert.deepEqual(made.map((t) => trace.graph.nodes.find((n) => n.id === t.id)?.name), names);
+    });
+
+    it('words an unnamed tensor by its shape alone, as messages read before tensors had names', () => {
+      assert.equal(tensorText(undefined, [2, 3]), '[2, 3]');
+      assert.equal(tensorText('fc1.weight', [2, 3]), '`fc1.weight` [2, 3]');
+      assert.equal(namesText([undefined, undefined]), undefined);
+      assert.equal(namesText(['w', 'w', undefined]), '`w`');
+      assert.equal(namesText(['a', 'b', 'c']), '`a`, `b`, …');
     });
 
     it('lists findings in the order of the detector list', () => {

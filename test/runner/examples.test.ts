@@ -99,6 +99,8 @@ describe('examples', () => {
     assert.ok(!vanishing.some((f) => f.site?.line === residualLine), JSON.stringify(trace.findings));
     const first = trace.graph.nodes.find((n) => n.name === 'plain.layers.0.weight');
     assert.ok(first && vanishing.some((f) => f.key === first.key || f.site?.line === first.site?.line));
+    // The message names the layers by their module paths, the first layer first.
+    assert.ok(vanishing.some((f) => f.message.includes('parameters made here (`plain.layers.0.weight`')), JSON.stringify(vanishing));
   });
 
   it('vanishing-sigmoid.ts warns that the first layers barely learn, at the line that made them', () => {
@@ -107,7 +109,7 @@ describe('examples', () => {
     assert.ok(vanishing.length >= 1, JSON.stringify(trace.findings));
     const weights = vanishing.find((f) => f.site?.line === lineOf('vanishing-sigmoid.ts', 'w: randn('));
     assert.ok(weights, JSON.stringify(vanishing));
-    assert.match(weights.message, /vanishing gradient: \d of the 8 parameters made here/);
+    assert.match(weights.message, /vanishing gradient: \d of the 8 parameters made here \(`w`\) get/);
     // The head, last in the chain, learns: it is not flagged.
     assert.ok(!vanishing.some((f) => f.site?.line === lineOf('vanishing-sigmoid.ts', 'const head')));
   });
@@ -118,6 +120,7 @@ describe('examples', () => {
     const [f] = trace.findings;
     assert.equal(f.kind, 'unused-param');
     assert.equal(f.severity, 'warning');
+    assert.match(f.message, /^parameter `scale` \[1\] received no gradient/);
     const line = lineOf('unused-parameter.ts', 'const scale');
     assert.deepEqual([f.site?.line, f.site?.column], [line, readFileSync(join(repo, 'examples/unused-parameter.ts'), 'utf8').split('\n')[line - 1].indexOf('tensor(') + 1]);
   });

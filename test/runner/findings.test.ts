@@ -22,21 +22,21 @@ function findingIn(file: string, kind: FindingKind, severity: Severity, at: { ma
 describe('findings', () => {
   it('flags an exploding gradient at the parameter, with its growth', () => {
     const { t, f } = findingIn('test/fixtures/exploding.ts', 'exploding', 'warning', { marker: 'param', token: 'randn(' });
-    assert.match(f.message, /exploding gradient: parameter \[3, 1\] has gradient norm .*x its first step's/);
+    assert.match(f.message, /exploding gradient: parameter `w` \[3, 1\] has gradient norm .*x its first step's/);
     const norms = t.steps.map((s) => s.gradNorms[f.key!] ?? NaN);
     assert.ok(norms[norms.length - 1] > 1e3 * norms[0]);
   });
 
   it('flags dead ReLU units, counting them', () => {
     const { t, f } = findingIn('test/fixtures/dead-relu.ts', 'dead-relu', 'info', { marker: 'relu', token: 'relu(' });
-    assert.match(f.message, /dead ReLU: 4 of 8 units are zero for the whole batch of 32/);
+    assert.match(f.message, /dead ReLU `h` \[32, 8\]: 4 of 8 units are zero for the whole batch of 32/);
     assert.equal(t.graph.nodes.find((n) => n.id === f.node)?.op, 'relu');
   });
 
   it('finds where NaN/Inf starts in the backward pass', () => {
     const { t, f } = findingIn('test/fixtures/sqrt-zero.ts', 'nan-backward', 'error', { marker: 'sqrt', token: 'sqrt(' });
     assert.equal(t.findings.length, 1, JSON.stringify(t.findings));
-    assert.match(f.message, /the gradient of sqrt \[3\] turned a finite gradient into 1 Inf/);
+    assert.match(f.message, /the gradient of `w\.sqrt\(\)` \[3\] turned a finite gradient into 1 Inf for its input `w` \[3\]/);
   });
 
   it('a healthy model has none', () => {

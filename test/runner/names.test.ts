@@ -12,6 +12,8 @@ describe('names from source', () => {
     assert.equal(at('    loss = mse(pred, y);', 'mse'), 'loss');
     assert.equal(at('const params = { w: randn([3, 3], { requiresGrad: true }), b: randn([3]) };', 'randn([3, 3]'), 'w');
     assert.equal(at('const params = { w: randn([3, 3], { requiresGrad: true }), b: randn([3]) };', 'randn([3])'), 'b');
+    // An object literal spread over lines: the property starts its own line.
+    assert.equal(at('  w: randn([4, 4]).div(2).detach(),', 'detach('), 'w');
   });
 
   it('names a call inside a longer expression by its source text', () => {
