@@ -4,7 +4,7 @@
 // the graph names every weight by its path (`blocks.1.attn.qkv.weight`) and points each attention op at its line.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Adam, arange, crossEntropy, manualSeed, nn, noGrad, ones, randint, Tensor } from "gradscope";
+import { Adam, arange, crossEntropy, manualSeed, nn, noGrad, ones, rand, randint, Tensor } from "gradscope";
 
 manualSeed(0);
 const text = readFileSync(join(__dirname, "data", "sonnets.txt"), "utf8");
@@ -89,14 +89,17 @@ function sample(): { inputs: number[][]; targets: number[] } {
   };
 }
 
-/** Greedy continuation of `prompt`, the last `context` characters as the window. */
+/** A continuation of `prompt` drawn character by character from the model, the last `context` as the window. */
 function generate(prompt: string, length: number): string {
   const out = [...prompt].map((c) => chars.indexOf(c));
   noGrad(() => {
     for (let i = 0; i < length; i++) {
       const window = out.slice(-context);
-      const logits = model.forward([window]).index(0).index(window.length - 1);
-      out.push(logits.argmax().data[0]);
+      const probs = model.forward([window]).index(0).index(window.length - 1).softmax().data;
+      // Drawn, not the likeliest: greedy decoding of a model this small repeats one word forever.
+      let u = rand([]).item();
+      const next = probs.findIndex((p) => (u -= p) < 0);
+      out.push(next < 0 ? probs.length - 1 : next);
     }
   });
   return out.map((i) => chars[i]).join("");
@@ -115,5 +118,5 @@ export function train() {
     loss = l.item();
   }
   console.log(`final loss: ${loss.toFixed(3)}`);
-  console.log(`greedy sample: ${JSON.stringify(generate("Shall I compare thee", 80))}`);
+  console.log(`sample: ${JSON.stringify(generate("Shall I compare thee", 80))}`);
 }
