@@ -90,6 +90,34 @@ describe('examples', () => {
     assert.equal(conv?.site?.line, lineOf('cnn-digits.ts', 'this.conv1.forward(x)'));
   });
 
+  it('char-gpt.ts learns the sonnets well below the uniform baseline, with no findings, weights named by path', () => {
+    const { trace, stderr } = get('char-gpt.ts');
+    // No findings at all: the causal mask fills with -1e9, not -Infinity (no Inf to report), every parameter
+    // reaches the loss, the residual stream and LayerNorms keep every layer's gradient in scale (neither
+    // vanishing nor exploding), and GELU has no dead units to report.
+    assert.deepEqual(trace.findings, []);
+    const baseline = Math.log(new Set(readFileSync(join(repo, 'examples/data/sonnets.txt'), 'utf8')).size);
+    assert.match(stderr, new RegExp(`ln\\(vocab\\) = ${baseline.toFixed(3)}`));
+    const losses = trace.steps.map((s) => s.loss!);
+    assert.equal(losses.length, 250);
+    const lastTwenty = losses.slice(-20).reduce((a, b) => a + b) / 20;
+    // It starts near uniform guessing and ends at most 60% of it.
+    assert.ok(losses[0] > 0.95 * baseline, `first ${losses[0]} vs ln(vocab) ${baseline}`);
+    assert.ok(losses[losses.length - 1] <= 0.6 * baseline && lastTwenty <= 0.6 * baseline, `${losses[0]} -> ${lastTwenty} (mean of the last 20) vs ${baseline}`);
+    const block = (i: number) =>
+      ['ln1', 'attn.qkv', 'attn.proj', 'ln2', 'mlp.0', 'mlp.2'].flatMap((m) => [`blocks.${i}.${m}.weight`, `blocks.${i}.${m}.bias`]);
+    const params = trace.graph.nodes.filter((n) => n.kind === 'param').map((n) => n.name);
+    const expected = ['tokenEmbedding.weight', 'positionEmbedding.weight', ...block(0), ...block(1), 'lnFinal.weight', 'lnFinal.bias', 'head.weight', 'head.bias'];
+    assert.deepEqual(params, expected);
+    // The attention ops of both blocks are recorded at the example's own lines, one key per block.
+    for (const [op, text] of [['matmul', 'q.matmul(k.permute('], ['maskedFill', '.maskedFill('], ['softmax', '.softmax(-1)'], ['matmul', 'weights.matmul(v)']]) {
+      const line = lineOf('char-gpt.ts', text);
+      const nodes = trace.graph.nodes.filter((n) => n.op === op && n.site?.line === line);
+      assert.equal(nodes.length, 2, `${op} at line ${line}`);
+      assert.equal(new Set(nodes.map((n) => n.key)).size, 2);
+    }
+  });
+
   it('deep-mlp.ts: the plain 20-layer stack has vanishing gradients at its layers, the residual one not', () => {
     const { trace } = get('deep-mlp.ts');
     const lines = readFileSync(join(repo, 'examples/deep-mlp.ts'), 'utf8').split('\n');
