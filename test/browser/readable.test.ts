@@ -1,0 +1,98 @@
+// The first view of every example, as a user sees it in a narrow panel beside the editor and in a wide one: labels
+// big enough to read, none on top of another, parameters by name, and the loss and every parameter at most two
+// clicks away (a click opens a box).
+import * as assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { Trace, traceFromJson, traceToJson } from '../../engine/trace';
+import { foldsAround } from '../../webview/elements';
+import { foldTree } from '../../webview/folding';
+import { READABLE_PX } from '../../webview/limits';
+import { gradscope, repo } from '../runner/cli-helpers';
+import { drawn, launch, openView, pageErrors, screenshot, sendToView } from './chromium';
+
+type ViewHandle = { __gradscope: { cy: import('cytoscape').Core; state: { expanded: string[] } } };
+
+interface Drawn {
+  zoom: number;
+  /** Nodes at least partly on screen: label, font size on screen, rendered box. */
+  onScreen: { id: string; label: string; px: number; box: { x1: number; y1: number; x2: number; y2: number } }[];
+  labels: Record<string, string>;
+  expanded: string[];
+}
+
+const SIZES = [
+  [600, 900],
+  [1400, 900],
+] as const;
+
+const examples = readdirSync(`${repo}/examples`).filter((f) => f.endsWith('.ts'));
+
+describe('the first view is readable (Chromium)', function () {
+  this.timeout(600_000);
+  let browser: Browser;
+  const traces = new Map<string, Trace>();
+  before(async () => {
+    browser = await launch();
+    for (const file of [...examples.map((f) => `examples/${f}`), 'test/fixtures/long-rnn.ts']) {
+      const r = gradscope('run', file, '--json');
+      // The nan example's run fails on purpose; it still leaves a graph to read.
+      const trace = traceFromJson(r.stdout) ?? undefined;
+      if (trace !== undefined) traces.set(file, trace);
+    }
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const file of [...examples.map((f) => `examples/${f}`), 'test/fixtures/long-rnn.ts']) {
+    for (const [width, height] of SIZES) {
+      it(`${file} at ${width}×${height}`, async () => {
+        const trace = traces.get(file);
+        assert.ok(trace, `${file} gave a trace`);
+        const page = await openView(browser);
+        await page.setViewportSize({ width, height });
+        await sendToView(page, { type: 'trace', json: traceToJson(trace) });
+        await drawn(page);
+        const seen: Drawn = await page.evaluate(() => {
+          const view = (window as unknown as ViewHandle).__gradscope;
+          const cy = view.cy;
+          const [w, h] = [cy.width(), cy.height()];
+          const labels: Record<string, string> = {};
+          const onScreen: Drawn['onScreen'] = [];
+          cy.nodes().forEach((n) => {
+            labels[n.id()] = n.data('label') as string;
+            const box = n.renderedBoundingBox({ includeLabels: true });
+            if (box.x2 < 0 || box.y2 < 0 || box.x1 > w || box.y1 > h) return;
+            onScreen.push({ id: n.id(), label: n.data('label') as string, px: parseFloat(n.style('font-size')) * cy.zoom(), box });
+          });
+          return { zoom: cy.zoom(), onScreen, labels, expanded: view.state.expanded };
+        });
+        await screenshot(page, `readable-${file.replace(/.*\//, '').replace('.ts', '')}-${width}x${height}`);
+        assert.ok(seen.onScreen.length > 0, 'something is on screen');
+        for (const n of seen.onScreen) assert.ok(n.px >= READABLE_PX - 0.01, `${n.label}: ${n.px.toFixed(1)} px`);
+        for (let i = 0; i < seen.onScreen.length; i++) {
+          for (let j = i + 1; j < seen.onScreen.length; j++) {
+            const [a, b] = [seen.onScreen[i].box, seen.onScreen[j].box];
+            const overlap = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) > 1 && Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) > 1;
+            assert.ok(!overlap, `${seen.onScreen[i].label} overlaps ${seen.onScreen[j].label}`);
+          }
+        }
+        const tree = foldTree(trace.graph);
+        const open = new Set(seen.expanded);
+        const clicks = (node: number) => foldsAround(tree, node).filter((f) => !open.has(f)).length;
+        for (const p of trace.graph.nodes.filter((n) => n.kind === 'param')) {
+          assert.ok(p.name !== undefined, `a parameter made at line ${p.site?.line} has a name`);
+          assert.ok(clicks(p.id) <= 2, `${p.name} is ${clicks(p.id)} clicks away`);
+          const label = seen.labels[`n${p.id}`];
+          if (label !== undefined) assert.ok(label.startsWith(p.name), `${p.name} drawn as "${label}"`);
+        }
+        const consumed = new Set(trace.graph.edges.map((e) => e.from));
+        const loss = trace.graph.nodes.filter((n) => !consumed.has(n.id)).pop()!;
+        assert.ok(clicks(loss.id) <= 2, `the loss is ${clicks(loss.id)} clicks away`);
+        assert.deepEqual(pageErrors(page), []);
+        await page.close();
+      });
+    }
+  }
+});
