@@ -15,6 +15,7 @@ import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
+import { ViewportKeeper } from './viewport';
 
 /** Text colour that reads on a fill (relative luminance). */
 function textOn(fill: string): string {
@@ -41,6 +42,7 @@ export class GraphView {
   private elements: Elements = { nodes: [], edges: [], grouped: false };
   private linkedLine: EditorLine | null = null;
   private readonly scrubber: StepScrubber;
+  private readonly viewport: ViewportKeeper;
   /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
   drawn: Promise<void> = Promise.resolve();
 
@@ -57,6 +59,7 @@ export class GraphView {
     // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
     const observer = new ResizeObserver(() => this.cy.resize());
     for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
+    this.viewport = new ViewportKeeper(this.cy, () => this.fit());
     this.scrubber = new StepScrubber(dom, (step) => this.setStep(step));
   }
 
@@ -274,8 +277,10 @@ export class GraphView {
     this.dom.graph.classList.toggle('outdated', text !== null && this.trace !== null && !upToError);
   }
 
+  /** Fits the whole drawing in view; until the user zooms or pans again, resizes fit it again. */
   fit(): void {
     this.cy.fit(undefined, 30);
+    this.viewport.fitted();
   }
 
   /** Applies the stylesheet for the current theme, the cheaper one for a big graph. */
