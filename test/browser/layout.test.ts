@@ -111,6 +111,22 @@ describe('graph view layout at panel sizes (Chromium)', function () {
     });
   }
 
+  it('600×450 with a failed run: the banner takes its room from the graph, which stays usable', async () => {
+    const page = await showAt(600, 450);
+    await sendToView(page, { type: 'status', kind: 'error', text: '/w/model.ts:12:5: ShapeError: add: shapes [100, 3] and [4] cannot be broadcast together' });
+    await page.locator('.failure').waitFor({ state: 'visible' });
+    await settle(page);
+    await screenshot(page, 'layout-600x450-failed');
+    const m = await measure(page);
+    const banner = (await page.locator('.failure').boundingBox())!;
+    const bannerBox = { left: banner.x, top: banner.y, right: banner.x + banner.width, bottom: banner.y + banner.height, width: banner.width, height: banner.height };
+    assert.ok(m.scrollWidth <= m.clientWidth && m.scrollHeight <= m.clientHeight);
+    for (const part of PARTS) assert.ok(inside(m.parts[part]!, m.viewport) && !overlap(m.parts[part]!, bannerBox), `${part} beside the banner`);
+    assert.ok(m.parts['.graph']!.height >= 150, `graph is ${m.parts['.graph']!.height} high`);
+    assert.ok(await allInView(page), 'refitted to the smaller graph');
+    await page.close();
+  });
+
   it('refits the drawing when the panel resizes', async () => {
     const page = await showAt(1400, 900);
     for (const [width, height] of [[600, 450], [450, 900], [1600, 1200], [1000, 400]]) {
