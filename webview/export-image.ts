@@ -12,12 +12,10 @@ export function imageData(cy: Core, format: ImageFormat, background: string): st
   return format === 'png' ? cy.png({ full: true, scale: 2, bg: background }) : exportSvg(cy, background);
 }
 
-/** Cytoscape's polygon shapes (the ones the stylesheet uses), as corners in a box from -1 to 1. */
+/** Cytoscape's polygon shapes that the stylesheet uses, as corners in a box from -1 to 1 (others fall back to a rectangle). */
 const POLYGONS: Record<string, readonly number[]> = {
   hexagon: [-0.5, -1, -1, 0, -0.5, 1, 0.5, 1, 1, 0, 0.5, -1],
   rhomboid: [-1, -1, 0.333, -1, 1, 1, -0.333, 1],
-  diamond: [0, -1, 1, 0, 0, 1, -1, 0],
-  triangle: [0, -1, 1, 1, -1, 1],
 };
 
 const num = (v: number) => v.toFixed(1);
