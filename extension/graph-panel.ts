@@ -3,6 +3,7 @@
 // (a node id, a finding's index): the panel looks the place up in the trace it holds, so a compromised view
 // can never make the editor open a file of its choosing.
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { baseName } from '../engine/format';
 import { HostMessage, isViewMessage, siteToReveal, Site, Trace, traceToJson, ViewMessage } from '../engine/trace';
@@ -113,8 +114,12 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   private async saveImage(format: 'png' | 'svg', data: string): Promise<void> {
-    const beside = this.file === undefined ? undefined : vscode.Uri.file(this.file.replace(/\.[cm]?[jt]s$/, '') + `.graph.${format}`);
-    const target = await vscode.window.showSaveDialog({ filters: { [format.toUpperCase()]: [format] }, saveLabel: 'Export graph', defaultUri: beside });
+    // The dialog offers a name: beside the model file and named after it (mlp.ts -> mlp-graph.svg), or in the
+    // workspace folder when the panel does not know its model yet (restored after a reload, before a run).
+    const name = `${this.file === undefined ? 'gradscope' : baseName(this.file).replace(/\.[cm]?[jt]sx?$/, '')}-graph.${format}`;
+    const folder = this.file === undefined ? vscode.workspace.workspaceFolders?.[0]?.uri : vscode.Uri.file(dirname(this.file));
+    const defaultUri = folder === undefined ? undefined : vscode.Uri.joinPath(folder, name);
+    const target = await vscode.window.showSaveDialog({ filters: { [format.toUpperCase()]: [format] }, saveLabel: 'Export graph', defaultUri });
     if (target === undefined) return;
     const bytes = format === 'png' ? Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64') : Buffer.from(data, 'utf8');
     await vscode.workspace.fs.writeFile(target, bytes);

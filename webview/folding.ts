@@ -142,18 +142,20 @@ export function visibleItems(tree: FoldTree, open: ReadonlySet<string>): Item[] 
 }
 
 /**
- * The folds to open for a first view of at most `budget` boxes: the biggest closed fold first, as long as opening
- * it keeps the count within the budget (a model's one outer box always opens).
+ * The folds to open for a view of at most `budget` boxes, starting from those in `open`: the biggest closed fold
+ * first, as long as opening it keeps the count within the budget (a view of one box always opens it). `within`:
+ * only folds inside that one (the box the user just opened, whose contents open as far as they fit).
  */
-export function foldsToOpen(tree: FoldTree, budget: number): string[] {
-  const open = new Set<string>();
-  let shown = visibleItems(tree, open);
+export function foldsToOpen(tree: FoldTree, budget: number, open: ReadonlySet<string> = new Set(), within?: string): string[] {
+  const opened = new Set(open);
+  const inside = (f: Fold) => within === undefined || f.id === within || f.members.some((m) => tree.path.get(m)?.includes(within));
+  let shown = visibleItems(tree, opened);
   for (;;) {
-    const closed = shown.filter(isFold).sort((a, b) => b.members.length - a.members.length);
+    const closed = shown.filter(isFold).filter(inside).sort((a, b) => b.members.length - a.members.length);
     const next = closed.find((f) => shown.length - 1 + f.children.length <= budget || (shown.length === 1 && f.children.length <= budget * 2));
-    if (next === undefined) return [...open];
-    open.add(next.id);
-    shown = visibleItems(tree, open);
+    if (next === undefined) return [...opened];
+    opened.add(next.id);
+    shown = visibleItems(tree, opened);
   }
 }
 

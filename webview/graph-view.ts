@@ -16,6 +16,7 @@ import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
+import { ViewportKeeper } from './viewport';
 
 /** Text colour that reads on a fill (relative luminance). */
 function textOn(fill: string): string {
@@ -43,6 +44,7 @@ export class GraphView {
   private elements: Elements = { nodes: [], edges: [], grouped: false, drawnId: new Map() };
   private linkedLine: EditorLine | null = null;
   private readonly scrubber: StepScrubber;
+  private readonly viewport: ViewportKeeper;
   /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
   drawn: Promise<void> = Promise.resolve();
 
@@ -59,6 +61,7 @@ export class GraphView {
     // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
     const observer = new ResizeObserver(() => this.cy.resize());
     for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
+    this.viewport = new ViewportKeeper(this.cy, () => this.fit());
     this.scrubber = new StepScrubber(dom, (step) => this.setStep(step));
   }
 
@@ -185,7 +188,8 @@ export class GraphView {
   private onTapNode(ele: NodeSingular): void {
     const d = ele.data() as NodeData;
     if (d.kind === 'group') {
-      this.state.expanded = [...this.state.expanded, d.group];
+      // The box opens, and what is inside it opens as far as the panel holds readable boxes.
+      this.state.expanded = foldsToOpen(this.folds, this.boxBudget(), new Set([...this.state.expanded, d.group]), d.group);
       this.drawn = this.redraw();
       return;
     }
@@ -285,9 +289,17 @@ export class GraphView {
   /**
    * Fits the drawing to the panel, never so far out that labels drop below a readable size: a graph too big for
    * that shows the part around the loss (at the bottom, centred), to pan from. Never blown up past MAX_FIT_ZOOM.
+   * Until the user zooms or pans again, resizes fit it again.
    */
   fit(): void {
+    this.fitReadable();
+    this.viewport.fitted();
+  }
+
+  private fitReadable(): void {
     const cy = this.cy;
+    // A selection's centring may still be animating towards where the old size put the node: the fit wins.
+    cy.stop(true);
     cy.fit(undefined, FIT_MARGIN);
     if (cy.zoom() > MAX_FIT_ZOOM) {
       cy.zoom(MAX_FIT_ZOOM);
@@ -295,14 +307,18 @@ export class GraphView {
     }
     if (cy.zoom() >= READABLE_ZOOM) return;
     cy.zoom(READABLE_ZOOM);
+    const selected = cy.$('node:selected');
+    if (selected.nonempty()) {
+      cy.center(selected);
+      return;
+    }
     const loss = this.lossElement();
     if (loss === undefined) {
       cy.center();
       return;
     }
     const box = loss.renderedBoundingBox({});
-    const { width, height } = { width: cy.width(), height: cy.height() };
-    cy.panBy({ x: width / 2 - (box.x1 + box.x2) / 2, y: height - FIT_MARGIN - box.y2 });
+    cy.panBy({ x: cy.width() / 2 - (box.x1 + box.x2) / 2, y: cy.height() - FIT_MARGIN - box.y2 });
   }
 
   /** The drawn element of the loss (the node no edge leaves), or the last node. */
@@ -312,8 +328,8 @@ export class GraphView {
     return last.nonempty() ? (last as NodeSingular) : undefined;
   }
 
-  /** How many boxes a first view may show: what fits the panel at a readable size. */
-  private boxBudget(): number {
+  /** How many boxes a first view (or a box the user opens) may show: what fits the panel at a readable size. */
+  boxBudget(): number {
     const area = Math.max(this.dom.graph.clientWidth, 300) * Math.max(this.dom.graph.clientHeight, 300);
     return Math.min(60, Math.max(10, Math.round(area / SCREEN_AREA_PER_BOX)));
   }

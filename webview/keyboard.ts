@@ -2,6 +2,7 @@
 // left/right: neighbours in its row), Enter shows the source, / searches, f fits, +/- zoom.
 import type { Core, NodeCollection, NodeSingular } from 'cytoscape';
 import type { TraceNode } from '../engine/trace';
+import { KEY_ZOOM } from './viewport';
 
 /** What the keys act on. */
 export interface KeyboardTarget {
@@ -31,7 +32,10 @@ function onKey(key: string, target: KeyboardTarget): boolean {
   };
   const row = (): NodeSingular[] =>
     (cy.nodes().toArray() as NodeSingular[]).filter((n) => Math.abs(n.position('y') - selected.position('y')) < 1).sort((a, b) => a.position('x') - b.position('x'));
-  const zoomTo = (level: number) => cy.zoom({ level, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+  const zoomTo = (level: number) => {
+    cy.zoom({ level, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    cy.emit(KEY_ZOOM);
+  };
   switch (key) {
     case 'ArrowUp':
       if (selected.nonempty()) go(selected.incomers('node'));

@@ -14,4 +14,4 @@ export const MAX_FIT_ZOOM = 1.6;
 /** Space left around the graph by a fit, in pixels. */
 export const FIT_MARGIN = 30;
 /** Screen area per box a first view budgets (a box, its share of the gaps between layers and between neighbours). */
-export const SCREEN_AREA_PER_BOX = 25_000;
+export const SCREEN_AREA_PER_BOX = 15_000;

@@ -22,8 +22,11 @@ export function buildPage(root: HTMLElement) {
   buttons.PNG.title = 'Export as PNG';
   buttons.SVG.title = 'Export as SVG';
   const status = el('span', 'status');
+  // The buttons wrap as one group in a narrow panel, so Fit is never left on a line apart from the exports.
+  const actions = el('span', 'actions');
+  actions.append(buttons.Fit, buttons.PNG, buttons.SVG);
   const toolbar = el('header', 'toolbar');
-  toolbar.append(search, metric, diffLabel, buttons.Fit, buttons.PNG, buttons.SVG, status);
+  toolbar.append(search, metric, diffLabel, actions, status);
 
   // A failed run is said across the top, above the (now out of date) graph, not only in the status line.
   const failure = el('div', 'failure');

@@ -24,7 +24,8 @@ export function selectElement(cy: Core, node: number | null, center: boolean): v
   const box = ele.nonempty() ? ele.boundingBox({}) : null;
   const view = cy.extent();
   const visible = box !== null && box.x1 >= view.x1 && box.x2 <= view.x2 && box.y1 >= view.y1 && box.y2 <= view.y2;
-  if (center && box !== null && !visible) cy.animate({ center: { eles: ele }, duration: 150 });
+  // At once rather than animated: a fit on resize must not race an animation still heading for the old centre.
+  if (center && box !== null && !visible) cy.center(ele);
 }
 
 /** Marks the drawn nodes made on `at` (null: none) as linked to the editor. */

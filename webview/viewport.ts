@@ -1,0 +1,55 @@
+// The drawing follows the panel's size: when the graph's box resizes (the panel is dragged, the Problems panel
+// opens, the side panel reflows) the drawing is fitted again, until the user zooms or pans by hand. From then on
+// a resize keeps the middle of what they were looking at in the middle, at their zoom, until they fit again.
+import type { Core } from 'cytoscape';
+
+/** Emitted on the Cytoscape instance by zooms the user asks for with keys (Cytoscape emits its own for the mouse). */
+export const KEY_ZOOM = 'keyzoom';
+
+export class ViewportKeeper {
+  /** The user has zoomed or panned since the last fit. */
+  private byHand = false;
+  private width: number;
+  private height: number;
+  /** The model point at the middle of the view, as of the last pan, zoom or resize. */
+  private centre = { x: 0, y: 0 };
+
+  constructor(private readonly cy: Core, private readonly fit: () => void) {
+    this.width = cy.width();
+    this.height = cy.height();
+    cy.on(`dragpan scrollzoom pinchzoom ${KEY_ZOOM}`, () => (this.byHand = true));
+    // Read after every viewport change, while the size it was made for is still the one Cytoscape holds: on a
+    // resize the extent is already the new one, so the old middle has to be known beforehand.
+    cy.on('viewport', () => this.remember());
+    // Cytoscape emits resize when its own observer or the view's sees the container change (and then the size it
+    // reports is the new one).
+    cy.on('resize', () => this.onResize());
+  }
+
+  /** The view was just fitted: resizes refit again. */
+  fitted(): void {
+    this.byHand = false;
+    this.remember();
+  }
+
+  private remember(): void {
+    const zoom = this.cy.zoom();
+    const pan = this.cy.pan();
+    this.centre = { x: (this.cy.width() / 2 - pan.x) / zoom, y: (this.cy.height() / 2 - pan.y) / zoom };
+  }
+
+  private onResize(): void {
+    const width = this.cy.width();
+    const height = this.cy.height();
+    // Only moved (the toolbar wrapped above it), or hidden: nothing to fit.
+    if ((width === this.width && height === this.height) || width === 0 || height === 0) return;
+    this.width = width;
+    this.height = height;
+    if (!this.byHand) {
+      this.fit();
+      return;
+    }
+    const zoom = this.cy.zoom();
+    this.cy.pan({ x: width / 2 - this.centre.x * zoom, y: height / 2 - this.centre.y * zoom });
+  }
+}
