@@ -20,25 +20,49 @@ export interface TimingOptions {
   repetitions?: number;
 }
 
-export function measure(run: () => void, options: TimingOptions = {}): Timing {
-  const { warmupMs = 300, repetitionMs = 150, repetitions = 7 } = options;
+/** Warms `run` up, then how many iterations make one repetition last about `repetitionMs`. */
+function warmIterations(run: () => void, warmupMs: number, repetitionMs: number): number {
   let warm = 0;
   const start = performance.now();
   do {
     run();
     warm++;
   } while (warm < 2 || performance.now() - start < warmupMs);
-  const rough = (performance.now() - start) / warm;
-  const iterations = Math.max(1, Math.round(repetitionMs / rough));
+  return Math.max(1, Math.round(repetitionMs / ((performance.now() - start) / warm)));
+}
 
-  const samples: number[] = [];
-  for (let r = 0; r < repetitions; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < iterations; i++) run();
-    samples.push((performance.now() - t0) / iterations);
-  }
+/** One repetition: ms per iteration. */
+function repetition(run: () => void, iterations: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) run();
+  return (performance.now() - t0) / iterations;
+}
+
+function summary(samples: number[], iterations: number): Timing {
   samples.sort((a, b) => a - b);
-  return { median: samples[samples.length >> 1], min: samples[0], max: samples[samples.length - 1], iterations, repetitions };
+  return { median: samples[samples.length >> 1], min: samples[0], max: samples[samples.length - 1], iterations, repetitions: samples.length };
+}
+
+export function measure(run: () => void, options: TimingOptions = {}): Timing {
+  const { warmupMs = 300, repetitionMs = 150, repetitions = 7 } = options;
+  const iterations = warmIterations(run, warmupMs, repetitionMs);
+  return summary(Array.from({ length: repetitions }, () => repetition(run, iterations)), iterations);
+}
+
+/**
+ * Two runs timed in alternating repetitions (a, b, a, b, ...), each with its own iteration count: on a shared
+ * machine the load drifts over seconds, and alternating gives both the same drift, so their ratio holds still
+ * where two separate measure() calls can be 20-50% apart from load alone.
+ */
+export function measurePair(a: () => void, b: () => void, options: TimingOptions = {}): [Timing, Timing] {
+  const { warmupMs = 300, repetitionMs = 150, repetitions = 7 } = options;
+  const [ia, ib] = [warmIterations(a, warmupMs, repetitionMs), warmIterations(b, warmupMs, repetitionMs)];
+  const [sa, sb]: number[][] = [[], []];
+  for (let r = 0; r < repetitions; r++) {
+    sa.push(repetition(a, ia));
+    sb.push(repetition(b, ib));
+  }
+  return [summary(sa, ia), summary(sb, ib)];
 }
 
 /** A millisecond figure with three significant digits (at least two decimals below 1). */
@@ -62,6 +86,5 @@ export function measureEach<S>(setup: () => S, run: (state: S) => void, options:
     run(state);
     if (r >= warmup) samples.push(performance.now() - t0);
   }
-  samples.sort((a, b) => a - b);
-  return { median: samples[samples.length >> 1], min: samples[0], max: samples[samples.length - 1], iterations: 1, repetitions };
+  return summary(samples, 1);
 }
