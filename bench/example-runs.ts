@@ -12,27 +12,32 @@ export interface ExampleRun {
   /** Peak resident set size of the whole process, in MB. */
   peakMb: number;
   ms: number;
+  /** CPU time of the process (user + system, every thread), in ms: what wall time would be on an idle machine, roughly. */
+  cpuMs: number;
 }
 
 const TIME = '/usr/bin/time';
 
 /**
- * GNU time's report when it is installed; otherwise a preload that prints the process's own
- * resourceUsage().maxRSS as it exits (the same figure from the kernel, read from inside).
+ * Peak RSS and CPU time from GNU time's report when it is installed; otherwise from a preload that prints the
+ * process's own resourceUsage() as it exits (the same kernel figures, read from inside).
  */
-function peakOf(args: string[], cwd: string): { peakKb: number; stderr: string; status: number | null } {
+function peakOf(args: string[], cwd: string): { peakKb: number; cpuMs: number; stderr: string; status: number | null } {
   if (existsSync(TIME)) {
     const r = spawnSync(TIME, ['-v', process.execPath, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-    if (match !== null) return { peakKb: Number(match[1]), stderr: r.stderr, status: r.status };
+    const field = (label: string) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(r.stderr)?.[1] ?? NaN);
+    const peakKb = field('Maximum resident set size \\(kbytes\\)');
+    const cpuMs = 1000 * (field('User time \\(seconds\\)') + field('System time \\(seconds\\)'));
+    if (!Number.isNaN(peakKb)) return { peakKb, cpuMs, stderr: r.stderr, status: r.status };
   }
   const dir = mkdtempSync(join(tmpdir(), 'gradscope-bench-'));
   try {
     const preload = join(dir, 'max-rss.js');
-    writeFileSync(preload, "process.on('exit', () => process.stderr.write(`\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n");
+    const report = 'const u = process.resourceUsage(); process.stderr.write(`\\nmaxRSS ${u.maxRSS} cpu ${(u.userCPUTime + u.systemCPUTime) / 1000}\\n`)';
+    writeFileSync(preload, `process.on('exit', () => { ${report}; });\n`);
     const r = spawnSync(process.execPath, ['--require', preload, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    const match = /maxRSS (\d+)/.exec(r.stderr);
-    return { peakKb: match === null ? NaN : Number(match[1]), stderr: r.stderr, status: r.status };
+    const match = /maxRSS (\d+) cpu ([\d.]+)/.exec(r.stderr);
+    return { peakKb: Number(match?.[1] ?? NaN), cpuMs: Number(match?.[2] ?? NaN), stderr: r.stderr, status: r.status };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -51,8 +56,8 @@ export function exampleRuns(): ExampleRun[] {
     const ms = performance.now() - start;
     // A model that reports findings still exits 0; anything else means the row would time a failure.
     if (r.status !== 0) throw new Error(`gradscope run ${file} failed (${r.status}): ${r.stderr}`);
-    const row = { file, peakMb: r.peakKb / 1024, ms };
-    console.log(`example ${file}\n  peak RSS ${row.peakMb.toFixed(0)} MB, ${ms.toFixed(0)} ms wall`);
+    const row = { file, peakMb: r.peakKb / 1024, ms, cpuMs: r.cpuMs };
+    console.log(`example ${file}\n  peak RSS ${row.peakMb.toFixed(0)} MB, ${ms.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU`);
     return row;
   });
 }

@@ -2,6 +2,21 @@
 // of several repetitions. Milliseconds per iteration throughout.
 import { performance } from 'node:perf_hooks';
 
+/**
+ * The clock: the process's CPU time (user + system) by default. Both engines run on one thread, so on an idle
+ * machine this equals wall time; on a shared one (a load of 10 on 2 CPUs here) wall time measured the scheduler,
+ * with recorder-on/off ratios swinging from 0.4x to 2.7x between runs, while CPU time held within a few per cent.
+ * It counts V8's garbage-collector threads too, which is work the run caused. BENCH_CLOCK=wall for wall time.
+ */
+export const CLOCK = process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu';
+const now =
+  CLOCK === 'wall'
+    ? () => performance.now()
+    : () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      };
+
 export interface Timing {
   /** Median over repetitions of the mean time of one iteration. */
   median: number;
@@ -23,19 +38,19 @@ export interface TimingOptions {
 /** Warms `run` up, then how many iterations make one repetition last about `repetitionMs`. */
 function warmIterations(run: () => void, warmupMs: number, repetitionMs: number): number {
   let warm = 0;
-  const start = performance.now();
+  const start = now();
   do {
     run();
     warm++;
-  } while (warm < 2 || performance.now() - start < warmupMs);
-  return Math.max(1, Math.round(repetitionMs / ((performance.now() - start) / warm)));
+  } while (warm < 2 || now() - start < warmupMs);
+  return Math.max(1, Math.round(repetitionMs / ((now() - start) / warm)));
 }
 
 /** One repetition: ms per iteration. */
 function repetition(run: () => void, iterations: number): number {
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < iterations; i++) run();
-  return (performance.now() - t0) / iterations;
+  return (now() - t0) / iterations;
 }
 
 function summary(samples: number[], iterations: number): Timing {
@@ -82,9 +97,9 @@ export function measureEach<S>(setup: () => S, run: (state: S) => void, options:
   const samples: number[] = [];
   for (let r = 0; r < warmup + repetitions; r++) {
     const state = setup();
-    const t0 = performance.now();
+    const t0 = now();
     run(state);
-    if (r >= warmup) samples.push(performance.now() - t0);
+    if (r >= warmup) samples.push(now() - t0);
   }
   return summary(samples, 1);
 }
