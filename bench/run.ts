@@ -10,13 +10,20 @@ import { layoutBenchmarks } from './layout';
 import { coldCommand, traced } from './runner';
 import { viewBenchmarks } from './view';
 import { vscodeBenchmark } from './vscode';
-import { formatMs, measure, measureEach, Timing } from './timing';
+import { CLOCK, formatMs, measure, measureEach, measurePair, Timing, TimingOptions } from './timing';
 import { tfConv2dStep, tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
 import { buildChain, conv2dStep, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
+import { cnnStep, gptStep } from './model-workloads';
+import { tfCnnStep, tfGptStep } from './tfjs-model-workloads';
+import { ExampleRun, exampleRuns } from './example-runs';
 
 const CHAIN = 200_000;
 const DIAMONDS = 40;
 const ADDS = 10_000;
+// Rows whose iteration takes 80 ms to a second: fewer repetitions, so the whole bench stays within minutes, but a
+// full second of warm-up (two 80 ms GPT steps left it still compiling, 25% slower than later in the same run) and
+// repetitions of several steps (one GPT step a repetition swung from 41 to 139 ms with the garbage collector).
+const HEAVY: TimingOptions = { repetitions: 5, warmupMs: 1000, repetitionMs: 400 };
 
 const NAMES = {
   mlp: '(a) MLP 784-256-10 training step, batch 64',
@@ -27,6 +34,10 @@ const NAMES = {
   chainBackward: `(d) backward, ${CHAIN.toLocaleString('en-US')}-op chain`,
   diamonds: `(e) ${DIAMONDS} stacked diamonds, forward + backward`,
   conv: '(g) conv2d forward + backward, x [16, 8, 16, 16], weight [16, 8, 3, 3], padding 1',
+  cnn: '(h) CNN of examples/cnn-digits.ts, Adam training step, batch 64 of 8×8',
+  cnnRun: '(h) CNN training, 10 steps',
+  gpt: '(i) char GPT (2 blocks, 4 heads, embed 32, context 32, erf GELU), Adam training step, batch 8',
+  gptRun: '(i) char GPT training, 10 steps',
 };
 
 interface Comparison { name: string; ours: Timing; theirs: Timing }
@@ -36,14 +47,16 @@ interface Solo { name: string; time: Timing; note: string }
 const spread = (t: Timing): string => `${formatMs(t.median)} ms (${formatMs(t.min)}–${formatMs(t.max)}, ${t.repetitions}×${t.iterations})`;
 const ratio = (a: Timing, b: Timing): string => (a.median / b.median).toFixed(2);
 
-function compare(name: string, ours: () => unknown, theirs: () => unknown): Comparison {
-  const row = { name, ours: measure(ours), theirs: measure(theirs) };
+function compare(name: string, ours: () => unknown, theirs: () => unknown, options?: TimingOptions): Comparison {
+  const [a, b] = measurePair(ours, theirs, options);
+  const row = { name, ours: a, theirs: b };
   console.log(`${name}\n  gradscope ${spread(row.ours)}\n  tfjs-cpu  ${spread(row.theirs)}\n  ratio     ${ratio(row.ours, row.theirs)}`);
   return row;
 }
 
-function overhead(name: string, run: () => unknown, off: Timing, recorder: 'hook' | 'trace'): Overhead {
-  const on = measure(recorder === 'hook' ? recorded(new BenchRecorder(), run) : traced(run));
+/** `run` with the recorder off and on, timed in alternation (the off figure is its own, not the comparison's). */
+function overhead(name: string, run: () => unknown, recorder: 'hook' | 'trace', options?: TimingOptions): Overhead {
+  const [off, on] = measurePair(run, recorder === 'hook' ? recorded(new BenchRecorder(), run) : traced(run), options);
   const row = { name: `${name}, ${recorder === 'hook' ? 'engine hook' : 'full trace'}`, off, on, ...recordedCounts(run) };
   console.log(`${row.name}, recorder on\n  ${spread(on)}: ${ratio(on, off)}x off (${row.tensors} tensors, ${row.edges} gradient edges per run)`);
   return row;
@@ -54,9 +67,9 @@ function solo(name: string, time: Timing, note = ''): Solo {
   return { name, time, note };
 }
 
-function markdown(comparisons: Comparison[], overheads: Overhead[], solos: Solo[], machine: string): string {
+function markdown(comparisons: Comparison[], overheads: Overhead[], solos: Solo[], examples: ExampleRun[], machine: string): string {
   const lines = [
-    `Machine: ${machine}. Milliseconds per iteration, median of ${comparisons[0].ours.repetitions} repetitions after warm-up.`,
+    `Machine: ${machine}. Milliseconds of ${CLOCK === 'cpu' ? 'process CPU time' : 'wall time'} per iteration, median of ${comparisons[0].ours.repetitions} repetitions after warm-up (${HEAVY.repetitions} for the heaviest rows), the two sides of a row in alternation; the layouts, cold runs, views and example runs are wall time.`,
     '',
     '| Benchmark | gradscope (ms) | tfjs-cpu (ms) | gradscope / tfjs |',
     '|---|---:|---:|---:|',
@@ -69,14 +82,28 @@ function markdown(comparisons: Comparison[], overheads: Overhead[], solos: Solo[
     '| gradscope only | ms | note |',
     '|---|---:|---|',
     ...solos.map((s) => `| ${s.name} | ${formatMs(s.time.median)} | ${s.note} |`),
+    '',
+    '| Example runs (`gradscope run FILE --json`, once) | peak RSS (MB) | wall (ms) | CPU, all threads (ms) |',
+    '|---|---:|---:|---:|',
+    ...examples.map((e) => `| ${e.file} | ${e.peakMb.toFixed(0)} | ${e.ms.toFixed(0)} | ${e.cpuMs.toFixed(0)} |`),
   ];
   return lines.join('\n');
+}
+
+/** A row that needs a host (a real VS Code) which may not start here: its failure is printed, and the tables still are. */
+async function optional<T>(row: () => Promise<T>): Promise<T[]> {
+  try {
+    return [await row()];
+  } catch (err) {
+    console.warn(`skipped a row: ${String(err).split('\n')[0]}`);
+    return [];
+  }
 }
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
-  const machine = `${os.cpus()[0].model} (${os.cpus().length} logical CPUs), ${os.platform()} ${os.arch()}, Node ${process.version}, tfjs-core ${tf.version_core} (cpu backend)`;
+  const machine = `${os.cpus()[0].model} (${os.cpus().length} logical CPUs), ${os.platform()} ${os.arch()}, Node ${process.version}, tfjs-core ${tf.version_core} (cpu backend), load average ${os.loadavg()[0].toFixed(1)} at the start`;
   console.log(`${machine}\n`);
   const tensorsBefore = tf.memory().numTensors;
 
@@ -84,27 +111,40 @@ async function main(): Promise<void> {
   const tfMlp = tfMlpStep();
   const tfAdds = tfElementwiseAdds(ADDS);
   const tfConv = tfConv2dStep();
+  const cnn = cnnStep();
+  const tfCnn = tfCnnStep();
+  const gpt = gptStep();
+  const tfGpt = tfGptStep();
   const comparisons = [
     compare(NAMES.mlp, mlp, tfMlp.step),
     compare(NAMES.linreg, linearRegression, tfLinearRegression),
     compare(NAMES.adds, elementwiseAdds(ADDS), tfAdds.run),
     compare(NAMES.conv, conv2dStep(), tfConv.run),
+    compare(NAMES.cnn, cnn, tfCnn.step),
+    compare(NAMES.gpt, gpt, tfGpt.step, HEAVY),
   ];
+  tfCnn.dispose();
+  tfGpt.dispose();
   tfMlp.dispose();
   tfAdds.dispose();
   tfConv.dispose();
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) console.warn(`warning: the tfjs workloads leaked ${leaked} tensors`);
 
-  const mlpRun = () => {
-    for (let i = 0; i < 10; i++) mlp();
+  // A trace is finished once per run, not per step: the full-trace rows time a 10-step training run, as a user would record one.
+  const tenSteps = (step: () => unknown) => () => {
+    for (let i = 0; i < 10; i++) step();
   };
+  const [mlpRun, cnnRun, gptRun] = [mlp, cnn, gpt].map(tenSteps);
   const overheads = [
-    overhead(NAMES.mlp, mlp, comparisons[0].ours, 'hook'),
-    overhead(NAMES.linreg, linearRegression, comparisons[1].ours, 'hook'),
-    // A trace is finished once per run, not per step: time a 10-step training run, as a user would record one.
-    overhead(NAMES.mlpRun, mlpRun, measure(mlpRun), 'trace'),
-    overhead(NAMES.linreg, linearRegression, comparisons[1].ours, 'trace'),
+    overhead(NAMES.mlp, mlp, 'hook'),
+    overhead(NAMES.linreg, linearRegression, 'hook'),
+    overhead(NAMES.mlpRun, mlpRun, 'trace'),
+    overhead(NAMES.linreg, linearRegression, 'trace'),
+    overhead(NAMES.cnn, cnn, 'hook'),
+    overhead(NAMES.cnnRun, cnnRun, 'trace', HEAVY),
+    overhead(NAMES.gpt, gpt, 'hook', HEAVY),
+    overhead(NAMES.gptRun, gptRun, 'trace', HEAVY),
   ];
 
   const diamondGrad = diamonds(DIAMONDS)();
@@ -118,9 +158,11 @@ async function main(): Promise<void> {
   const cold = coldCommand(['bin/gradscope.js', 'run', 'examples/linear-regression.ts', '--json']);
   solos.push(solo('(f) cold `gradscope run examples/linear-regression.ts --json`, whole process', { ...cold, iterations: 1, repetitions: 7 }, `(node -e 0 alone: ${formatMs(floor.median)} ms)`));
 
-  for (const row of [...layoutBenchmarks(), ...(await viewBenchmarks()), await vscodeBenchmark()]) solos.push({ name: row.name, time: { median: row.ms, min: row.ms, max: row.ms, iterations: 1, repetitions: 1 }, note: row.note });
+  const examples = exampleRuns();
 
-  console.log(`\n${markdown(comparisons, overheads, solos, machine)}`);
+  for (const row of [...layoutBenchmarks(), ...(await viewBenchmarks()), ...(await optional(vscodeBenchmark))]) solos.push({ name: row.name, time: { median: row.ms, min: row.ms, max: row.ms, iterations: 1, repetitions: 1 }, note: row.note });
+
+  console.log(`\n${markdown(comparisons, overheads, solos, examples, machine)}`);
 }
 
 main().catch((err: unknown) => {
