@@ -96,7 +96,8 @@ function foldRepeats(container: string, items: Item[], nodes: Map<number, TraceN
     if (isFold(item)) return item.kind === 'module' || item.kind === 'call' ? `${item.kind}|${item.label.replace(/\.\d+(?=\.|$| )/g, '.*')}` : null;
     const n = nodes.get(item);
     if (n === undefined || n.site === null || n.kind === 'param') return null;
-    return `line|${n.site.file}:${n.site.line}:${n.site.column}`;
+    // The same op on the same shape, again and again from one line: a loop (a composite call's parts differ).
+    return `line|${n.site.file}:${n.site.line}:${n.site.column}|${n.op}|${n.shape.join(',')}`;
   };
   for (const item of items) {
     const sig = signatureOf(item);
@@ -143,7 +144,8 @@ export function visibleItems(tree: FoldTree, open: ReadonlySet<string>): Item[] 
 
 /**
  * The folds to open for a view of at most `budget` boxes, starting from those in `open`: the biggest closed fold
- * first, as long as opening it keeps the count within the budget (a view of one box always opens it). `within`:
+ * first, as long as opening it keeps the count within the budget (a view of one box always opens it); composite
+ * op calls stay closed. `within`:
  * only folds inside that one (the box the user just opened, whose contents open as far as they fit).
  */
 export function foldsToOpen(tree: FoldTree, budget: number, open: ReadonlySet<string> = new Set(), within?: string): string[] {
@@ -151,7 +153,11 @@ export function foldsToOpen(tree: FoldTree, budget: number, open: ReadonlySet<st
   const inside = (f: Fold) => within === undefined || f.id === within || f.members.some((m) => tree.path.get(m)?.includes(within));
   let shown = visibleItems(tree, opened);
   for (;;) {
-    const closed = shown.filter(isFold).filter(inside).sort((a, b) => b.members.length - a.members.length);
+    // A composite op (crossEntropy) stays one box unless it is what the user opened: its parts are its own business.
+    const closed = shown
+      .filter(isFold)
+      .filter((f) => inside(f) && (f.kind !== 'call' || f.id === within))
+      .sort((a, b) => b.members.length - a.members.length);
     const next = closed.find((f) => shown.length - 1 + f.children.length <= budget || (shown.length === 1 && f.children.length <= budget * 2));
     if (next === undefined) return [...opened];
     opened.add(next.id);
