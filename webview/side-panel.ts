@@ -30,6 +30,20 @@ function statsTable(title: string, s: Stats): HTMLElement {
   return table;
 }
 
+/** The calls a node was made inside, outermost first (`blocks.0 › blocks.0.attn › softmax`). */
+export function scopeChain(trace: Trace, node: TraceNode): string[] {
+  const graphs = [trace.graph, ...(trace.history ?? [])];
+  const graph = graphs.find((g) => g.nodes.includes(node)) ?? trace.graph;
+  const byId = new Map((graph.scopes ?? []).map((s) => [s.id, s]));
+  const chain: string[] = [];
+  for (let id = node.scope; id !== undefined; id = byId.get(id)?.parent) {
+    const scope = byId.get(id);
+    if (scope === undefined) break;
+    chain.unshift(scope.name);
+  }
+  return chain;
+}
+
 export interface DetailsActions {
   reveal(node: TraceNode): void;
   /** Closes the fold (by id) the selected node is drawn in. */
@@ -55,6 +69,8 @@ export function renderDetails(root: HTMLElement, trace: Trace, node: TraceNode |
   });
   root.appendChild(where);
   if (node.site?.function) root.appendChild(el('div', 'function', `in ${node.site.function}()`));
+  const scopes = scopeChain(trace, node);
+  if (scopes.length > 0) root.appendChild(el('div', 'scope', `inside ${scopes.join(' › ')}`));
   root.appendChild(statsTable('value', node.value));
   if (node.grad) root.appendChild(statsTable(`gradient (step ${trace.graph.step + 1}, recorded)`, node.grad));
   else root.appendChild(el('p', 'no-grad', 'No gradient reached this tensor.'));

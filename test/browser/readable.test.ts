@@ -101,6 +101,14 @@ describe('the first view is readable (Chromium)', function () {
           return count;
         });
         targets.forEach((n, i) => assert.ok(clicks[i] <= 2, `${n.name ?? n.op} is ${clicks[i]} clicks away`));
+        // The details of a tensor made inside a module or a composite call say which.
+        const scoped = trace.graph.nodes.find((n) => n.scope !== undefined && n.kind === 'op');
+        if (scoped !== undefined) {
+          await sendToView(page, { type: 'select', node: scoped.id });
+          await page.locator('.details .scope').waitFor();
+          const inner = trace.graph.scopes!.find((s) => s.id === scoped.scope)!;
+          assert.match((await page.textContent('.details .scope')) ?? '', new RegExp(`^inside .*${inner.name.replace(/[.*]/g, '\\$&')}$`));
+        }
         assert.deepEqual(pageErrors(page), []);
         await page.close();
       });
