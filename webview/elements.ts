@@ -17,6 +17,10 @@ export interface NodeData {
   fold?: FoldKind;
   count?: number;
   members?: number[];
+  /** For a fold of repeated structure: the trace ids of each repetition, in order (what its strip shows). */
+  parts?: number[][];
+  /** The strip's image, filled in by the view when it colours. */
+  strip?: string;
   /** Filled in by the view when it colours. */
   color?: string;
 }
@@ -60,7 +64,9 @@ export function traceToElements(graph: StepGraph, open: ReadonlySet<string> = ne
   for (const item of visibleItems(tree, open)) {
     if (isFold(item)) {
       const id = groupElementId(item.id);
-      nodes.push({ data: { id, label: item.label, kind: 'group', node: -1, group: item.id, fold: item.kind, count: item.members.length, members: item.members } });
+      const data: NodeData = { id, label: item.label, kind: 'group', node: -1, group: item.id, fold: item.kind, count: item.members.length, members: item.members };
+      if (item.repeats !== undefined) data.parts = item.children.map((c) => (isFold(c) ? c.members : [c]));
+      nodes.push({ data });
       for (const m of item.members) visibleId.set(m, id);
     } else {
       const n = nodesById.get(item)!;

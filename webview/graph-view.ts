@@ -14,6 +14,7 @@ import { markSearch, searchMatches } from './search';
 import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
+import { stripImage } from './strip';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
 import { ViewportKeeper } from './viewport';
@@ -157,6 +158,7 @@ export class GraphView {
         const color = colorFor(v, scale);
         const ele = this.cy.getElementById(d.id);
         ele.data({ color, text: textOn(color), value: v });
+        if (d.parts !== undefined) ele.data('strip', stripImage(d.parts.map((part) => strongest(part.map((id) => values.get(id)))), scale));
         ele.toggleClass('nan', nan);
       }
       this.elements.edges.forEach((e, k) => {

@@ -40,6 +40,11 @@ export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
       selector: 'node[kind = "group"]',
       style: { shape: 'cut-rectangle', 'border-width': 3, 'border-style': 'double', 'border-color': theme.foreground, 'font-size': 13 },
     },
+    // A repetition's strip along the bottom of its box, the label moved up to make room.
+    {
+      selector: 'node[strip]',
+      style: { 'background-image': 'data(strip)', 'background-fit': 'none', 'background-width': '86%', 'background-height': 7, 'background-position-y': '82%', 'background-clip': 'none', 'text-margin-y': -6 },
+    },
     { selector: 'node.nan', style: { 'border-width': 4, 'border-color': NAN_COLOR, 'border-style': 'solid' } },
     {
       selector: 'node[?origin]',

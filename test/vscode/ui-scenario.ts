@@ -20,18 +20,38 @@ async function graphFrame(page: Page): Promise<Frame> {
   throw new Error('the graph did not appear within 60 s');
 }
 
+/** What a user needs to see of the view in the panel. */
+const PANEL_PARTS = ['.graph', '.legend', '.details', '.findings-panel', '.timeline'];
+
+/** Opens a file from Quick Open as a person would, waiting for each step (a busy machine is slow to show them). */
+async function quickOpen(page: Page, file: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    const opened = await (async () => {
+      await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.type(file);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: file }).waitFor({ timeout: 15_000 });
+    })().then(
+      () => true,
+      (e: Error) => (attempt < 2 ? false : Promise.reject(e)),
+    );
+    if (opened) return;
+    await page.keyboard.press('Escape');
+  }
+}
+
 /** Runs the scenario; returns the milliseconds from pressing Enter on the command to the graph being drawn. */
 export async function uiScenario(page: Page, url: string, name: string, log: (s: string) => void, restore = false): Promise<number> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.waitForTimeout(3000); // let the workbench settle (extensions activating, welcome closed)
 
-  // Open the model from Quick Open, as a person would.
-  await page.keyboard.press('Control+P');
-  await page.keyboard.type('linear-regression.ts');
-  await page.waitForTimeout(800);
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: 'linear-regression.ts' }).waitFor({ timeout: 30_000 });
+  await quickOpen(page, 'linear-regression.ts');
+  // The Problems panel open, as it is in the extension's own workflow: the graph shares the window with it.
+  await page.keyboard.press('Control+Shift+M');
+  await page.locator('.panel .composite.title', { hasText: /problems/i }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
 
   await page.keyboard.press('F1');
   await page.keyboard.type('Gradscope: Show Gradient Graph');
@@ -43,6 +63,17 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
   log(`[ui ${name}] graph drawn ${ms} ms after the command`);
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(artifacts, `vscode-graph-${name}.png`) });
+  // Beside the editor with the Problems panel open, every part of the view is on screen and apart.
+  const parts = await frame.evaluate((selectors) => {
+    const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { left: number; top: number; right: number; bottom: number } } | null } }).document;
+    const win = globalThis as unknown as { innerWidth: number; innerHeight: number };
+    return { width: win.innerWidth, height: win.innerHeight, boxes: selectors.map((sel) => doc.querySelector(sel)?.getBoundingClientRect() ?? null) };
+  }, PANEL_PARTS);
+  PANEL_PARTS.forEach((part, i) => {
+    const b = parts.boxes[i];
+    assert.ok(b !== null && b.left >= -1 && b.top >= -1 && b.right <= parts.width + 1 && b.bottom <= parts.height + 1 && b.bottom - b.top > 10, `${part} is on screen in the ${parts.width}×${parts.height} panel: ${JSON.stringify(b)}`);
+  });
+  log(`[ui ${name}] beside the editor with Problems open (${parts.width}×${parts.height}): ${PANEL_PARTS.join(', ')} all on screen`);
 
   // The panel may still be settling into its column: wait for the view to finish drawing, then click where
   // the node is now, and once more if the first click landed while it moved.
@@ -104,8 +135,17 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
   assert.doesNotMatch(gradscopeStatus, /stale/, 'no key pressed in the graph edited the code');
   log(`[ui ${name}] keys pressed after the click walked the graph; the code is untouched`);
 
-  // The call itself is selected in the editor, the cursor at its start: click matmul again, then look from the editor.
-  await page.mouse.click(at.x, at.y);
+  // The call itself is selected in the editor, the cursor at its start: click matmul again (where it is now: walking
+  // the graph may have panned it), then look from the editor.
+  const now = await frame.evaluate(() => {
+    const view = (globalThis as unknown as {
+      __gradscope: { trace: { graph: { nodes: { id: number; op: string }[] } }; cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } } } };
+    }).__gradscope;
+    const node = view.trace.graph.nodes.find((n) => n.op === 'matmul')!;
+    return view.cy.getElementById(`n${node.id}`).renderedPosition();
+  });
+  const graphBox = (await frame.locator('.graph').boundingBox())!;
+  await page.mouse.click(graphBox.x + now.x, graphBox.y + now.y);
   await cursorLine.filter({ hasText: new RegExp(`^\\s*${target.line}\\s*$`) }).waitFor({ timeout: 5_000 });
   await page.getByRole('tab', { name: /^linear-regression\.ts/ }).click(); // focuses that editor, its cursor where it was
   await selection.filter({ hasText: `Ln ${target.line},` }).waitFor({ timeout: 5_000 });

@@ -6,6 +6,7 @@ import { colorFor, diffScale, interpolate, logScale, NAN_COLOR, NO_GRAD_COLOR } 
 import { changeOf, foldsAround, metricOf, traceToElements } from '../../webview/elements';
 import { Fold, foldTree, foldsToOpen, isFold, Item } from '../../webview/folding';
 import { chartPoints } from '../../webview/timeline';
+import { stripCells, stripImage } from '../../webview/strip';
 import { gradscope } from '../runner/cli-helpers';
 
 const linreg = traceFromJson(gradscope('run', 'examples/linear-regression.ts', '--json').stdout)!;
@@ -131,5 +132,28 @@ describe('colour scales', () => {
     assert.equal(segments.length, 2);
     assert.deepEqual(segments[0].split(' ').map((p) => p.split(',').map(Number)), [[0, 20], [25, 11]]);
     assert.deepEqual(segments[1].split(' ').map((p) => p.split(',').map(Number)), [[75, 2]]);
+  });
+});
+
+describe('repetition strips', () => {
+  it('gives each cell the strongest of the repetitions it covers, NaN winning, gaps where none had a gradient', () => {
+    assert.deepEqual(stripCells([1, 2, undefined, 4]), [1, 2, undefined, 4]);
+    assert.deepEqual(stripCells([1, 5, 2, 3, undefined, undefined], 3), [5, 3, undefined]);
+    assert.deepEqual(stripCells([1, Infinity, 2, 3], 2), [NaN, 3]);
+    assert.equal(stripCells(Array.from({ length: 600 }, (_, i) => i)).length, 60);
+  });
+
+  it('draws one cell per repetition in the colours of the scale', () => {
+    const scale = logScale([1e-3, 1]);
+    const svg = decodeURIComponent(stripImage([1e-3, 1, undefined], scale).replace('data:image/svg+xml;utf8,', ''));
+    assert.deepEqual([...svg.matchAll(/<rect x="\d+" y="0" width="1" height="1" fill="([^"]+)"/g)].map((m) => m[1]), [colorFor(1e-3, scale), colorFor(1, scale), NO_GRAD_COLOR]);
+  });
+
+  it('is attached to every folded repetition, one part per repetition', () => {
+    const t = traceFromJson(gradscope('run', 'examples/rnn.ts', '--json').stdout)!;
+    const els = traceToElements(t.graph, new Set(), foldTree(t.graph));
+    const repeated = els.nodes.filter((n) => / ×\d+$/.test(n.data.label));
+    assert.ok(repeated.length >= 5, `${repeated.length} folded repetitions`);
+    for (const n of repeated) assert.equal(n.data.parts?.length, Number(/×(\d+)$/.exec(n.data.label)![1]), n.data.label);
   });
 });
