@@ -247,11 +247,13 @@ export interface ViewState {
   /** Colour by the change from the previous step rather than the value. */
   diff: boolean;
   selected: number | null;
-  /** Groups (user functions) the user expanded, in a big graph. */
+  /** The folds (module calls, composite ops, repetitions) open in the graph, by their stable ids. */
   expanded: string[];
   search: string;
   /** The model file the view showed (so a panel restored after a reload knows what to run). */
   file?: string;
+  /** Where the user zoomed and panned to by hand (absent: the view fits the drawing itself). */
+  viewport?: { zoom: number; x: number; y: number };
 }
 
 export const DEFAULT_VIEW_STATE: ViewState = { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' };
@@ -269,8 +271,13 @@ export function isViewState(x: unknown): x is ViewState {
     Array.isArray(x.expanded) &&
     x.expanded.every((e) => typeof e === 'string') &&
     typeof x.search === 'string' &&
-    (x.file === undefined || typeof x.file === 'string')
+    (x.file === undefined || typeof x.file === 'string') &&
+    (x.viewport === undefined || isViewport(x.viewport))
   );
+}
+
+function isViewport(x: unknown): x is ViewState['viewport'] {
+  return isObject(x) && typeof x.zoom === 'number' && x.zoom > 0 && Number.isFinite(x.zoom) && Number.isFinite(x.x) && Number.isFinite(x.y);
 }
 
 /** Largest picture the view may send for export. */

@@ -62,7 +62,15 @@ export class GraphView {
     // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
     const observer = new ResizeObserver(() => this.cy.resize());
     for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
-    this.viewport = new ViewportKeeper(this.cy, () => this.fit());
+    this.viewport = new ViewportKeeper(
+      this.cy,
+      () => this.fit(),
+      (viewport) => {
+        if (viewport === undefined) delete this.state.viewport;
+        else this.state.viewport = viewport;
+        this.host.setState(this.state);
+      },
+    );
     this.scrubber = new StepScrubber(dom, (step) => this.setStep(step));
   }
 
@@ -75,7 +83,10 @@ export class GraphView {
     const saved = state ?? this.host.getState();
     this.state = isViewState(saved) ? { ...saved } : { ...DEFAULT_VIEW_STATE };
     // A saved state from another model's graph keeps its settings but not its selection or groups.
-    if (this.state.file !== undefined && this.state.file !== trace.file) Object.assign(this.state, { selected: null, expanded: [], step: -1 });
+    if (this.state.file !== undefined && this.state.file !== trace.file) {
+      Object.assign(this.state, { selected: null, expanded: [], step: -1 });
+      delete this.state.viewport;
+    }
     this.state.file = trace.file;
     // A first view opens as many folds as a screenful of readable boxes holds; later ones keep what the user opened.
     if (this.state.expanded.length === 0) this.state.expanded = foldsToOpen(this.folds, this.boxBudget());
@@ -85,7 +96,9 @@ export class GraphView {
     this.dom.search.value = this.state.search;
     this.scrubber.show(trace, this.state.step);
     renderFindings(this.dom.findings, trace.findings, (f, i) => this.pickFinding(f, i));
+    const viewport = this.state.viewport;
     this.drawn = this.redraw().then(() => {
+      if (viewport !== undefined) this.viewport.restore(viewport);
       if (this.state.selected !== null) this.select(this.state.selected, false);
       else this.renderDetails();
     });

@@ -14,13 +14,30 @@ export class ViewportKeeper {
   /** The model point at the middle of the view, as of the last pan, zoom or resize. */
   private centre = { x: 0, y: 0 };
 
-  constructor(private readonly cy: Core, private readonly fit: () => void) {
+  /** A save of the hand-made viewport is waiting for the next frame (a drag fires viewport events by the dozen). */
+  private saving = false;
+
+  /** `save` keeps where the user zoomed and panned to (undefined once the view fits itself again). */
+  constructor(
+    private readonly cy: Core,
+    private readonly fit: () => void,
+    private readonly save: (viewport: { zoom: number; x: number; y: number } | undefined) => void,
+  ) {
     this.width = cy.width();
     this.height = cy.height();
     cy.on(`dragpan scrollzoom pinchzoom ${KEY_ZOOM}`, () => (this.byHand = true));
     // Read after every viewport change, while the size it was made for is still the one Cytoscape holds: on a
     // resize the extent is already the new one, so the old middle has to be known beforehand.
-    cy.on('viewport', () => this.remember());
+    cy.on('viewport', () => {
+      this.remember();
+      if (this.byHand && !this.saving) {
+        this.saving = true;
+        requestAnimationFrame(() => {
+          this.saving = false;
+          if (this.byHand) this.save({ zoom: cy.zoom(), ...cy.pan() });
+        });
+      }
+    });
     // Cytoscape emits resize when its own observer or the view's sees the container change (and then the size it
     // reports is the new one).
     cy.on('resize', () => this.onResize());
@@ -28,7 +45,16 @@ export class ViewportKeeper {
 
   /** The view was just fitted: resizes refit again. */
   fitted(): void {
+    const was = this.byHand;
     this.byHand = false;
+    this.remember();
+    if (was) this.save(undefined);
+  }
+
+  /** Puts back a viewport the user had made by hand (a restored view): it stays until they fit again. */
+  restore(viewport: { zoom: number; x: number; y: number }): void {
+    this.cy.viewport({ zoom: viewport.zoom, pan: { x: viewport.x, y: viewport.y } });
+    this.byHand = true;
     this.remember();
   }
 

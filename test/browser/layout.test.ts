@@ -159,6 +159,9 @@ describe('graph view layout at panel sizes (Chromium)', function () {
       });
     const zoomed = await view();
     assert.equal(await allInView(page), false, 'zoomed in past the fit');
+    // Kept in the webview's state, for a reload to put back.
+    const savedViewport = () => page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): { viewport?: { zoom: number } } } }).acquireVsCodeApi().getState().viewport);
+    assert.equal((await savedViewport())?.zoom, zoomed.zoom);
     await page.setViewportSize({ width: 900, height: 700 });
     await settle(page);
     const after = await view();
@@ -166,6 +169,7 @@ describe('graph view layout at panel sizes (Chromium)', function () {
     assert.ok(Math.abs(after.x - zoomed.x) < 1 && Math.abs(after.y - zoomed.y) < 1, `centre ${JSON.stringify(zoomed)} -> ${JSON.stringify(after)}`);
     // Fit hands the view back: the next resize refits.
     await page.locator('button', { hasText: 'Fit' }).click();
+    assert.equal(await savedViewport(), undefined, 'a fit forgets the hand-made viewport');
     await page.setViewportSize({ width: 600, height: 450 });
     await settle(page);
     assert.ok(await allInView(page));

@@ -199,8 +199,14 @@ describe('graph view (Chromium)', function () {
   it('restores a saved view: metric, step, selection and search', async () => {
     const page = await openView(browser);
     const matmul = linreg.graph.nodes.find((n) => n.op === 'matmul')!;
-    await sendToView(page, { type: 'trace', json: traceToJson(linreg), state: { metric: 'ratio', step: 3, diff: false, selected: matmul.id, expanded: [], search: 'add' } });
+    const viewport = { zoom: 1.3, x: 40, y: -25 };
+    await sendToView(page, { type: 'trace', json: traceToJson(linreg), state: { metric: 'ratio', step: 3, diff: false, selected: matmul.id, expanded: [], search: 'add', viewport } });
     await drawn(page);
+    const seen = await page.evaluate(() => {
+      const cy = (window as unknown as ViewHandle).__gradscope.cy;
+      return { zoom: cy.zoom(), ...cy.pan() };
+    });
+    assert.deepEqual(seen, viewport, 'the zoom and pan the user had');
     assert.equal(await page.locator('select.metric').inputValue(), 'ratio');
     assert.equal(await page.locator('input.step').inputValue(), '3');
     assert.equal(await page.locator('input.search').inputValue(), 'add');
