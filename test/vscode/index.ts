@@ -27,6 +27,21 @@ export function run(): Promise<void> {
         }
       });
 
+      it('runs the real-model examples from the palette, their graphs naming module paths', async function () {
+        this.timeout(240_000);
+        await api();
+        const wanted: Record<string, string> = { 'cnn-digits.ts': 'conv1.weight', 'deep-mlp.ts': 'plain.layers.0.weight', 'char-gpt.ts': 'blocks.1.attn.qkv.weight' };
+        for (const [file, name] of Object.entries(wanted)) {
+          await open(file);
+          const record = (await vscode.commands.executeCommand<RunRecord>('gradscope.showGraph'))!;
+          assert.equal(record.result.kind, 'ok', `${file}: ${JSON.stringify(record.result).slice(0, 500)}`);
+          if (record.result.kind !== 'ok') continue;
+          const names = record.result.trace.graph.nodes.map((n) => n.name);
+          assert.ok(names.includes(name), `${file} names ${name}`);
+          assert.ok((record.result.trace.graph.scopes ?? []).some((s) => s.kind === 'module'), `${file} records module calls`);
+        }
+      });
+
       it('Show Gradient Graph runs the active file and opens the graph beside it', async () => {
         await api();
         await open('linear-regression.ts');

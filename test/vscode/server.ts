@@ -13,7 +13,9 @@ export function ensureHost(): string {
 /** A throwaway workspace with copies of the examples and the fixtures the suites use. */
 export function workspaceCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gradscope-ws-'));
-  for (const f of ['linear-regression.ts', 'nan.ts', 'unused-parameter.ts', 'mlp-spirals.ts']) cpSync(join(repo, 'examples', f), join(dir, f));
+  for (const f of ['linear-regression.ts', 'nan.ts', 'unused-parameter.ts', 'mlp-spirals.ts', 'cnn-digits.ts', 'char-gpt.ts', 'deep-mlp.ts', 'data']) {
+    cpSync(join(repo, 'examples', f), join(dir, f), { recursive: true });
+  }
   cpSync(join(repo, 'test/fixtures/infinite-loop.ts'), join(dir, 'infinite-loop.ts'));
   return dir;
 }
