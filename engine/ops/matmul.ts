@@ -12,7 +12,7 @@ import { reading, Tensor } from '../tensor';
 import { wasmProduct } from './wasm-matmul';
 
 /** Products of at least this many multiply-adds (n·k·m) go to WebAssembly when it is on and loads. */
-export const WASM_MIN_WORK = 32768;
+export const WASM_MIN_WORK = 4096;
 
 /** c[n,m] += a[n,k] · b[k,m] */
 export function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
