@@ -16,14 +16,15 @@ function filesUnder(dir, suffix) {
 }
 
 // The matmul kernels (kernels/matmul.ts, AssemblyScript with f64x2 SIMD) as WebAssembly, compiled again only when
-// their source is newer, and inlined as base64 into every bundle that holds the engine (engine/ops/wasm-matmul.ts),
-// so the command line, the worker, the extension host and the tests load them without looking for a file.
+// their source (or this script) is newer, and inlined as base64 into every bundle that holds the engine
+// (engine/ops/wasm-matmul.ts), so the command line, the worker, the extension host and the tests load them
+// without looking for a file.
 async function matmulKernels() {
   const source = join(root, 'kernels/matmul.ts');
   const wasm = join(root, 'out/kernels/matmul.wasm');
   let fresh = false;
   try {
-    fresh = statSync(wasm).mtimeMs >= statSync(source).mtimeMs;
+    fresh = statSync(wasm).mtimeMs >= Math.max(statSync(source).mtimeMs, statSync(new URL(import.meta.url)).mtimeMs);
   } catch {}
   if (!fresh) {
     mkdirSync(join(root, 'out/kernels'), { recursive: true });

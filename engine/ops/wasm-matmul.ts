@@ -2,7 +2,8 @@
 // WebAssembly and the build inlined the module (scripts/build.mjs defines __MATMUL_WASM__ as its base64). The
 // operands are copied into the module's memory, multiplied there, and the product copied out: O(n·k + k·m + n·m)
 // copying against O(n·k·m) arithmetic, so matmul.ts sends only products above a size here. The memory grows to
-// the largest product seen and is kept for the next.
+// the largest product seen and is kept for the next (it is not tensor data: setTensorMemoryLimit does not count
+// it; past MAX_BYTES a product runs in JavaScript instead).
 
 declare const __MATMUL_WASM__: string | undefined;
 
