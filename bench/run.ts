@@ -16,6 +16,7 @@ import { buildChain, conv2dStep, diamonds, elementwiseAdds, linearRegression, ml
 import { cnnStep, gptStep } from './model-workloads';
 import { tfCnnStep, tfGptStep } from './tfjs-model-workloads';
 import { ExampleRun, exampleRuns } from './example-runs';
+import { kernelBenchmarks, KernelRow } from './kernels';
 
 const CHAIN = 200_000;
 const DIAMONDS = 40;
@@ -67,13 +68,17 @@ function solo(name: string, time: Timing, note = ''): Solo {
   return { name, time, note };
 }
 
-function markdown(comparisons: Comparison[], overheads: Overhead[], solos: Solo[], examples: ExampleRun[], machine: string): string {
+function markdown(comparisons: Comparison[], kernels: { rows: KernelRow[]; note: string }, overheads: Overhead[], solos: Solo[], examples: ExampleRun[], machine: string): string {
   const lines = [
     `Machine: ${machine}. Milliseconds of ${CLOCK === 'cpu' ? 'process CPU time' : 'wall time'} per iteration, median of ${comparisons[0].ours.repetitions} repetitions after warm-up (${HEAVY.repetitions} for the heaviest rows), the two sides of a row in alternation; the layouts, cold runs, views and example runs are wall time.`,
     '',
     '| Benchmark | gradscope (ms) | tfjs-cpu (ms) | gradscope / tfjs |',
     '|---|---:|---:|---:|',
     ...comparisons.map((c) => `| ${c.name} | ${formatMs(c.ours.median)} | ${formatMs(c.theirs.median)} | ${ratio(c.ours, c.theirs)} |`),
+    '',
+    `| Matmul kernels (${kernels.note}) | WebAssembly (ms) | JavaScript (ms) | JavaScript / WebAssembly | NumPy (ms) | gradscope / NumPy |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...kernels.rows.map((k) => `| ${k.name} | ${formatMs(k.on.median)} | ${formatMs(k.off.median)} | ${ratio(k.off, k.on)} | ${k.numpy === undefined ? '—' : formatMs(k.numpy)} | ${k.numpy === undefined ? '—' : (k.on.median / k.numpy).toFixed(2)} |`),
     '',
     '| Recording overhead | recorder off (ms) | recorder on (ms) | on / off |',
     '|---|---:|---:|---:|',
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
   tfConv.dispose();
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) console.warn(`warning: the tfjs workloads leaked ${leaked} tensors`);
+  const kernels = kernelBenchmarks();
 
   // A trace is finished once per run, not per step: the full-trace rows time a 10-step training run, as a user would record one.
   const tenSteps = (step: () => unknown) => () => {
@@ -162,7 +168,7 @@ async function main(): Promise<void> {
 
   for (const row of [...layoutBenchmarks(), ...(await viewBenchmarks()), ...(await optional(vscodeBenchmark))]) solos.push({ name: row.name, time: { median: row.ms, min: row.ms, max: row.ms, iterations: 1, repetitions: 1 }, note: row.note });
 
-  console.log(`\n${markdown(comparisons, overheads, solos, examples, machine)}`);
+  console.log(`\n${markdown(comparisons, kernels, overheads, solos, examples, machine)}`);
 }
 
 main().catch((err: unknown) => {

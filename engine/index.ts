@@ -11,7 +11,7 @@ export { manualSeed } from './random';
 export * from './ops/elementwise';
 export * from './ops/reduce';
 export * from './ops/movement';
-export * from './ops/matmul';
+export { matmul } from './ops/matmul';
 export * from './ops/activation';
 export * from './ops/loss';
 export * from './ops/activation-functions';

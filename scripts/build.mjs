@@ -2,8 +2,9 @@
 // tfjs oracle (resolved through its ES modules, so its gradients register on the same tfjs instance).
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import asc from 'assemblyscript/asc';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -14,11 +15,32 @@ function filesUnder(dir, suffix) {
     .map((f) => join(dir, f));
 }
 
+// The matmul kernels (kernels/matmul.ts, AssemblyScript with f64x2 SIMD) as WebAssembly, compiled again only when
+// their source (or this script) is newer, and inlined as base64 into every bundle that holds the engine
+// (engine/ops/wasm-matmul.ts), so the command line, the worker, the extension host and the tests load them
+// without looking for a file.
+async function matmulKernels() {
+  const source = join(root, 'kernels/matmul.ts');
+  const wasm = join(root, 'out/kernels/matmul.wasm');
+  let fresh = false;
+  try {
+    fresh = statSync(wasm).mtimeMs >= Math.max(statSync(source).mtimeMs, statSync(new URL(import.meta.url)).mtimeMs);
+  } catch {}
+  if (!fresh) {
+    mkdirSync(join(root, 'out/kernels'), { recursive: true });
+    const args = [source, '--outFile', wasm, '--textFile', wasm.replace(/wasm$/, 'wat'), '--enable', 'simd', '-O3', '--noAssert', '--runtime', 'stub'];
+    const { error, stderr } = await asc.main(args);
+    if (error) throw new Error(`kernels/matmul.ts: ${error.message}\n${stderr.toString()}`);
+  }
+  return readFileSync(wasm).toString('base64');
+}
+const define = { __MATMUL_WASM__: JSON.stringify(await matmulKernels()) };
+
 // Packages that run as installed (native binaries, test runners, the editor) rather than bundled.
 const external = ['mocha', 'esbuild', 'playwright-core', 'vscode', '@vscode/test-electron'];
 
 // keepNames: the engine's op names are data (a recording names the box of a composite call after its function).
-const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', keepNames: true, external, logLevel: 'warning' };
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', keepNames: true, external, define, logLevel: 'warning' };
 
 // The command line, the extension, and the worker that runs models (the runner looks for worker.js beside its
 // own bundle, so all three share out/).
@@ -69,5 +91,6 @@ await esbuild.build({
   mainFields: ['module', 'main'],
   alias: { gradscope: './engine/index.ts' },
   external,
+  define,
   logLevel: 'warning',
 });

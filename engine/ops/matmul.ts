@@ -1,14 +1,36 @@
-// Matrix product. The kernels walk rows so the innermost loop reads and writes contiguous memory (i-k-j),
-// which is most of what makes a JavaScript matmul fast. The three kernels are the forward product and the two
-// products its gradient needs, each without materialising a transpose; conv2d (ops/conv.ts) reuses all three.
+// Matrix product. The three products are the forward one and the two its gradient needs, each without
+// materialising a transpose; conv2d (ops/conv.ts) reuses all three. Each runs in WebAssembly (wasm-matmul.ts:
+// f64x2 SIMD, cache-blocked) when it is large enough to pay for copying its operands there and the kernels load,
+// and otherwise in the JavaScript kernels below, which are also the reference the WebAssembly ones are tested
+// against. Those walk rows so the innermost loop reads and writes contiguous memory (i-k-j), which is most of
+// what makes a JavaScript matmul fast.
 import { api } from '../recorder';
 import { allocate } from '../memory';
 import { broadcastIndex, broadcastShapes, reduceToShape, ShapeError, sizeOf } from '../shape';
 import { formatShape } from '../format';
 import { reading, Tensor } from '../tensor';
+import { wasmProduct } from './wasm-matmul';
+
+/** Products of at least this many multiply-adds (n·k·m) go to WebAssembly when it is on and loads. */
+export const WASM_MIN_WORK = 4096;
+
+/** c[n,m] += a[n,k] · b[k,m] */
+export function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+  if (n * k * m < WASM_MIN_WORK || !wasmProduct(false, false, a, ao, b, bo, c, co, n, k, m)) jsProductNN(a, ao, b, bo, c, co, n, k, m);
+}
+
+/** c[n,k] += g[n,m] · b[k,m]ᵀ */
+export function productNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+  if (n * k * m < WASM_MIN_WORK || !wasmProduct(false, true, g, go, b, bo, c, co, n, m, k)) jsProductNT(g, go, b, bo, c, co, n, k, m);
+}
+
+/** c[k,m] += a[n,k]ᵀ · g[n,m] */
+export function productTN(a: Float64Array, ao: number, g: Float64Array, go: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+  if (n * k * m < WASM_MIN_WORK || !wasmProduct(true, false, a, ao, g, go, c, co, k, n, m)) jsProductTN(a, ao, g, go, c, co, n, k, m);
+}
 
 /** c[n,m] += a[n,k] · b[k,m], four rows of c at a time so each value of b loaded is used four times. */
-export function productNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+export function jsProductNN(a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const c0 = co + i * m;
@@ -43,7 +65,7 @@ export function productNN(a: Float64Array, ao: number, b: Float64Array, bo: numb
 }
 
 /** c[n,k] += g[n,m] · b[k,m]ᵀ (rows of g dotted with rows of b) */
-export function productNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+export function jsProductNT(g: Float64Array, go: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
   for (let i = 0; i < n; i++) {
     const gRow = go + i * m;
     for (let p = 0; p < k; p++) {
@@ -56,7 +78,7 @@ export function productNT(g: Float64Array, go: number, b: Float64Array, bo: numb
 }
 
 /** c[k,m] += a[n,k]ᵀ · g[n,m], four rows of a and g at a time so each row of c is read and written a quarter as often. */
-export function productTN(a: Float64Array, ao: number, g: Float64Array, go: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
+export function jsProductTN(a: Float64Array, ao: number, g: Float64Array, go: number, c: Float64Array, co: number, n: number, k: number, m: number): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const a0 = ao + i * k;
