@@ -57,6 +57,17 @@ describe('findings', () => {
     assert.match(f.message, /^update ratio too low: parameter `w` \[4, 1\] changes by .* below 1.0e-5 in 30 of 30 steps.*raise the learning rate$/);
   });
 
+  it('a 10,000-step run of the MLP example writes under 20 MB of JSON, with no health findings', function () {
+    this.timeout(300_000);
+    const r = gradscope('run', 'test/fixtures/spirals-10k.ts', '--json', '--timeout', '300000');
+    assert.equal(r.code, 0, r.stderr);
+    const t = traceFromJson(r.stdout)!;
+    assert.equal(t.steps.length, 10_200);
+    assert.ok(r.stdout.length < 20e6, `${(r.stdout.length / 1e6).toFixed(1)} MB`);
+    assert.ok(t.health !== undefined && t.health.histogramSteps.length <= 128 && t.steps.every((s) => s.health !== undefined));
+    assert.deepEqual(t.findings, []);
+  });
+
   it('a healthy model has none', () => {
     assert.deepEqual(trace('test/fixtures/uses-helper.ts').findings, []);
   });
