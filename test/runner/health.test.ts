@@ -2,9 +2,9 @@
 // TraceRecorder, against numbers worked out by hand; and the three detectors that read it, on made-up series.
 import * as assert from 'node:assert/strict';
 import { sgd, tensor } from '../../engine';
-import type { StepHealth, Trace } from '../../engine/trace';
+import { StepHealth, Trace, traceFromJson, traceToJson } from '../../engine/trace';
 import { divergence } from '../../runner/findings/diverging';
-import { MAX_HISTOGRAM_STEPS, round4 } from '../../runner/health';
+import { MAX_ACTIVATIONS, MAX_HISTOGRAM_STEPS, round4 } from '../../runner/health';
 import { recordTrace } from '../webview/make-trace';
 
 /** The only entry of a record (a step's health of one parameter or one activation). */
@@ -89,6 +89,25 @@ describe('training health', () => {
       assert.equal(only(s.health!.params).gradHistogram !== undefined, has);
       assert.equal(only(s.health!.activations).histogram !== undefined, has);
     }
+  });
+
+  it('records at most 256 nonlinearity outputs a step, and says how many it left out', () => {
+    const x = tensor([0.5, -0.5], { requiresGrad: true });
+    const t = recordTrace(() => {
+      let h = x;
+      for (let i = 0; i < 300; i++) h = h.tanh(); // an unrolled tanh chain: 300 outputs in one step
+      h.sum().backward();
+    });
+    assert.equal(Object.keys(health(t, 0).activations).length, MAX_ACTIVATIONS);
+    assert.match(t.health?.omitted ?? '', /^44 nonlinearity outputs were left out: a step records at most 256/);
+  });
+
+  it('survives JSON, NaN included', () => {
+    const w = tensor([1, NaN], { requiresGrad: true });
+    const t = recordTrace(() => w.mul(2).sum().backward());
+    const back = traceFromJson(traceToJson(t))!;
+    assert.ok(Number.isNaN(only(back.steps[0].health!.params).valueStd));
+    assert.deepEqual(back.health, t.health);
   });
 
   it('can be turned off (for the benchmark), leaving the trace as it was', () => {
