@@ -2,12 +2,11 @@
 // StepHealth in engine/trace.ts) stays far outside the healthy band around 1e-3 for most steps. Far above, each
 // step rewrites a large part of the weight (the run is noisy or diverges); far below, it barely moves. Only
 // weights with two or more axes are judged: biases start at zero, and their ratio means little until they grow.
-import { namesText, tensorText } from '../../engine/format';
+import { formatMagnitude, namesText, tensorText } from '../../engine/format';
 import type { Finding } from '../../engine/trace';
 import { Detector, finding, RunView } from './detector';
 import { groupBySite } from './gradient-scale';
 import { healthSeries, median, stepRange } from './health-series';
-import { formatMagnitude } from '../../engine/format';
 
 /** Healthy update ratios sit around 1e-3 a step (Karpathy's rule of thumb); these are a hundred times off it. */
 export const UPDATE_RATIO_HIGH = 1e-1;
