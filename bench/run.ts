@@ -55,11 +55,16 @@ function compare(name: string, ours: () => unknown, theirs: () => unknown, optio
   return row;
 }
 
-/** `run` with the recorder off and on, timed in alternation (the off figure is its own, not the comparison's). */
-function overhead(name: string, run: () => unknown, recorder: 'hook' | 'trace', options?: TimingOptions): Overhead {
-  const [off, on] = measurePair(run, recorder === 'hook' ? recorded(new BenchRecorder(), run) : traced(run), options);
-  const row = { name: `${name}, ${recorder === 'hook' ? 'engine hook' : 'full trace'}`, off, on, ...recordedCounts(run) };
-  console.log(`${row.name}, recorder on\n  ${spread(on)}: ${ratio(on, off)}x off (${row.tensors} tensors, ${row.edges} gradient edges per run)`);
+/**
+ * `run` with the recorder off and on, timed in alternation (the off figure is its own, not the comparison's).
+ * `health`: what training health adds to a full trace (off: the full trace without it).
+ */
+function overhead(name: string, run: () => unknown, recorder: 'hook' | 'trace' | 'health', options?: TimingOptions): Overhead {
+  const off = recorder === 'health' ? traced(run, { health: false }) : run;
+  const [offTime, on] = measurePair(off, recorder === 'hook' ? recorded(new BenchRecorder(), run) : traced(run), options);
+  const what = { hook: 'engine hook', trace: 'full trace', health: 'training health (off: full trace without it)' }[recorder];
+  const row = { name: `${name}, ${what}`, off: offTime, on, ...recordedCounts(run) };
+  console.log(`${row.name}, recorder on\n  ${spread(on)}: ${ratio(on, offTime)}x off (${row.tensors} tensors, ${row.edges} gradient edges per run)`);
   return row;
 }
 
@@ -146,6 +151,7 @@ async function main(): Promise<void> {
     overhead(NAMES.mlp, mlp, 'hook'),
     overhead(NAMES.linreg, linearRegression, 'hook'),
     overhead(NAMES.mlpRun, mlpRun, 'trace'),
+    overhead(NAMES.mlpRun, mlpRun, 'health'),
     overhead(NAMES.linreg, linearRegression, 'trace'),
     overhead(NAMES.cnn, cnn, 'hook'),
     overhead(NAMES.cnnRun, cnnRun, 'trace', HEAVY),

@@ -4,10 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { recordTrace } from '../test/webview/make-trace';
+import type { RecordOptions } from '../runner/trace-recorder';
 
-/** `run` recorded by a fresh TraceRecorder and finished into a trace, as the worker does it. */
-export function traced(run: () => unknown): () => unknown {
-  return () => recordTrace(run, 20_000);
+/** `run` recorded by a fresh TraceRecorder and finished into a trace, as the worker does it (with `options`' changes). */
+export function traced(run: () => unknown, options?: Partial<RecordOptions>): () => unknown {
+  return () => recordTrace(run, 20_000, undefined, options);
 }
 
 /** Wall time of whole `node bin/gradscope.js ...` processes, median of `repetitions`, in ms. */

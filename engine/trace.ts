@@ -111,9 +111,81 @@ export interface StepSummary {
   gradNorms: Record<string, number>;
   /** Value norm of every parameter, by node key. */
   paramNorms: Record<string, number>;
+  /** How training looked in this step (see StepHealth); absent in traces recorded without it. */
+  health?: StepHealth;
 }
 
-export type FindingKind = 'nan-forward' | 'nan-backward' | 'nan-loss' | 'unused-param' | 'vanishing' | 'exploding' | 'dead-relu';
+// ---- Training health: per-step numbers cheap enough to record every step, for charts over a run and findings. Numbers
+// in StepHealth have 4 significant digits: they feed charts and thresholds, and a 10,000-step run writes 100,000s.
+
+/** One step's health: each parameter and nonlinearity output that this step's backward reached, by node key. */
+export interface StepHealth {
+  params: Record<string, ParamHealth>;
+  /** Outputs of the ops in HEALTH_OPS (at most 256 a step: `Trace.health.omitted` says when more were left out). */
+  activations: Record<string, ActivationHealth>;
+}
+
+export interface ParamHealth {
+  /** Mean |gradient|: the typical size of an entry's gradient, comparable across parameters of any size. */
+  gradMeanAbs: number;
+  /** Largest |gradient|: a few runaway entries show here before they move the mean. */
+  gradMaxAbs: number; gradStd: number;
+  valueStd: number; // of the values when backward ended, before the optimizer used this gradient
+  /**
+   * std(values after - values before) / std(values before): the update the optimizer (or any change to the data)
+   * made after this backward, before the next backward or the end of the run, relative to the values it changed.
+   * Around 1e-3 is healthy; far above it the learning rate is too high, far below too low (a rule of thumb of
+   * Karpathy's). null when the values did not change, or had no spread to compare with (a zero-initialised bias).
+   */
+  updateRatio: number | null;
+  /** At histogram steps: counts of |gradient| in GRAD_HISTOGRAM's log-spaced bins. */
+  gradHistogram?: number[];
+}
+
+export interface ActivationHealth {
+  /** Mean and standard deviation of the op's outputs over the whole batch. */
+  mean: number; std: number;
+  /**
+   * tanh and sigmoid: the fraction of outputs saturated (|tanh| > 0.97; sigmoid within 0.03 of 0 or 1), where the
+   * op passes back under 12% of its largest slope: a mostly saturated layer barely learns.
+   */
+  saturated?: number;
+  /** relu with two or more axes: the fraction of units (last axis) that are 0 for every row of the batch (no gradient passes). */
+  dead?: number;
+  /** At histogram steps: the outputs in 32 equal bins from `lo` to `hi`. */
+  histogram?: Histogram;
+}
+
+/**
+ * Counts in equal bins from `lo` to `hi`; values outside go to the end bins, NaN and Inf are not counted. `lo`
+ * and `hi` are the op's range for tanh (-1, 1) and sigmoid (0, 1), so steps compare; the step's min and max else.
+ */
+export interface Histogram { lo: number; hi: number; counts: number[] }
+
+/** Which ops' outputs StepHealth.activations records. */
+export const HEALTH_OPS: readonly string[] = ['tanh', 'sigmoid', 'relu', 'gelu', 'silu', 'leakyRelu', 'softplus'];
+
+/**
+ * Gradient histograms: `bins` bins of log10|g| equally spaced from `log10Min` to `log10Max` (bin i holds |g| in
+ * [10^(min + i·w), 10^(min + (i+1)·w)), w = 0.375 decades). |g| below 1e-10, zero included, counts in the first
+ * bin, above 1e2 in the last: a fixed scale from vanishing to exploding, the same at every step and parameter.
+ */
+export const GRAD_HISTOGRAM = { bins: 32, log10Min: -10, log10Max: 2 } as const;
+
+/** What a run's StepHealth keys name, and which steps carry histograms. */
+export interface TrainingHealth {
+  /** Each key used in any step's health: a parameter or a nonlinearity output, where it was made and its name. */
+  tensors: Record<string, { kind: 'param' | 'activation'; op: string; shape: number[]; site: Site | null; name?: string }>;
+  /**
+   * The indices of the steps with histograms: every step of a short run; of a long one the multiples of `every`
+   * (doubled whenever more than 128 steps would have them), so a run of any length keeps at most 128.
+   */
+  histogramSteps: number[]; every: number;
+  omitted?: string; // why some nonlinearity outputs were left out of some steps, if they were
+}
+
+export type FindingKind = 'nan-forward' | 'nan-backward' | 'nan-loss' | 'unused-param' | 'vanishing' | 'exploding' | 'dead-relu'
+  | 'saturated' | 'update-ratio' | 'diverging';
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
@@ -148,6 +220,8 @@ export interface Trace {
    * error (the ops made since the last backward), or the last step when the error came after it.
    */
   incomplete?: true;
+  /** Training health: what the keys of each step's `health` name, and which steps have histograms. */
+  health?: TrainingHealth;
   findings: Finding[];
   durationMs: number;
 }

@@ -16,12 +16,15 @@ import { KeptSteps } from './kept-steps';
 import { nameFromSource } from './names';
 import type { StepsOption } from './options';
 import { RecentTensors } from './recent-tensors';
+import { HealthRecorder } from './health';
 
 export interface RecordOptions {
   steps: StepsOption;
   nodeLimit: number;
   /** The lines of a source file, to name tensors by the code that made them (none: nodes go unnamed but for modules). */
   readSource?: (file: string) => readonly string[] | undefined;
+  /** Record training health (StepSummary.health; default on: only the benchmark turns it off, to time it). */
+  health?: boolean;
 }
 
 /** Maps a captured stack to the user's original source position (null when it is not the user's code). */
@@ -44,6 +47,7 @@ export class TraceRecorder implements Recorder {
   /** The latest tensors made since the last backward (see recent-tensors.ts): never all of them. */
   private readonly recent: RecentTensors;
   private current: StepRecord | null = null;
+  private readonly health: HealthRecorder | null;
   private readonly sites = new WeakMap<StackCapture, Site | null>();
   /** What users' calls into the engine returned: the tensors a line of code names. */
   private readonly callResults = new WeakSet<object>();
@@ -63,6 +67,7 @@ export class TraceRecorder implements Recorder {
     this.edgeWatchers = detectors.filter((d) => d.onEdgeGrad !== undefined);
     this.dropWatchers = detectors.filter((d) => d.onDropped !== undefined);
     this.kept = new KeptSteps(options.steps);
+    this.health = options.health === false ? null : new HealthRecorder();
     this.recent = new RecentTensors(options.nodeLimit, (t) => this.dropped(t));
   }
 
@@ -131,6 +136,7 @@ export class TraceRecorder implements Recorder {
 
   onBackwardStart(root: Tensor): void {
     this.current = { index: this.steps.length, root, roots: [root], nodeGrads: new Map(), edgeGrads: new Map() };
+    this.health?.settle(); // the optimizer has run: the last step's updates are known
     // The step's graph is walked from its loss: what else was made since the last step need not be held.
     this.collectParams();
     this.recent.clear();
@@ -178,15 +184,17 @@ export class TraceRecorder implements Recorder {
     this.nodeArray = this.nodeStats = null;
     const gradNorms: Record<string, number> = {};
     const paramNorms: Record<string, number> = {};
+    const health = this.health?.record(step.index, step.nodeGrads, (t) => this.keyOf(t));
     for (const [t, stats] of step.nodeGrads) {
       gradNorms[this.keyOf(t)] = stats.nan > 0 ? NaN : stats.inf > 0 ? Infinity : stats.norm;
       if (t.kind === 'param') {
         this.reachedParams.add(t);
-        paramNorms[this.keyOf(t)] = normOf(t.data);
+        paramNorms[this.keyOf(t)] = this.health?.valueNorm(t) ?? normOf(t.data);
       }
     }
     const loss = root.size === 1 ? root.data[0] : null;
     const summary: StepSummary = { index: step.index, loss, gradNorms, paramNorms };
+    if (health !== undefined) summary.health = health;
     this.steps.push(summary);
     for (const d of this.detectors) d.onStepEnd?.(step, summary);
     this.kept.add(step);
@@ -246,6 +254,7 @@ export class TraceRecorder implements Recorder {
     if (sampled !== undefined) trace.sampled = sampled;
     const warning = failed ? undefined : this.kept.warning(graph.step);
     if (warning !== undefined) trace.warnings = [warning];
+    if (this.health !== null && this.steps.length > 0) trace.health = this.health.finish(siteOf, (t) => nameOf(t, siteOf(t)));
     trace.findings = findingsOf(this.detectors, {
       trace,
       params: [...this.params].sort((a, b) => a.id - b.id),
@@ -254,6 +263,7 @@ export class TraceRecorder implements Recorder {
       siteOf,
       keyOf: (t) => this.keyOf(t),
       nameOf: (t) => nameOf(t, siteOf(t)),
+      healthTensors: this.health?.tensorsByKey() ?? new Map(),
     });
     return trace;
   }

@@ -19,6 +19,8 @@ export interface RunView {
   keyOf(t: Tensor): string;
   /** What the user calls `t`, as the graph names its node (a module path, the source's name, the call's text). */
   nameOf(t: Tensor): string | undefined;
+  /** The parameters and nonlinearity outputs named by keys in the steps' `health` (the latest tensor of each key). */
+  readonly healthTensors: ReadonlyMap<string, Tensor>;
   /** The node of `trace.graph` with this key, if the graph has it. */
   nodeByKey(key: string): TraceNode | undefined;
 }

@@ -19,11 +19,11 @@ export function paramGradients(trace: Trace): ParamGradients | null {
 }
 
 /** The file, line and column that made a node (its key without the occurrence count). */
-const siteKey = (n: TraceNode) => n.key.slice(0, n.key.lastIndexOf('#'));
+const siteKey = (n: { key: string }) => n.key.slice(0, n.key.lastIndexOf('#'));
 export const sameSite = (a: TraceNode, b: TraceNode) => siteKey(a) === siteKey(b);
 
 /** `items` grouped by the site of their node, groups in order of first appearance. */
-export function groupBySite<T>(items: T[], node: (item: T) => TraceNode): T[][] {
+export function groupBySite<T>(items: T[], node: (item: T) => { key: string }): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = siteKey(node(item));

@@ -43,6 +43,8 @@ function checkSite(node: TraceNode, source: string[]): void {
 
 const EXAMPLES = ['linear-regression.ts', 'mlp-spirals.ts', 'vanishing-sigmoid.ts', 'unused-parameter.ts', 'nan.ts', 'rnn.ts'];
 const errorsOf = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');
+/** The findings a healthy training run must not get: the ones read from its training health. */
+const healthFindings = (trace: Trace) => trace.findings.filter((f) => ['diverging', 'saturated', 'update-ratio'].includes(f.kind));
 
 describe('examples', () => {
   const traces = new Map<string, { trace: Trace; stderr: string }>();
@@ -75,6 +77,7 @@ describe('examples', () => {
     const accuracy = Number(/training accuracy: ([\d.]+)%/.exec(stderr)?.[1]);
     assert.ok(accuracy >= 95, stderr);
     assert.ok(trace.steps[trace.steps.length - 1].loss! < trace.steps[0].loss! / 10);
+    assert.deepEqual(healthFindings(trace), []);
   });
 
   it('cnn-digits.ts reads real digits with nn layers, learns them, and names each layer\'s weights by its path', () => {
@@ -83,6 +86,7 @@ describe('examples', () => {
     const accuracy = Number(/test accuracy: ([\d.]+)% on 297 digits/.exec(stderr)?.[1]);
     assert.ok(accuracy >= 85, stderr);
     assert.ok(trace.steps[trace.steps.length - 1].loss! < trace.steps[0].loss! / 10);
+    assert.deepEqual(healthFindings(trace), []);
     const params = trace.graph.nodes.filter((n) => n.kind === 'param').map((n) => n.name);
     assert.deepEqual(params, ['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'fc.weight', 'fc.bias']);
     // A layer's tensors are recorded at the user's call of the layer.

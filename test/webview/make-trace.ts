@@ -8,7 +8,7 @@ import { setRecorder } from '../../engine/recorder';
 import type { StepGraph, Trace } from '../../engine/trace';
 import type { Detector } from '../../runner/findings';
 import { Locator } from '../../runner/locate';
-import { TraceRecorder } from '../../runner/trace-recorder';
+import { RecordOptions, TraceRecorder } from '../../runner/trace-recorder';
 import type { LayoutEdge, LayoutNode } from '../../webview/layout';
 import { runningMeans, sequenceLoss } from '../../examples/rnn';
 
@@ -26,10 +26,14 @@ function locate(): Locator | null {
   return locator;
 }
 
-/** The trace of `run` (the last backward() it calls is the recorded step), by a fresh TraceRecorder with every detector unless given some. */
-export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[]): Trace {
+/**
+ * The trace of `run` (the last backward() it calls is the recorded step), by a fresh TraceRecorder with every
+ * detector unless given some, and the default record options but for `options`.
+ */
+export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>): Trace {
   const loc = locate();
-  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.firstUserSite(capture.callSites())), { steps: 'last', nodeLimit, readSource }, undefined, detectors);
+  const record: RecordOptions = { steps: 'last', nodeLimit, readSource, ...options };
+  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.firstUserSite(capture.callSites())), record, undefined, detectors);
   setRecorder(recorder);
   try {
     const result = run();
