@@ -252,7 +252,11 @@ export interface ViewState {
   search: string;
   /** The model file the view showed (so a panel restored after a reload knows what to run). */
   file?: string;
+  /** Which way the graph is laid out: chosen for the panel ('auto', the default), top-down or left-to-right. */
+  orientation?: Orientation;
 }
+
+export type Orientation = 'auto' | 'down' | 'right';
 
 export const DEFAULT_VIEW_STATE: ViewState = { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' };
 
@@ -269,7 +273,8 @@ export function isViewState(x: unknown): x is ViewState {
     Array.isArray(x.expanded) &&
     x.expanded.every((e) => typeof e === 'string') &&
     typeof x.search === 'string' &&
-    (x.file === undefined || typeof x.file === 'string')
+    (x.file === undefined || typeof x.file === 'string') &&
+    (x.orientation === undefined || x.orientation === 'auto' || x.orientation === 'down' || x.orientation === 'right')
   );
 }
 

@@ -40,6 +40,8 @@ export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
       selector: 'node[kind = "group"]',
       style: { shape: 'cut-rectangle', 'border-width': 3, 'border-style': 'double', 'border-color': theme.foreground, 'font-size': 13 },
     },
+    // A left-to-right drawing sets long labels on several lines (the view sizes the box for them).
+    { selector: 'node[wrapped]', style: { label: 'data(wrapped)', 'text-wrap': 'wrap', 'line-height': 1.2 } },
     { selector: 'node.nan', style: { 'border-width': 4, 'border-color': NAN_COLOR, 'border-style': 'solid' } },
     {
       selector: 'node[?origin]',

@@ -67,6 +67,7 @@ describe('messages from the host', () => {
     for (const m of [
       { type: 'trace', json: traceToJson(trace) },
       { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' } },
+      { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '', orientation: 'right' } },
       { type: 'highlightLine', file: '/m.ts', line: 3 },
       { type: 'select', node: 4 },
       { type: 'status', kind: 'running', text: 'running' },
@@ -82,6 +83,7 @@ describe('messages from the host', () => {
       { type: 'trace', trace },
       { type: 'trace', json: traceToJson(trace), state: { metric: 'loss' } },
       { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [1], search: '' } },
+      { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '', orientation: 'sideways' } },
       { type: 'highlightLine', file: 3, line: 3 },
       { type: 'highlightLine', file: '/m.ts', line: 2.5 },
       { type: 'select', node: 'n4' },
