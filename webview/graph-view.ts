@@ -330,6 +330,7 @@ export class GraphView {
     fitAll(this.cy);
     this.fitMode = 'all';
     this.viewport.fitted();
+    this.minimap.placeCorner();
   }
 
   /**
@@ -341,6 +342,7 @@ export class GraphView {
     fitReadable(this.cy, this.direction);
     this.fitMode = 'readable';
     this.viewport.fitted();
+    this.minimap.placeCorner();
   }
 
   /** How many boxes a first view (or a box the user opens) may show: what fits the panel at a readable size. */

@@ -5,9 +5,12 @@ import type { Core } from 'cytoscape';
 import { READABLE_ZOOM, FIT_MARGIN } from './limits';
 import type { Theme } from './theme';
 
-const WIDTH = 160;
-const HEIGHT = 120;
+/** Its width in a panel at least 700 px wide, and in a narrower one; it is 4:3. */
+const WIDE = 160;
+const NARROW = 112;
 const PAD = 4;
+/** Space between it and the graph's edges. */
+const INSET = 8;
 
 interface Box { x: number; y: number; w: number; h: number; color: string }
 
@@ -21,6 +24,8 @@ export class Minimap {
   /** Model to minimap: m = (p - origin) * scale + offset. */
   private scale = 1;
   private offset = { x: 0, y: 0 };
+  private width = WIDE;
+  private height = (WIDE * 3) / 4;
 
   constructor(private readonly cy: Core, container: HTMLElement, private readonly theme: () => Theme, private readonly onPan: () => void) {
     const canvas = document.createElement('canvas');
@@ -65,9 +70,45 @@ export class Minimap {
     }
     this.bounds = x2 < x1 ? { x1: 0, y1: 0, x2: 1, y2: 1 } : { x1, y1, x2, y2 };
     const [bw, bh] = [this.bounds.x2 - this.bounds.x1, this.bounds.y2 - this.bounds.y1];
-    this.scale = Math.min((WIDTH - 2 * PAD) / Math.max(bw, 1), (HEIGHT - 2 * PAD) / Math.max(bh, 1));
-    this.offset = { x: (WIDTH - bw * this.scale) / 2, y: (HEIGHT - bh * this.scale) / 2 };
+    this.fitPanel();
+    this.scale = Math.min((this.width - 2 * PAD) / Math.max(bw, 1), (this.height - 2 * PAD) / Math.max(bh, 1));
+    this.offset = { x: (this.width - bw * this.scale) / 2, y: (this.height - bh * this.scale) / 2 };
     this.schedule();
+  }
+
+  /**
+   * Puts it in the corner of the graph where it hides least of the drawing as it is now (called after a fit, so
+   * it does not jump about while the user pans): top right unless another corner is clearly emptier.
+   */
+  placeCorner(): void {
+    this.fitPanel();
+    const [w, h] = [this.cy.width(), this.cy.height()];
+    const corners = [
+      { top: true, left: false },
+      { top: false, left: false },
+      { top: true, left: true },
+      { top: false, left: true },
+    ].map((c) => ({ ...c, x1: c.left ? INSET : w - INSET - this.width, y1: c.top ? INSET : h - INSET - this.height, hidden: 0 }));
+    this.cy.nodes().forEach((n) => {
+      const b = n.renderedBoundingBox({});
+      if (b.x2 < 0 || b.y2 < 0 || b.x1 > w || b.y1 > h) return;
+      for (const c of corners) {
+        const dx = Math.min(b.x2, c.x1 + this.width) - Math.max(b.x1, c.x1);
+        const dy = Math.min(b.y2, c.y1 + this.height) - Math.max(b.y1, c.y1);
+        if (dx > 0 && dy > 0) c.hidden += dx * dy;
+      }
+    });
+    const best = corners.reduce((a, c) => (c.hidden < a.hidden - 100 ? c : a));
+    const at = (near: boolean) => (near ? `${INSET}px` : 'auto');
+    Object.assign(this.canvas.style, { top: at(best.top), bottom: at(!best.top), left: at(best.left), right: at(!best.left) });
+    this.schedule();
+  }
+
+  /** Its size for the panel's width. */
+  private fitPanel(): void {
+    this.width = this.cy.width() >= 700 ? WIDE : NARROW;
+    this.height = (this.width * 3) / 4;
+    Object.assign(this.canvas.style, { width: `${this.width}px`, height: `${this.height}px` });
   }
 
   /** Whether it is shown: the drawing does not fit the panel at the readable zoom, and is not all in view now. */
@@ -95,7 +136,8 @@ export class Minimap {
     canvas.hidden = !this.needed;
     if (canvas.hidden) return;
     const ratio = window.devicePixelRatio || 1;
-    if (canvas.width !== Math.round(WIDTH * ratio)) {
+    const [WIDTH, HEIGHT] = [this.width, this.height];
+    if (canvas.width !== Math.round(WIDTH * ratio) || canvas.height !== Math.round(HEIGHT * ratio)) {
       canvas.width = Math.round(WIDTH * ratio);
       canvas.height = Math.round(HEIGHT * ratio);
     }
