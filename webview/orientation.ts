@@ -9,7 +9,7 @@ import { FIT_MARGIN, MAX_FIT_ZOOM } from './limits';
 export type Direction = 'down' | 'right';
 
 /** Above this many drawn nodes 'auto' lays out once, by the panel's shape alone. */
-const BOTH_WAYS_NODES = 20_000;
+const BOTH_WAYS_NODES = 5_000;
 /** Left to right must show the drawing at least this much bigger to be chosen (a tie stays top-down). */
 const WIDE_GAIN = 1.05;
 

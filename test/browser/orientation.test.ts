@@ -91,6 +91,39 @@ describe('graph orientation, fits, overview and wheel zoom (Chromium)', function
     await tall.close();
   });
 
+  it('left to right: the arrow keys follow the flow, and the SVG export keeps labels set on two lines', async () => {
+    const page = await show(deep, 1400, 500, chain());
+    assert.equal(await flow(page), 'right');
+    const wrapped = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes('[wrapped]').map((n) => n.data('wrapped') as string));
+    assert.ok(wrapped.length > 0 && wrapped.every((w) => w.includes('\n')), 'long labels are on two lines');
+    // A tensor with one input and one use: left goes to the input, right back to it.
+    const pick = await page.evaluate(() => {
+      const n = (window as unknown as ViewHandle).__gradscope.cy.nodes().filter((x) => x.indegree(false) === 1 && x.outdegree(false) === 1 && x.incomers('node').first().data('node') >= 0)[0];
+      return { node: n.data('node') as number, input: n.incomers('node').first().id(), id: n.id() };
+    });
+    await sendToView(page, { type: 'select', node: pick.node });
+    await page.locator('.graph').focus();
+    const selected = () => page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes(':selected').map((n) => n.id()));
+    await page.keyboard.press('ArrowLeft');
+    assert.deepEqual(await selected(), [pick.input]);
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await selected(), [pick.id]);
+    await page.getByRole('button', { name: 'SVG', exact: true }).click();
+    const svg = (await page.evaluate(() => (window as unknown as { __posted: { type: string; data?: string }[] }).__posted.find((m) => m.type === 'export')?.data)) ?? '';
+    const [first, second] = wrapped[0].split('\n');
+    const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    assert.ok(svg.includes(`>${escape(first)}</tspan><tspan`) && svg.includes(`>${escape(second)}</tspan>`), `"${first}" / "${second}" in the SVG`);
+    // Other models in the same wide panel, for the eye.
+    for (const file of ['examples/char-gpt.ts', 'examples/rnn.ts']) {
+      const other = await show(traceOf(file), 1400, 500);
+      await screenshot(other, `orientation-${file.replace(/.*\//, '').replace('.ts', '')}-1400x500`);
+      assert.deepEqual(pageErrors(other), []);
+      await other.close();
+    }
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
   it('the toolbar turns the layout top-down or left to right, kept in the view state, and back to auto', async () => {
     const page = await show(deep, 600, 900, chain());
     await page.selectOption('select.orientation', 'right');
