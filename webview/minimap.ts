@@ -35,7 +35,8 @@ export class Minimap {
     container.appendChild(canvas);
     this.canvas = canvas;
     // The minimap's own: Cytoscape (listening on the container) neither pans nor selects for these.
-    for (const type of ['mousedown', 'touchstart', 'wheel', 'click', 'dblclick']) canvas.addEventListener(type, (e) => e.stopPropagation());
+    // (The wheel over it is stopped before Cytoscape sees it, by the view's wheel handler.)
+    for (const type of ['mousedown', 'touchstart', 'click', 'dblclick']) canvas.addEventListener(type, (e) => e.stopPropagation());
     let dragging = false;
     canvas.addEventListener('pointerdown', (e) => {
       dragging = true;

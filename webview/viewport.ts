@@ -22,10 +22,11 @@ export function bindWheelZoom(cy: Core, container: HTMLElement): void {
   outer.addEventListener(
     'wheel',
     (e) => {
-      if (!(e.target instanceof Node) || !container.contains(e.target) || e.target === container.querySelector('.minimap')) return;
+      if (!(e.target instanceof Node) || !container.contains(e.target)) return;
       e.preventDefault();
       e.stopPropagation();
-      if (e.deltaY === 0) return;
+      // Over the overview the wheel does nothing (it is not a picture to zoom, and the page must not scroll).
+      if (e.deltaY === 0 || (e.target instanceof Element && e.target.closest('.minimap') !== null)) return;
       const px = e.deltaY * (e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? cy.height() : 1);
       const factor = Math.pow(e.ctrlKey ? PINCH_ZOOM : WHEEL_ZOOM, -px / 100);
       const box = container.getBoundingClientRect();

@@ -192,6 +192,11 @@ describe('graph orientation, fits, overview and wheel zoom (Chromium)', function
       const dragged = await viewOf(page);
       assert.ok(Math.hypot(dragged.pan.x - after.pan.x, dragged.pan.y - after.pan.y) > 100, 'dragging pans');
       assert.equal(await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes(':selected').length), 0, 'nothing was selected through it');
+      // The wheel over it neither zooms the graph nor scrolls the page.
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, -100);
+      await frames(page);
+      assert.equal((await viewOf(page)).zoom, dragged.zoom, 'no zoom from the wheel over the overview');
       // Fit (all in view): no overview needed.
       await page.getByRole('button', { name: 'Fit', exact: true }).click();
       await frames(page);
@@ -220,6 +225,17 @@ describe('graph orientation, fits, overview and wheel zoom (Chromium)', function
       const factor = (await viewOf(page)).zoom / before;
       assert.ok(factor >= 1.05 && factor <= 1.25, `notch ${i + 1}: ×${factor.toFixed(3)}`);
     }
+    // The point under the pointer stays under it.
+    const under = () =>
+      page.evaluate(() => {
+        const cy = (window as unknown as ViewHandle).__gradscope.cy;
+        return { x: (cy.width() / 2 - cy.pan().x) / cy.zoom(), y: (cy.height() / 2 - cy.pan().y) / cy.zoom() };
+      });
+    const at = await under();
+    await page.mouse.wheel(0, -100);
+    await frames(page);
+    const still = await under();
+    assert.ok(Math.hypot(still.x - at.x, still.y - at.y) < 2, `${JSON.stringify(at)} -> ${JSON.stringify(still)}`);
     const before = (await viewOf(page)).zoom;
     await page.mouse.wheel(0, 100);
     await frames(page);
