@@ -9,6 +9,8 @@ import type { Theme } from './theme';
 const WIDE = 160;
 const NARROW = 112;
 const PAD = 4;
+/** It is left out where even the narrow one would take more than this share of the graph's area. */
+const MAX_SHARE = 0.12;
 /** Space between it and the graph's edges. */
 const INSET = 8;
 
@@ -112,8 +114,12 @@ export class Minimap {
     Object.assign(this.canvas.style, { width: `${this.width}px`, height: `${this.height}px` });
   }
 
-  /** Whether it is shown: the drawing does not fit the panel at the readable zoom, and is not all in view now. */
+  /**
+   * Whether it is shown: the drawing does not fit the panel at the readable zoom, and is not all in view now; and
+   * the graph has room for it (in a tiny panel it would hide too much of what it is a map of).
+   */
   get needed(): boolean {
+    if (this.cy.width() * this.cy.height() * MAX_SHARE < NARROW * NARROW * 0.75) return false;
     const [bw, bh] = [this.bounds.x2 - this.bounds.x1, this.bounds.y2 - this.bounds.y1];
     const w = this.cy.width() - 2 * FIT_MARGIN;
     const h = this.cy.height() - 2 * FIT_MARGIN;
