@@ -354,5 +354,7 @@ export class GraphView {
   /** Applies the stylesheet for the current theme, the cheaper one for a big graph. */
   restyle(): void {
     this.cy.style(stylesheet(currentTheme(), this.elements.nodes.length + this.elements.edges.length > BIG_GRAPH_ELEMENTS));
+    // The overview takes its background and outline from the theme too.
+    this.minimap.refresh();
   }
 }
