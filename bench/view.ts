@@ -1,8 +1,10 @@
 // Time to first draw of the graph view in real headless Chromium: from the host's trace message to the frame
 // after the view says it has drawn (layout in its worker, elements added, colours applied).
 import type { Page } from 'playwright-core';
-import type { Trace, ViewState } from '../engine/trace';
-import { DEFAULT_VIEW_STATE, traceToJson } from '../engine/trace';
+import type { Trace } from '../engine/trace';
+import type { ViewState } from '../engine/view-messages';
+import { traceToJson } from '../engine/trace';
+import { DEFAULT_VIEW_STATE } from '../engine/view-messages';
 import { launch, openView } from '../test/browser/chromium';
 import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
 import { foldTree } from '../webview/folding';

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { baseName } from '../engine/format';
-import { HostMessage, isViewMessage, siteToReveal, Site, Trace, traceToJson, ViewMessage } from '../engine/trace';
+import { Site, Trace, traceToJson } from '../engine/trace';
+import { HostMessage, isViewMessage, siteToReveal, ViewMessage } from '../engine/view-messages';
 import { viewPageHtml } from '../runner/report';
 
 export class GraphPanel implements vscode.Disposable {

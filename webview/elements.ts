@@ -1,6 +1,7 @@
 // From a trace to what Cytoscape draws, and the numbers the colours come from. Pure functions over the trace
 // (no DOM), so they are tested in Node and reused by the standalone report.
-import type { Metric, StepGraph, Trace, TraceNode } from '../engine/trace';
+import type { StepGraph, Trace, TraceNode } from '../engine/trace';
+import type { Metric } from '../engine/view-messages';
 import { nodeTitle, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
 import { FoldKind, foldTree, FoldTree, isFold, visibleItems } from './folding';

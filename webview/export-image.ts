@@ -3,7 +3,7 @@
 // fill, border and label, each edge along the path Cytoscape routed, with an arrowhead of the size it draws.
 import type { Core, EdgeSingular, NodeSingular, Position } from 'cytoscape';
 import { escapeHtml } from '../engine/format';
-import type { ViewMessage } from '../engine/trace';
+import type { ViewMessage } from '../engine/view-messages';
 
 export type ImageFormat = Extract<ViewMessage, { type: 'export' }>['format'];
 
@@ -69,7 +69,11 @@ function nodeSvg(n: NodeSingular): string[] {
   const label = String(n.style('label') ?? '');
   if (label !== '') {
     const font = `font-family="${escapeHtml(String(n.style('font-family')))}" font-size="${num(Number(n.numericStyle('font-size')))}" font-weight="${attr(n.style('font-weight'))}"`;
-    parts.push(`<text x="${num(p.x)}" y="${num(p.y)}" text-anchor="middle" dominant-baseline="central" ${font} fill="${attr(n.style('color'))}">${escapeHtml(label)}</text>`);
+    // A label on several lines (a left-to-right drawing wraps long ones): a line each, centred on the node as a block.
+    const lines = label.split('\n');
+    const step = Number(n.numericStyle('font-size')) * 1.2;
+    const text = lines.length === 1 ? escapeHtml(label) : lines.map((l, i) => `<tspan x="${num(p.x)}" y="${num(p.y + (i - (lines.length - 1) / 2) * step)}">${escapeHtml(l)}</tspan>`).join('');
+    parts.push(`<text x="${num(p.x)}" y="${num(p.y)}" text-anchor="middle" dominant-baseline="central" ${font} fill="${attr(n.style('color'))}">${text}</text>`);
   }
   return opacity < 1 ? [`<g opacity="${opacity}">`, ...parts, '</g>'] : parts;
 }

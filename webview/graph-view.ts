@@ -1,14 +1,17 @@
 // The graph view's core: the Cytoscape instance, drawing a trace (layout, box sizes, NaN origins), colouring it
 // by gradient, and the view state. The legend, timeline, side panel, search and selection are parts it calls.
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
-import { DEFAULT_VIEW_STATE, Finding, isViewState, normOrNaN, Trace, TraceNode, ViewState } from '../engine/trace';
+import { Finding, normOrNaN, Trace, TraceNode } from '../engine/trace';
+import { DEFAULT_VIEW_STATE, isViewState, Orientation, ViewState } from '../engine/view-messages';
 import { colorFor, diffScale, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
 import { changeOf, Elements, foldsAround, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
-import { layout } from './layout-client';
 import { renderLegend } from './legend';
-import { BIG_GRAPH_ELEMENTS, FIT_MARGIN, MAX_FIT_ZOOM, READABLE_ZOOM, SCREEN_AREA_PER_BOX } from './limits';
+import { fitAll, fitReadable } from './fit';
+import { BIG_GRAPH_ELEMENTS, SCREEN_AREA_PER_BOX } from './limits';
+import { Minimap } from './minimap';
+import { boxFor, chooseAgain, Direction, Laid, layOut } from './orientation';
 import type { Dom } from './page';
 import { markSearch, searchMatches } from './search';
 import { EditorLine, markLinkedLine, selectElement } from './selection';
@@ -17,7 +20,7 @@ import { StepScrubber } from './step-scrubber';
 import { stripImage } from './strip';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
-import { ViewportKeeper } from './viewport';
+import { bindWheelZoom, OVERVIEW_PAN, ViewportKeeper } from './viewport';
 
 /** Text colour that reads on a fill (relative luminance). */
 function textOn(fill: string): string {
@@ -46,11 +49,18 @@ export class GraphView {
   private linkedLine: EditorLine | null = null;
   private readonly scrubber: StepScrubber;
   private readonly viewport: ViewportKeeper;
+  private readonly minimap: Minimap;
+  /** Which way the drawing runs now (the state's orientation, or what 'auto' chose for the panel). */
+  direction: Direction = 'down';
+  /** The drawing's size each way, when 'auto' laid it out both ways (a resize may choose again). */
+  private extents: Laid['extents'] = {};
+  /** The fit the user last asked for: resizes and redraws fit the same way. */
+  private fitMode: 'readable' | 'all' = 'readable';
   /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
   drawn: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: ViewHost, private readonly dom: Dom) {
-    this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.02, maxZoom: 4, boxSelectionEnabled: false });
+    this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.001, maxZoom: 4, boxSelectionEnabled: false });
     // Cytoscape cancels the mousedown (no text selection while dragging), which also keeps the browser from moving
     // focus here: the view takes it itself, so its keys (arrows, Enter, /) work after a click and never go on to
     // whatever had focus before (in VS Code, the user's code).
@@ -62,15 +72,17 @@ export class GraphView {
     // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
     const observer = new ResizeObserver(() => this.cy.resize());
     for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
+    bindWheelZoom(this.cy, dom.graph);
     this.viewport = new ViewportKeeper(
       this.cy,
-      () => this.fit(),
+      () => this.onPanelResized(),
       (viewport) => {
         if (viewport === undefined) delete this.state.viewport;
         else this.state.viewport = viewport;
         this.host.setState(this.state);
       },
     );
+    this.minimap = new Minimap(this.cy, dom.graph, currentTheme, () => this.cy.emit(OVERVIEW_PAN));
     this.scrubber = new StepScrubber(dom, (step) => this.setStep(step));
   }
 
@@ -94,6 +106,7 @@ export class GraphView {
     this.dom.metric.value = this.state.metric;
     this.dom.diff.checked = this.state.diff;
     this.dom.search.value = this.state.search;
+    this.dom.orientation.value = this.state.orientation ?? 'auto';
     this.scrubber.show(trace, this.state.step);
     renderFindings(this.dom.findings, trace.findings, (f, i) => this.pickFinding(f, i));
     const viewport = this.state.viewport;
@@ -118,15 +131,15 @@ export class GraphView {
       const what = origins.get(n.data.node);
       if (what !== undefined) Object.assign(n.data, { label: `⚠ ${what}: ${n.data.label}`, origin: true });
     }
-    // Box sizes from the label (monospace: 11px text is about 6.6px a character, a group's 13px about 8px).
-    for (const n of els.nodes) {
-      const group = n.data.kind === 'group';
-      Object.assign(n.data, { w: Math.max(44, n.data.label.length * (group ? 8 : 6.6) + (group ? 30 : 18)), h: group ? 44 : 26 });
-    }
-    const sized = els.nodes.map((n) => ({ id: n.data.id, width: (n.data as unknown as { w: number }).w, height: (n.data as unknown as { h: number }).h }));
-    const placed = await layout(sized, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })));
+    // Box sizes from the label, for each way the graph may run; the data gets those of the way chosen.
+    const boxesFor = (d: Direction) => els.nodes.map((n) => ({ id: n.data.id, ...boxFor(n.data.label, n.data.kind === 'group', d) }));
+    const panel = { width: this.cy.width(), height: this.cy.height() };
+    const { placed, direction, extents } = await layOut(boxesFor, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })), this.state.orientation ?? 'auto', panel);
+    for (const [i, { width, height, wrapped }] of boxesFor(direction).entries()) Object.assign(els.nodes[i].data, { w: width, h: height }, wrapped === undefined ? {} : { wrapped });
     if (this.trace !== trace) return;
     this.elements = els;
+    this.direction = direction;
+    this.extents = extents;
     // The stylesheet first, so the elements are styled once, as they are added.
     this.restyle();
     // Colours are filled in by recolor(); until then every element has neutral ones (the style maps them).
@@ -135,7 +148,7 @@ export class GraphView {
       this.cy.add(els.nodes.map((n) => ({ group: 'nodes' as const, data: { color: NO_GRAD_COLOR, text: '#000000', ...n.data }, position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })));
       this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: { color: NO_GRAD_COLOR, width: 1, ...e.data } })));
     });
-    this.fit();
+    this.refit();
     this.recolor();
     this.applySearch();
     markLinkedLine(this.cy, trace.graph.nodes, this.linkedLine);
@@ -183,6 +196,7 @@ export class GraphView {
         ele.toggleClass('nan', nan);
       });
     });
+    this.minimap.refresh();
     renderLegend(this.dom.legend, scale, metric, diff);
     this.host.setState(this.state);
   }
@@ -301,46 +315,50 @@ export class GraphView {
     this.dom.graph.classList.toggle('outdated', text !== null && this.trace !== null && !upToError);
   }
 
+  /** Lays the graph out top-down, left to right, or the way that suits the panel ('auto'), and keeps the choice. */
+  setOrientation(orientation: Orientation): void {
+    this.state.orientation = orientation;
+    this.host.setState(this.state);
+    this.drawn = this.redraw().then(() => this.reselect());
+  }
+
+  /** Selects again what was selected before a redraw (the drawing's elements are new), bringing it into view. */
+  private reselect(): void {
+    if (this.state.selected !== null && this.cy.getElementById(nodeElementId(this.state.selected)).nonempty()) this.select(this.state.selected, true);
+  }
+
+  /** The panel changed size (and the user has not zoomed or panned since the last fit): fit again, and in 'auto' lay out again if the other way now suits the panel better. */
+  private onPanelResized(): void {
+    this.refit();
+    if ((this.state.orientation ?? 'auto') !== 'auto' || this.trace === null) return;
+    const panel = { width: this.cy.width(), height: this.cy.height() };
+    if (chooseAgain({ direction: this.direction, extents: this.extents }, panel) !== this.direction) this.drawn = this.redraw().then(() => this.reselect());
+  }
+
+  /** Fits again the way the user last asked to (readable, or all of it). */
+  private refit(): void {
+    if (this.fitMode === 'all') this.fitAll();
+    else this.fit();
+  }
+
+  /** Fits the whole drawing in the panel, however small its labels get (below a few pixels they are not drawn). */
+  fitAll(): void {
+    fitAll(this.cy);
+    this.fitMode = 'all';
+    this.viewport.fitted();
+    this.minimap.placeCorner();
+  }
+
   /**
    * Fits the drawing to the panel, never so far out that labels drop below a readable size: a graph too big for
-   * that shows the part around the loss (at the bottom, centred), to pan from. Never blown up past MAX_FIT_ZOOM.
+   * that shows the part around the loss, to pan from. Never blown up past MAX_FIT_ZOOM.
    * Until the user zooms or pans again, resizes fit it again.
    */
   fit(): void {
-    this.fitReadable();
+    fitReadable(this.cy, this.direction);
+    this.fitMode = 'readable';
     this.viewport.fitted();
-  }
-
-  private fitReadable(): void {
-    const cy = this.cy;
-    // A selection's centring may still be animating towards where the old size put the node: the fit wins.
-    cy.stop(true);
-    cy.fit(undefined, FIT_MARGIN);
-    if (cy.zoom() > MAX_FIT_ZOOM) {
-      cy.zoom(MAX_FIT_ZOOM);
-      cy.center();
-    }
-    if (cy.zoom() >= READABLE_ZOOM) return;
-    cy.zoom(READABLE_ZOOM);
-    const selected = cy.$('node:selected');
-    if (selected.nonempty()) {
-      cy.center(selected);
-      return;
-    }
-    const loss = this.lossElement();
-    if (loss === undefined) {
-      cy.center();
-      return;
-    }
-    const box = loss.renderedBoundingBox({});
-    cy.panBy({ x: cy.width() / 2 - (box.x1 + box.x2) / 2, y: cy.height() - FIT_MARGIN - box.y2 });
-  }
-
-  /** The drawn element of the loss (the node no edge leaves), or the last node. */
-  private lossElement(): NodeSingular | undefined {
-    const sinks = this.cy.nodes().filter((n) => n.outgoers('edge').empty());
-    const last = sinks.length > 0 ? sinks[sinks.length - 1] : this.cy.nodes().last();
-    return last.nonempty() ? (last as NodeSingular) : undefined;
+    this.minimap.placeCorner();
   }
 
   /** How many boxes a first view (or a box the user opens) may show: what fits the panel at a readable size. */
@@ -352,5 +370,7 @@ export class GraphView {
   /** Applies the stylesheet for the current theme, the cheaper one for a big graph. */
   restyle(): void {
     this.cy.style(stylesheet(currentTheme(), this.elements.nodes.length + this.elements.edges.length > BIG_GRAPH_ELEMENTS));
+    // The overview takes its background and outline from the theme too.
+    this.minimap.refresh();
   }
 }

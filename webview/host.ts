@@ -1,6 +1,6 @@
 // Who the view talks to: the VS Code extension (through acquireVsCodeApi), or nobody, in the standalone HTML
 // report, where a node shows its file:line instead of jumping and exports download in the browser.
-import type { ViewMessage, ViewState } from '../engine/trace';
+import type { ViewMessage, ViewState } from '../engine/view-messages';
 
 export interface ViewHost {
   readonly standalone: boolean;

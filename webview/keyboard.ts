@@ -1,5 +1,6 @@
 // Keyboard: arrows walk the graph (up: an input of the selected tensor, down: a tensor computed from it,
-// left/right: neighbours in its row), Enter shows the source, / searches, f fits, +/- zoom.
+// left/right: neighbours in its row; turned a quarter in a left-to-right drawing), Enter shows the source,
+// / searches, f fits readably, F (Shift+F) fits all of it, +/- zoom.
 import type { Core, NodeCollection, NodeSingular } from 'cytoscape';
 import type { TraceNode } from '../engine/trace';
 import { KEY_ZOOM } from './viewport';
@@ -11,7 +12,12 @@ export interface KeyboardTarget {
   selectedNode(): TraceNode | null;
   reveal(node: TraceNode): void;
   focusSearch(): void;
+  /** The readable fit. */
   fit(): void;
+  /** All of the drawing in view. */
+  fitAll(): void;
+  /** Which way the drawing runs. */
+  direction(): 'down' | 'right';
 }
 
 /** Handles the keys on `doc`, except while typing in an input or a select. */
@@ -30,25 +36,30 @@ function onKey(key: string, target: KeyboardTarget): boolean {
     const next = candidates.filter((n) => n.data('node') >= 0).first();
     if (next.nonempty()) target.select(next.data('node') as number);
   };
+  // Along the data flow is y in a top-down drawing and x in one left to right; a layer lies across it.
+  const across = target.direction() === 'right';
+  const [flow, side] = across ? (['x', 'y'] as const) : (['y', 'x'] as const);
   const row = (): NodeSingular[] =>
-    (cy.nodes().toArray() as NodeSingular[]).filter((n) => Math.abs(n.position('y') - selected.position('y')) < 1).sort((a, b) => a.position('x') - b.position('x'));
+    (cy.nodes().toArray() as NodeSingular[]).filter((n) => Math.abs(n.position(flow) - selected.position(flow)) < 1).sort((a, b) => a.position(side) - b.position(side));
+  // Keys by meaning: a dependency, a result, the previous and next neighbour in the layer.
+  const meaning = (across ? { ArrowLeft: 'up', ArrowRight: 'down', ArrowUp: 'prev', ArrowDown: 'next' } : { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'prev', ArrowRight: 'next' })[key as 'ArrowUp'];
   const zoomTo = (level: number) => {
     cy.zoom({ level, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
     cy.emit(KEY_ZOOM);
   };
-  switch (key) {
-    case 'ArrowUp':
+  switch (meaning ?? key) {
+    case 'up':
       if (selected.nonempty()) go(selected.incomers('node'));
       return true;
-    case 'ArrowDown':
+    case 'down':
       if (selected.nonempty()) go(selected.outgoers('node'));
       return true;
-    case 'ArrowLeft':
-    case 'ArrowRight': {
+    case 'prev':
+    case 'next': {
       if (selected.empty()) return true;
       const r = row();
       const i = r.findIndex((n) => n.same(selected));
-      const next = r[key === 'ArrowLeft' ? i - 1 : i + 1];
+      const next = r[meaning === 'prev' ? i - 1 : i + 1];
       if (next !== undefined) go(next);
       return true;
     }
@@ -62,6 +73,9 @@ function onKey(key: string, target: KeyboardTarget): boolean {
       return true;
     case 'f':
       target.fit();
+      return true;
+    case 'F':
+      target.fitAll();
       return true;
     case '+':
     case '=':

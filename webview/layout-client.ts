@@ -1,7 +1,7 @@
 // Runs the layered layout off the UI thread: a Web Worker made from the layout code the build inlines into this
 // bundle (a webview cannot start a worker from its resource URL, and the report has no URL at all). Where no
 // worker can be made or it fails, the same layout runs here.
-import { layeredLayout, LayoutEdge, LayoutNode, LayoutResult } from './layout';
+import { layeredLayout, LayoutEdge, LayoutNode, LayoutOptions, LayoutResult } from './layout';
 import type { LayoutResponse } from './layout-worker';
 
 declare const __LAYOUT_WORKER_SOURCE__: string;
@@ -32,16 +32,16 @@ function startWorker(): Worker | null {
 }
 
 /** Where the nodes go (worked out in the worker when there is one). */
-export async function layout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<LayoutResult> {
+export async function layout(nodes: LayoutNode[], edges: LayoutEdge[], options?: LayoutOptions): Promise<LayoutResult> {
   if (worker === undefined) worker = startWorker();
   const w = worker;
   if (w !== null) {
     const id = nextId++;
     const response = await new Promise<LayoutResponse | null>((resolve) => {
       pending.set(id, resolve);
-      w.postMessage({ id, nodes, edges });
+      w.postMessage({ id, nodes, edges, options });
     });
     if (response?.ok) return { positions: response.positions, layers: response.layers };
   }
-  return layeredLayout(nodes, edges);
+  return layeredLayout(nodes, edges, options);
 }

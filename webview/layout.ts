@@ -6,8 +6,11 @@
 export interface LayoutNode { id: string; width: number; height: number }
 /** `source` is the dependency, `target` the tensor computed from it. */
 export interface LayoutEdge { source: string; target: string }
-/** Gaps between the boxes of neighbouring layers (50) and of neighbours in a layer (20); barycenter sweeps (4). */
-export interface LayoutOptions { rankGap?: number; nodeGap?: number; sweeps?: number }
+/**
+ * Gaps between the boxes of neighbouring layers (50) and of neighbours in a layer (20); barycenter sweeps (4);
+ * which way the data flows: 'down' (layers are rows, the default) or 'right' (layers are columns).
+ */
+export interface LayoutOptions { rankGap?: number; nodeGap?: number; sweeps?: number; direction?: 'down' | 'right' }
 /** Node centres, and the number of layers of the deepest connected component. */
 export interface LayoutResult { positions: Record<string, { x: number; y: number }>; layers: number }
 
@@ -143,7 +146,9 @@ function crossings(layers: number[][], out: Adjacency, layer: Int32Array, pos: F
  * output. Self-loops and unknown endpoints are ignored, duplicate edges count once, cycles are broken.
  */
 export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], options: LayoutOptions = {}): LayoutResult {
-  const { rankGap = 50, nodeGap = 20, sweeps = 4 } = options;
+  const { rankGap = 50, nodeGap = 20, sweeps = 4, direction = 'down' } = options;
+  // Left to right is top-down with every box turned a quarter (width and height swapped), transposed at the end.
+  const across = direction === 'right';
   const anchor = 0.1; // how strongly a node is held to its starting x, against the pull of one neighbour (1)
   const index = new Map<string, number>();
   const ids: string[] = [];
@@ -153,8 +158,9 @@ export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], options:
     if (index.has(node.id)) continue;
     index.set(node.id, ids.length);
     ids.push(node.id);
-    width.push(Number.isFinite(node.width) ? Math.max(0, node.width) : 0);
-    height.push(Number.isFinite(node.height) ? Math.max(0, node.height) : 0);
+    const [w, h] = across ? [node.height, node.width] : [node.width, node.height];
+    width.push(Number.isFinite(w) ? Math.max(0, w) : 0);
+    height.push(Number.isFinite(h) ? Math.max(0, h) : 0);
   }
   const n = ids.length;
   const from: number[] = [];
@@ -324,7 +330,10 @@ export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], options:
   for (const c of sorted) {
     const box = boxes[c];
     if (cx > 0 && cx + box.width > rowWidth) (cx = 0), (cy += rowHeight + rankGap), (rowHeight = 0);
-    for (const v of box.members) positions[ids[v]] = { x: x[v] - box.left + cx, y: y[v] + cy };
+    for (const v of box.members) {
+      const [px, py] = [x[v] - box.left + cx, y[v] + cy];
+      positions[ids[v]] = across ? { x: py, y: px } : { x: px, y: py };
+    }
     cx += box.width + 2 * nodeGap;
     rowHeight = Math.max(rowHeight, box.height);
   }

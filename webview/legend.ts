@@ -1,6 +1,6 @@
 // The legend: what the colours mean for the current metric and mode, the ends of the scale, and the keys for
 // NaN/Inf, no gradient and edge width.
-import type { Metric } from '../engine/trace';
+import type { Metric } from '../engine/view-messages';
 import { legendEnds, legendGradient, Scale } from './colors';
 import { el } from './dom';
 

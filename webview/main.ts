@@ -1,7 +1,8 @@
 // The webview's entry: builds the page, connects to the host (VS Code, or none in the standalone report),
 // validates every message, and wires the controls and the keyboard to the graph view.
 import { formatSite } from '../engine/format';
-import { isHostMessage, Metric, siteToReveal, traceFromJson } from '../engine/trace';
+import { traceFromJson } from '../engine/trace';
+import { isHostMessage, Metric, Orientation, siteToReveal } from '../engine/view-messages';
 import { ImageFormat, imageData } from './export-image';
 import { GraphView } from './graph-view';
 import { connectHost } from './host';
@@ -37,7 +38,9 @@ const onMetric = () => view.setMetric(dom.metric.value as Metric, dom.diff.check
 dom.metric.addEventListener('change', onMetric);
 dom.diff.addEventListener('change', onMetric);
 const exportAs = (format: ImageFormat) => host.post({ type: 'export', format, data: imageData(view.cy, format, currentTheme().background) });
-dom.buttons.Fit.addEventListener('click', () => view.fit());
+dom.buttons.Fit.addEventListener('click', () => view.fitAll());
+dom.buttons['Fit readable'].addEventListener('click', () => view.fit());
+dom.orientation.addEventListener('change', () => view.setOrientation(dom.orientation.value as Orientation));
 dom.buttons.PNG.addEventListener('click', () => exportAs('png'));
 dom.buttons.SVG.addEventListener('click', () => exportAs('svg'));
 watchTheme(() => view.restyle());
@@ -48,6 +51,8 @@ bindKeyboard(document, {
   reveal: (node) => view.reveal(node),
   focusSearch: () => dom.search.focus(),
   fit: () => view.fit(),
+  fitAll: () => view.fitAll(),
+  direction: () => view.direction,
 });
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

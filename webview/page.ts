@@ -18,13 +18,22 @@ export function buildPage(root: HTMLElement) {
   diff.type = 'checkbox';
   const diffLabel = el('label', 'diff', ' change from previous step');
   diffLabel.prepend(diff);
-  const buttons = Object.fromEntries(['Fit', 'PNG', 'SVG'].map((t) => [t, el('button', '', t)]));
+  // Which way the graph runs: 'auto' picks top-down or left to right for the panel's shape.
+  const orientation = el('select', 'orientation');
+  orientation.setAttribute('aria-label', 'Layout direction');
+  orientation.title = 'Layout direction';
+  for (const [value, label] of [['auto', 'Auto ⇅⇄'], ['down', 'Top-down ↓'], ['right', 'Left-right →']]) {
+    orientation.appendChild(Object.assign(el('option', '', label), { value }));
+  }
+  const buttons = Object.fromEntries(['Fit', 'Fit readable', 'PNG', 'SVG'].map((t) => [t, el('button', '', t)]));
+  buttons.Fit.title = 'Show the whole graph (Shift+F)';
+  buttons['Fit readable'].title = 'Fit, keeping labels readable: a big graph shows the part around the loss (F)';
   buttons.PNG.title = 'Export as PNG';
   buttons.SVG.title = 'Export as SVG';
   const status = el('span', 'status');
   // The buttons wrap as one group in a narrow panel, so Fit is never left on a line apart from the exports.
   const actions = el('span', 'actions');
-  actions.append(buttons.Fit, buttons.PNG, buttons.SVG);
+  actions.append(orientation, buttons.Fit, buttons['Fit readable'], buttons.PNG, buttons.SVG);
   const toolbar = el('header', 'toolbar');
   toolbar.append(search, metric, diffLabel, actions, status);
 
@@ -53,7 +62,7 @@ export function buildPage(root: HTMLElement) {
   const timeline = el('footer', 'timeline');
   timeline.append(step, stepLabel, lossCurve);
   root.append(toolbar, failure, main, timeline);
-  return { graph, failure, details, findings, legend, status, search, metric, diff, step, stepLabel, lossCurve, buttons };
+  return { graph, failure, details, findings, legend, status, search, metric, diff, orientation, step, stepLabel, lossCurve, buttons };
 }
 
 /**

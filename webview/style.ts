@@ -45,6 +45,8 @@ export function stylesheet(theme: Theme, big: boolean): StylesheetJson {
       selector: 'node[strip]',
       style: { 'background-image': 'data(strip)', 'background-fit': 'none', 'background-width': '86%', 'background-height': 7, 'background-position-y': '82%', 'background-clip': 'none', 'text-margin-y': -6 },
     },
+    // A left-to-right drawing sets long labels on several lines (the view sizes the box for them).
+    { selector: 'node[wrapped]', style: { label: 'data(wrapped)', 'text-wrap': 'wrap', 'line-height': 1.2 } },
     { selector: 'node.nan', style: { 'border-width': 4, 'border-color': NAN_COLOR, 'border-style': 'solid' } },
     {
       selector: 'node[?origin]',

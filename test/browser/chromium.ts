@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Browser, chromium, Page } from 'playwright-core';
-import type { HostMessage, ViewMessage } from '../../engine/trace';
+import type { HostMessage, ViewMessage } from '../../engine/view-messages';
 
 /** The repository root: the nearest folder above this bundle with a package.json (tests and benchmarks live at different depths). */
 export const repo = (() => {

@@ -168,7 +168,7 @@ describe('graph view layout at panel sizes (Chromium)', function () {
     assert.equal(after.zoom, zoomed.zoom);
     assert.ok(Math.abs(after.x - zoomed.x) < 1 && Math.abs(after.y - zoomed.y) < 1, `centre ${JSON.stringify(zoomed)} -> ${JSON.stringify(after)}`);
     // Fit hands the view back: the next resize refits.
-    await page.locator('button', { hasText: 'Fit' }).click();
+    await page.getByRole('button', { name: 'Fit readable', exact: true }).click();
     assert.equal(await savedViewport(), undefined, 'a fit forgets the hand-made viewport');
     await page.setViewportSize({ width: 600, height: 450 });
     await settle(page);

@@ -1,7 +1,8 @@
 // The messages between the extension and the webview: the guards each side runs before acting on a message,
 // fed malformed and hostile ones, and the lookup that turns a view's id into a place in the user's code.
 import * as assert from 'node:assert/strict';
-import { isHostMessage, isViewMessage, siteToReveal, Trace, traceFromJson, traceToJson, TRACE_VERSION } from '../../engine/trace';
+import { Trace, traceFromJson, traceToJson, TRACE_VERSION } from '../../engine/trace';
+import { isHostMessage, isViewMessage, siteToReveal } from '../../engine/view-messages';
 import { mlpTrace } from '../webview/make-trace';
 
 describe('messages from the webview (untrusted)', () => {
@@ -67,6 +68,7 @@ describe('messages from the host', () => {
     for (const m of [
       { type: 'trace', json: traceToJson(trace) },
       { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '' } },
+      { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '', orientation: 'right' } },
       { type: 'highlightLine', file: '/m.ts', line: 3 },
       { type: 'select', node: 4 },
       { type: 'status', kind: 'running', text: 'running' },
@@ -82,6 +84,7 @@ describe('messages from the host', () => {
       { type: 'trace', trace },
       { type: 'trace', json: traceToJson(trace), state: { metric: 'loss' } },
       { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [1], search: '' } },
+      { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '', orientation: 'sideways' } },
       { type: 'highlightLine', file: 3, line: 3 },
       { type: 'highlightLine', file: '/m.ts', line: 2.5 },
       { type: 'select', node: 'n4' },

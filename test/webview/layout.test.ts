@@ -59,6 +59,18 @@ describe('layeredLayout', () => {
     }
   });
 
+  it("lays out left to right with direction 'right': the top-down layout of the turned boxes, transposed", () => {
+    for (const [name, g] of real()) {
+      const r = layeredLayout(g.nodes, g.edges, { direction: 'right' });
+      for (const e of g.edges) assert.ok(r.positions[e.source].x < r.positions[e.target].x, `${name}: ${e.source} -> ${e.target}`);
+      const turned = layeredLayout(g.nodes.map((n) => ({ id: n.id, width: n.height, height: n.width })), g.edges);
+      for (const n of g.nodes) assert.deepEqual(r.positions[n.id], { x: turned.positions[n.id].y, y: turned.positions[n.id].x }, name);
+      // The boxes as they are drawn (not turned) do not overlap.
+      const across = Object.fromEntries(Object.entries(r.positions).map(([id, p]) => [id, { x: p.y, y: p.x }]));
+      assertNoOverlap({ nodes: g.nodes.map((n) => ({ id: n.id, width: n.height, height: n.width })), edges: g.edges }, { positions: across, layers: r.layers }, 20);
+    }
+  });
+
   it('puts the loss alone in the bottom row', () => {
     const g = layoutInput(rnn);
     const r = layeredLayout(g.nodes, g.edges);

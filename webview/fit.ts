@@ -1,0 +1,50 @@
+// The two fits: all of the drawing in the panel however small it gets, and the readable fit, which never zooms
+// out so far that labels drop below a readable size and shows the part around the loss of a graph too big for that.
+import type { Core, NodeSingular } from 'cytoscape';
+import { FIT_MARGIN, MAX_FIT_ZOOM, READABLE_ZOOM } from './limits';
+import type { Direction } from './orientation';
+
+/** The whole drawing in view, never blown up past MAX_FIT_ZOOM (labels too small to read are not drawn). */
+export function fitAll(cy: Core): void {
+  // A selection's centring may still be animating towards where the old size put the node: the fit wins.
+  cy.stop(true);
+  cy.fit(undefined, FIT_MARGIN);
+  if (cy.zoom() > MAX_FIT_ZOOM) {
+    cy.zoom(MAX_FIT_ZOOM);
+    cy.center();
+  }
+}
+
+/**
+ * The whole drawing if it is readable so; else at READABLE_ZOOM, centred on the selected node, or with the loss
+ * where the data flows to: the bottom middle of a top-down drawing, the right middle of one left to right.
+ */
+export function fitReadable(cy: Core, direction: Direction): void {
+  fitAll(cy);
+  if (cy.zoom() >= READABLE_ZOOM) return;
+  cy.zoom(READABLE_ZOOM);
+  const selected = cy.$('node:selected');
+  if (selected.nonempty()) {
+    cy.center(selected);
+    return;
+  }
+  const loss = lossElement(cy);
+  if (loss === undefined) {
+    cy.center();
+    return;
+  }
+  // The loss centred across the flow; along it, the edge of the loss's layer (a bigger box beside it shows whole too).
+  const own = loss.renderedBoundingBox({});
+  const across = direction === 'right';
+  const at = loss.position(across ? 'x' : 'y');
+  const layer = cy.nodes().filter((n) => Math.abs(n.position(across ? 'x' : 'y') - at) < 1).renderedBoundingBox({});
+  if (across) cy.panBy({ x: cy.width() - FIT_MARGIN - layer.x2, y: cy.height() / 2 - (own.y1 + own.y2) / 2 });
+  else cy.panBy({ x: cy.width() / 2 - (own.x1 + own.x2) / 2, y: cy.height() - FIT_MARGIN - layer.y2 });
+}
+
+/** The drawn element of the loss (the node no edge leaves), or the last node. */
+function lossElement(cy: Core): NodeSingular | undefined {
+  const sinks = cy.nodes().filter((n) => n.outgoers('edge').empty());
+  const last = sinks.length > 0 ? sinks[sinks.length - 1] : cy.nodes().last();
+  return last.nonempty() ? (last as NodeSingular) : undefined;
+}
