@@ -5,6 +5,7 @@ import { Finding, normOrNaN, Trace, TraceNode } from '../engine/trace';
 import { DEFAULT_VIEW_STATE, isViewState, Orientation, ViewState } from '../engine/view-messages';
 import { colorFor, diffScale, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
 import { changeOf, Elements, foldsAround, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
+import { firstViewFolds } from './first-view';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
 import { renderLegend } from './legend';
@@ -100,8 +101,8 @@ export class GraphView {
       delete this.state.viewport;
     }
     this.state.file = trace.file;
-    // A first view opens as many folds as a screenful of readable boxes holds; later ones keep what the user opened.
-    if (this.state.expanded.length === 0) this.state.expanded = foldsToOpen(this.folds, this.boxBudget());
+    // A first view opens as many folds as fit the panel readably; later ones keep what the user opened.
+    const firstView = this.state.expanded.length === 0;
     if (this.state.selected !== null && !this.nodes.has(this.state.selected)) this.state.selected = null;
     this.dom.metric.value = this.state.metric;
     this.dom.diff.checked = this.state.diff;
@@ -110,7 +111,13 @@ export class GraphView {
     this.scrubber.show(trace, this.state.step);
     renderFindings(this.dom.findings, trace.findings, (f, i) => this.pickFinding(f, i));
     const viewport = this.state.viewport;
-    this.drawn = this.redraw().then(() => {
+    const panel = { width: this.cy.width(), height: this.cy.height() };
+    const opened = firstView ? firstViewFolds(trace.graph, this.folds, this.boxBudget(), this.state.orientation ?? 'auto', panel) : Promise.resolve(this.state.expanded);
+    this.drawn = opened.then((open) => {
+      if (this.trace !== trace) return;
+      this.state.expanded = open;
+      return this.redraw();
+    }).then(() => {
       if (viewport !== undefined) this.viewport.restore(viewport);
       if (this.state.selected !== null) this.select(this.state.selected, false);
       else this.renderDetails();
@@ -218,7 +225,7 @@ export class GraphView {
     const d = ele.data() as NodeData;
     if (d.kind === 'group') {
       // The box opens, and what is inside it opens as far as the panel holds readable boxes.
-      this.state.expanded = foldsToOpen(this.folds, this.boxBudget(), new Set([...this.state.expanded, d.group]), d.group);
+      this.state.expanded = foldsToOpen(this.folds, this.openBudget(), new Set([...this.state.expanded, d.group]), d.group);
       this.drawn = this.redraw();
       return;
     }
@@ -361,7 +368,15 @@ export class GraphView {
     this.minimap.placeCorner();
   }
 
-  /** How many boxes a first view (or a box the user opens) may show: what fits the panel at a readable size. */
+  /**
+   * How many boxes may show once the user opens a box: twice a first view's, since they asked to see inside (the
+   * fit then shows the part they opened, with the overview, if it no longer fits whole).
+   */
+  openBudget(): number {
+    return 2 * this.boxBudget();
+  }
+
+  /** How many boxes a first view may show: what fits the panel at a readable size (cut further by first-view.ts). */
   boxBudget(): number {
     const area = Math.max(this.dom.graph.clientWidth, 300) * Math.max(this.dom.graph.clientHeight, 300);
     return Math.min(60, Math.max(10, Math.round(area / SCREEN_AREA_PER_BOX)));

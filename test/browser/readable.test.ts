@@ -89,7 +89,7 @@ describe('the first view is readable (Chromium)', function () {
         const loss = trace.graph.nodes.filter((n) => !consumed.has(n.id)).pop()!;
         const targets = [...trace.graph.nodes.filter((n) => n.kind === 'param'), loss];
         // As the view does on a click (graph-view.ts onTapNode), with the budget it used for this panel.
-        const budget = await page.evaluate(() => (window as unknown as { __gradscope: { boxBudget(): number } }).__gradscope.boxBudget());
+        const budget = await page.evaluate(() => (window as unknown as { __gradscope: { openBudget(): number } }).__gradscope.openBudget());
         const tree = foldTree(trace.graph);
         const clicks = targets.map((n) => {
           let open = new Set(seen.expanded);
