@@ -1,6 +1,7 @@
 // The two fits: all of the drawing in the panel however small it gets, and the readable fit, which never zooms
 // out so far that labels drop below a readable size and shows the part around the loss of a graph too big for that.
 import type { Core, NodeSingular } from 'cytoscape';
+import { normOrNaN, TraceNode } from '../engine/trace';
 import { FIT_MARGIN, MAX_FIT_ZOOM, READABLE_ZOOM } from './limits';
 import type { Direction } from './orientation';
 
@@ -17,9 +18,10 @@ export function fitAll(cy: Core): void {
 
 /**
  * The whole drawing if it is readable so; else at READABLE_ZOOM, centred on the selected node, or with the loss
- * where the data flows to: the bottom middle of a top-down drawing, the right middle of one left to right.
+ * where the data flows to: the bottom middle of a top-down drawing, the right middle of one left to right. `worst`
+ * (the element of the parameter with the worst gradient) is brought into view beside the loss when both fit.
  */
-export function fitReadable(cy: Core, direction: Direction): void {
+export function fitReadable(cy: Core, direction: Direction, worst?: string): void {
   fitAll(cy);
   if (cy.zoom() >= READABLE_ZOOM) return;
   cy.zoom(READABLE_ZOOM);
@@ -40,6 +42,29 @@ export function fitReadable(cy: Core, direction: Direction): void {
   const layer = cy.nodes().filter((n) => Math.abs(n.position(across ? 'x' : 'y') - at) < 1).renderedBoundingBox({});
   if (across) cy.panBy({ x: cy.width() - FIT_MARGIN - layer.x2, y: cy.height() / 2 - (own.y1 + own.y2) / 2 });
   else cy.panBy({ x: cy.width() / 2 - (own.x1 + own.x2) / 2, y: cy.height() - FIT_MARGIN - layer.y2 });
+  const other = worst === undefined ? cy.collection() : cy.getElementById(worst);
+  if (other.empty() || other.same(loss)) return;
+  // Both in view when they fit together: the loss and the parameter a user most needs to see.
+  const both = loss.union(other).renderedBoundingBox({});
+  if (both.w > cy.width() - 2 * FIT_MARGIN || both.h > cy.height() - 2 * FIT_MARGIN) return;
+  const inside = both.x1 >= FIT_MARGIN && both.y1 >= FIT_MARGIN && both.x2 <= cy.width() - FIT_MARGIN && both.y2 <= cy.height() - FIT_MARGIN;
+  if (!inside) cy.panBy({ x: cy.width() / 2 - (both.x1 + both.x2) / 2, y: cy.height() / 2 - (both.y1 + both.y2) / 2 });
+}
+
+/**
+ * The parameter whose gradient a user most needs to see: one that holds NaN/Inf, else the smallest gradient norm
+ * that reached one (the vanishing end). Undefined when no parameter got a gradient.
+ */
+export function worstParam(nodes: readonly TraceNode[]): TraceNode | undefined {
+  let worst: TraceNode | undefined;
+  let worstNorm = Infinity;
+  for (const n of nodes) {
+    if (n.kind !== 'param' || n.grad === undefined) continue;
+    const g = normOrNaN(n.grad);
+    if (Number.isNaN(g)) return n;
+    if (g < worstNorm) [worst, worstNorm] = [n, g];
+  }
+  return worst;
 }
 
 /** The drawn element of the loss (the node no edge leaves), or the last node. */

@@ -9,7 +9,7 @@ import { firstViewFolds } from './first-view';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
 import { renderLegend } from './legend';
-import { fitAll, fitReadable } from './fit';
+import { fitAll, fitReadable, worstParam } from './fit';
 import { BIG_GRAPH_ELEMENTS, SCREEN_AREA_PER_BOX } from './limits';
 import { Minimap } from './minimap';
 import { boxFor, chooseAgain, Direction, Laid, layOut } from './orientation';
@@ -358,11 +358,13 @@ export class GraphView {
 
   /**
    * Fits the drawing to the panel, never so far out that labels drop below a readable size: a graph too big for
-   * that shows the part around the loss, to pan from. Never blown up past MAX_FIT_ZOOM.
+   * that shows the part around the loss and the parameter with the worst gradient, to pan from. Never blown up
+   * past MAX_FIT_ZOOM.
    * Until the user zooms or pans again, resizes fit it again.
    */
   fit(): void {
-    fitReadable(this.cy, this.direction);
+    const worst = this.trace === null ? undefined : worstParam(this.trace.graph.nodes);
+    fitReadable(this.cy, this.direction, worst === undefined ? undefined : this.elements.drawnId.get(worst.id));
     this.fitMode = 'readable';
     this.viewport.fitted();
     this.minimap.placeCorner();

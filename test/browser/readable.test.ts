@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { Trace, traceFromJson, traceToJson } from '../../engine/trace';
 import { foldsAround } from '../../webview/elements';
+import { worstParam } from '../../webview/fit';
 import { foldsToOpen, foldTree } from '../../webview/folding';
 import { READABLE_PX } from '../../webview/limits';
 import { gradscope, repo } from '../runner/cli-helpers';
@@ -19,6 +20,8 @@ interface Drawn {
   onScreen: { id: string; label: string; px: number; box: { x1: number; y1: number; x2: number; y2: number } }[];
   labels: Record<string, string>;
   expanded: string[];
+  /** The parameter with the worst gradient and the loss: whether they fit the panel together, and their elements. */
+  focus: { fits: boolean; worst: string; loss: string } | null;
 }
 
 const SIZES = [
@@ -54,7 +57,8 @@ describe('the first view is readable (Chromium)', function () {
         await page.setViewportSize({ width, height });
         await sendToView(page, { type: 'trace', json: traceToJson(trace) });
         await drawn(page);
-        const seen: Drawn = await page.evaluate(() => {
+        const worst = worstParam(trace.graph.nodes);
+        const seen: Drawn = await page.evaluate((worstId) => {
           const view = (window as unknown as ViewHandle).__gradscope;
           const cy = view.cy;
           const [w, h] = [cy.width(), cy.height()];
@@ -66,11 +70,21 @@ describe('the first view is readable (Chromium)', function () {
             if (box.x2 < 0 || box.y2 < 0 || box.x1 > w || box.y1 > h) return;
             onScreen.push({ id: n.id(), label: n.data('label') as string, px: parseFloat(n.style('font-size')) * cy.zoom(), box });
           });
-          return { zoom: cy.zoom(), onScreen, labels, expanded: view.state.expanded };
-        });
+          // The worst parameter's drawn element: its own, or the closed box it is in.
+          const worstEl = worstId === null ? null : cy.nodes().filter((n) => n.id() === `n${worstId}` || ((n.data('members') as number[] | undefined)?.includes(worstId) ?? false)).first();
+          const loss = cy.nodes().filter((n) => n.outgoers('edge').empty()).last();
+          const both = worstEl === null || worstEl.empty() ? null : loss.union(worstEl).renderedBoundingBox({});
+          const focus = both === null ? null : { fits: both.w <= w - 60 && both.h <= h - 60, worst: worstEl!.id(), loss: loss.id() };
+          return { zoom: cy.zoom(), onScreen, labels, expanded: view.state.expanded, focus };
+        }, worst?.id ?? null);
         await screenshot(page, `readable-${file.replace(/.*\//, '').replace('.ts', '')}-${width}x${height}`);
         assert.ok(seen.onScreen.length > 0, 'something is on screen');
         for (const n of seen.onScreen) assert.ok(n.px >= READABLE_PX - 0.01, `${n.label}: ${n.px.toFixed(1)} px`);
+        // A graph shown in part shows the loss and, when they fit together, the parameter with the worst gradient.
+        if (seen.focus?.fits) {
+          const shown = new Set(seen.onScreen.map((n) => n.id));
+          assert.ok(shown.has(seen.focus.loss) && shown.has(seen.focus.worst), `the loss and ${worst?.name} (${seen.focus.worst}) are on screen`);
+        }
         for (let i = 0; i < seen.onScreen.length; i++) {
           for (let j = i + 1; j < seen.onScreen.length; j++) {
             const [a, b] = [seen.onScreen[i].box, seen.onScreen[j].box];
