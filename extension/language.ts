@@ -35,6 +35,19 @@ export function sparkline(values: readonly (number | null | undefined)[], width 
 const fmt = (v: number) => formatMagnitude(v, 4);
 const statsLine = (s: Stats) => `norm ${fmt(s.norm)} · mean ${fmt(s.mean)} · min ${fmt(s.min)} · max ${fmt(s.max)}${s.nan > 0 ? ` · **${s.nan} NaN**` : ''}${s.inf > 0 ? ` · **${s.inf} Inf**` : ''}`;
 
+/**
+ * A parameter's update-to-data ratio (how far each optimizer step moved it, relative to its spread): the last step's,
+ * where it sits against the healthy ~1e-3, and its trend; undefined when no step updated it.
+ */
+export function updateRatioLine(trace: Trace, key: string): string | undefined {
+  const ratios = trace.steps.map((s) => s.health?.params[key]?.updateRatio ?? null);
+  const known = ratios.filter((r): r is number => r !== null);
+  if (known.length === 0) return undefined;
+  const last = known[known.length - 1];
+  const verdict = last > 1e-2 ? 'high: a smaller learning rate?' : last < 1e-4 ? 'low: it barely moves' : 'healthy (about 1e-3)';
+  return `update / data: ${fmt(last)} at the last step, ${verdict}${known.length > 1 ? ` · by step \`${sparkline(ratios)}\`` : ''}  \n`;
+}
+
 export class GradientHover implements vscode.HoverProvider {
   constructor(private readonly runs: Runs) {}
 
@@ -50,6 +63,8 @@ export class GradientHover implements vscode.HoverProvider {
       md.appendMarkdown(`value: ${statsLine(n.value)}  \n`);
       md.appendMarkdown(n.grad ? `gradient: ${statsLine(n.grad)}  \n` : 'gradient: none reached this tensor  \n');
       if (trace.steps.length > 1) md.appendMarkdown(`gradient by step: \`${sparkline(trace.steps.map((s) => s.gradNorms[n.key]))}\`  \n`);
+      const update = n.kind === 'param' ? updateRatioLine(trace, n.key) : undefined;
+      if (update !== undefined) md.appendMarkdown(update);
       const args = encodeURIComponent(JSON.stringify([trace.file, n.id]));
       md.appendMarkdown(`[Show in graph](command:gradscope.showNode?${args})\n\n`);
     }

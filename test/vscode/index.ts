@@ -66,6 +66,12 @@ export function run(): Promise<void> {
         assert.match(ours, /\*\*x\.matmul\(params\.w\)\*\* `\[100×3\]` \*matmul\*/);
         assert.match(ours, /gradient by step: `[▁▂▃▄▅▆▇█]+`/);
         assert.match(ours, /\[Show in graph\]\(command:gradscope\.showNode\?/);
+        // A parameter's line also says how far each optimizer step moved it (the update-to-data ratio) and its trend.
+        const paramLine = await lineOf('linear-regression.ts', 'const params =');
+        const paramAt = new vscode.Position(paramLine - 1, editor.document.lineAt(paramLine - 1).text.indexOf('randn') + 1);
+        const paramHovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, paramAt);
+        const param = paramHovers.map((h) => h.contents.map((c) => (c as vscode.MarkdownString).value).join('\n')).find((v) => v.includes('gradient:'));
+        assert.match(param ?? '', /update \/ data: \S+ at the last step, (high|low|healthy)[^·]*· by step `[▁▂▃▄▅▆▇█]+`/);
       });
 
       it('puts findings in the Problems panel at the NaN origin and the unused parameter, and replaces them on the next run', async () => {
