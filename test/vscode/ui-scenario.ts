@@ -89,12 +89,19 @@ export async function uiScenario(page: Page, url: string, name: string, log: (s:
         __gradscope: {
           drawn: Promise<void>;
           trace: { graph: { nodes: { id: number; op: string; site: { line: number; column: number } | null }[] } };
-          cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } } };
+          cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } }; center(eles: unknown): void; container(): { getBoundingClientRect(): { left: number; top: number } } };
         };
       }).__gradscope;
       await view.drawn;
       const node = view.trace.graph.nodes.find((n) => n.op === 'matmul')!;
-      return { position: view.cy.getElementById(`n${node.id}`).renderedPosition(), line: node.site!.line, column: node.site!.column };
+      const ele = view.cy.getElementById(`n${node.id}`);
+      // A person clicks a node they can see: one under the overview (or off screen) is brought to the middle first.
+      const doc = (globalThis as unknown as { document: { elementFromPoint(x: number, y: number): { closest(s: string): unknown } | null } }).document;
+      const box = view.cy.container().getBoundingClientRect();
+      const p = ele.renderedPosition();
+      const hit = doc.elementFromPoint(box.left + p.x, box.top + p.y);
+      if (hit === null || hit.closest('.minimap') !== null) view.cy.center(ele);
+      return { position: ele.renderedPosition(), line: node.site!.line, column: node.site!.column };
     });
     await frame.evaluate(() => {
       const g = globalThis as unknown as { __downs?: number; document: { addEventListener(t: string, f: () => void, c: boolean): void } };
