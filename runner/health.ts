@@ -3,6 +3,7 @@
 // steps. A parameter's update ratio needs its values after the optimizer ran: its values are copied when
 // backward ends and compared with what they became when the next backward starts (or the run ends).
 import type { Tensor } from '../engine/tensor';
+import { deadUnits } from './stats';
 import { ActivationHealth, GRAD_HISTOGRAM, HEALTH_OPS, Histogram, ParamHealth, Site, StepHealth, Stats, TrainingHealth } from '../engine/trace';
 
 /** A run of any length keeps histograms for at most this many steps. */
@@ -239,25 +240,15 @@ export function activationHealth(t: Tensor, histograms: boolean): ActivationHeal
   else if (op === 'sigmoid') for (let i = 0; i < n; i++) saturated += v[i] < SIGMOID_SATURATED || v[i] > 1 - SIGMOID_SATURATED ? 1 : 0;
   const health: ActivationHealth = { mean: round4(n > 0 ? sum / n : 0), std: round4(stdOf(n, sum, sumSq)) };
   if ((op === 'tanh' || op === 'sigmoid') && n > 0) health.saturated = round4(saturated / n);
-  if (op === 'relu' && t.shape.length >= 2 && n > 0) health.dead = round4(deadFraction(v, t.shape[t.shape.length - 1]));
+  if (op === 'relu' && t.shape.length >= 2 && n > 0) {
+    const units = t.shape[t.shape.length - 1];
+    health.dead = round4(units === 0 ? 0 : deadUnits(v, units) / units);
+  }
   if (histograms) {
     const [lo, hi] = op === 'tanh' ? [-1, 1] : op === 'sigmoid' ? [0, 1] : [min, max];
     health.histogram = linearHistogram(v, Number.isFinite(lo) ? lo : 0, Number.isFinite(hi) ? hi : 0);
   }
   return health;
-}
-
-/** The fraction of units (the last axis, `units` long) that are 0 in every row. */
-function deadFraction(v: Float64Array, units: number): number {
-  if (units === 0) return 0;
-  const alive = new Uint8Array(units);
-  for (let i = 0, u = 0; i < v.length; i++) {
-    if (v[i] !== 0) alive[u] = 1;
-    if (++u === units) u = 0;
-  }
-  let dead = 0;
-  for (let u = 0; u < units; u++) dead += alive[u] === 0 ? 1 : 0;
-  return dead / units;
 }
 
 /** `v` in BINS equal bins from `lo` to `hi` (outside values in the end bins; NaN and Inf not counted). */

@@ -6,14 +6,12 @@ import type { Orientation } from '../engine/view-messages';
 import { traceToElements } from './elements';
 import { Fold, FoldTree, foldsToOpen, isFold } from './folding';
 import { READABLE_ZOOM } from './limits';
-import { boxFor, Direction, extentOf, fitZoom, layOut, Size } from './orientation';
+import { extentOf, fitZoom, layOutElements, Size } from './orientation';
 
 /** Whether the graph drawn with these folds open fits `panel` whole at the readable zoom. */
 async function fitsReadably(graph: StepGraph, tree: FoldTree, open: readonly string[], orientation: Orientation, panel: Size): Promise<boolean> {
-  const els = traceToElements(graph, new Set(open), tree);
-  const boxes = (d: Direction) => els.nodes.map((n) => ({ id: n.data.id, ...boxFor(n.data.label, n.data.kind === 'group', d) }));
-  const { placed, direction } = await layOut(boxes, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })), orientation, panel);
-  return fitZoom(extentOf(boxes(direction), placed), panel) >= READABLE_ZOOM;
+  const { placed, boxes } = await layOutElements(traceToElements(graph, new Set(open), tree), orientation, panel);
+  return fitZoom(extentOf(boxes, placed), panel) >= READABLE_ZOOM;
 }
 
 /**

@@ -33,7 +33,7 @@ export interface FoldTree {
 /** Fewer repetitions than this are shown as they are: two blocks read better as two boxes than as "×2". */
 export const MIN_REPEATS = 3;
 
-const isFold = (item: Item): item is Fold => typeof item !== 'number';
+export const isFold = (item: Item): item is Fold => typeof item !== 'number';
 
 /** The folds of a step's graph (see the top of this file). */
 export function foldTree(graph: StepGraph): FoldTree {
@@ -165,4 +165,3 @@ export function foldsToOpen(tree: FoldTree, budget: number, open: ReadonlySet<st
   }
 }
 
-export { isFold };

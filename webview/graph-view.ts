@@ -12,13 +12,13 @@ import { renderLegend } from './legend';
 import { fitAll, fitReadable, worstParam } from './fit';
 import { BIG_GRAPH_ELEMENTS, SCREEN_AREA_PER_BOX } from './limits';
 import { Minimap } from './minimap';
-import { boxFor, chooseAgain, Direction, Laid, layOut } from './orientation';
+import { chooseAgain, Direction, Laid, layOutElements } from './orientation';
 import type { Dom } from './page';
 import { markSearch, searchMatches } from './search';
 import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
-import { stripImage } from './strip';
+import { stripImage, strongest } from './strip';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
 import { bindWheelZoom, OVERVIEW_PAN, ViewportKeeper } from './viewport';
@@ -27,17 +27,6 @@ import { bindWheelZoom, OVERVIEW_PAN, ViewportKeeper } from './viewport';
 function textOn(fill: string): string {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(fill.slice(i, i + 2), 16) / 255);
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 ? '#000000' : '#ffffff';
-}
-
-/** What one drawn element shows for the trace elements it stands for: NaN if any was NaN/Inf, else the largest. */
-function strongest(values: readonly (number | undefined)[]): number | undefined {
-  let max: number | undefined;
-  for (const v of values) {
-    if (v === undefined) continue;
-    if (!Number.isFinite(v)) return NaN;
-    if (max === undefined || v > max) max = v;
-  }
-  return max;
 }
 
 export class GraphView {
@@ -139,10 +128,9 @@ export class GraphView {
       if (what !== undefined) Object.assign(n.data, { label: `⚠ ${what}: ${n.data.label}`, origin: true });
     }
     // Box sizes from the label, for each way the graph may run; the data gets those of the way chosen.
-    const boxesFor = (d: Direction) => els.nodes.map((n) => ({ id: n.data.id, ...boxFor(n.data.label, n.data.kind === 'group', d) }));
     const panel = { width: this.cy.width(), height: this.cy.height() };
-    const { placed, direction, extents } = await layOut(boxesFor, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })), this.state.orientation ?? 'auto', panel);
-    for (const [i, { width, height, wrapped }] of boxesFor(direction).entries()) Object.assign(els.nodes[i].data, { w: width, h: height }, wrapped === undefined ? {} : { wrapped });
+    const { placed, direction, extents, boxes: sizes } = await layOutElements(els, this.state.orientation ?? 'auto', panel);
+    for (const [i, { width, height, wrapped }] of sizes.entries()) Object.assign(els.nodes[i].data, { w: width, h: height }, wrapped === undefined ? {} : { wrapped });
     if (this.trace !== trace) return;
     this.elements = els;
     this.direction = direction;

@@ -2,6 +2,7 @@
 // bigger. In 'auto' both layouts are made (the layout is linear, and runs in the worker) and the one whose whole
 // drawing fits the panel at the larger zoom wins; a tall panel always gets top-down.
 import type { Orientation } from '../engine/view-messages';
+import type { Elements } from './elements';
 import type { LayoutEdge, LayoutNode, LayoutResult } from './layout';
 import { layout } from './layout-client';
 import { FIT_MARGIN, MAX_FIT_ZOOM } from './limits';
@@ -76,6 +77,13 @@ export async function layOut(nodes: (d: Direction) => LayoutNode[], edges: Layou
   const [down, right] = await Promise.all([layout(downNodes, edges, { direction: 'down' }), layout(rightNodes, edges, { direction: 'right' })]);
   const direction = chooseDirection(extentOf(downNodes, down), extentOf(rightNodes, right), panel);
   return { placed: direction === 'down' ? down : right, direction, extents: { down: extentOf(downNodes, down), right: extentOf(rightNodes, right) } };
+}
+
+/** Lays out drawn elements (see layOut), each box sized for its label; `boxes` are the sizes of the way chosen. */
+export async function layOutElements(els: Elements, orientation: Orientation, panel: Size): Promise<Laid & { boxes: (LayoutNode & { wrapped?: string })[] }> {
+  const boxesFor = (d: Direction) => els.nodes.map((n) => ({ id: n.data.id, ...boxFor(n.data.label, n.data.kind === 'group', d) }));
+  const laid = await layOut(boxesFor, els.edges.map((e) => ({ source: e.data.source, target: e.data.target })), orientation, panel);
+  return { ...laid, boxes: boxesFor(laid.direction) };
 }
 
 /** A layout, the way it runs, and the drawing's size each way when both were made (to choose again on a resize). */

@@ -5,23 +5,22 @@ import { colorFor, Scale } from './colors';
 /** At most this many cells: repetitions beyond it share cells (each cell shows the strongest of its share). */
 export const STRIP_CELLS = 60;
 
-/**
- * What each cell shows for the repetitions it covers: NaN if any was NaN/Inf, else the largest, undefined when none
- * had a value (no gradient reached them).
- */
+/** What one drawn element shows for the values it stands for: NaN if any was NaN/Inf, else the largest (undefined: none). */
+export function strongest(values: readonly (number | undefined)[]): number | undefined {
+  let max: number | undefined;
+  for (const v of values) {
+    if (v === undefined) continue;
+    if (!Number.isFinite(v)) return NaN;
+    if (max === undefined || v > max) max = v;
+  }
+  return max;
+}
+
+/** What each cell shows for the repetitions it covers (see strongest): undefined when no gradient reached them. */
 export function stripCells(values: readonly (number | undefined)[], cells = STRIP_CELLS): (number | undefined)[] {
   const n = Math.min(values.length, cells);
   const out: (number | undefined)[] = [];
-  for (let c = 0; c < n; c++) {
-    let v: number | undefined;
-    for (let i = Math.floor((c * values.length) / n); i < Math.floor(((c + 1) * values.length) / n); i++) {
-      const x = values[i];
-      if (x === undefined || Number.isNaN(v)) continue;
-      if (!Number.isFinite(x)) v = NaN;
-      else if (v === undefined || x > v) v = x;
-    }
-    out.push(v);
-  }
+  for (let c = 0; c < n; c++) out.push(strongest(values.slice(Math.floor((c * values.length) / n), Math.floor(((c + 1) * values.length) / n))));
   return out;
 }
 

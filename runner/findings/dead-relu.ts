@@ -5,6 +5,7 @@
 import { namesText, tensorText } from '../../engine/format';
 import type { Finding, TraceNode } from '../../engine/trace';
 import { reachable } from '../graph';
+import { deadUnits } from '../stats';
 import { Detector, finding, RunView } from './detector';
 import { groupBySite } from './gradient-scale';
 
@@ -31,12 +32,7 @@ function deadRelus(run: RunView): Finding[] {
     if (t === undefined) continue; // graph node ids are unique: each tensor is checked once
     const units = t.shape[t.shape.length - 1];
     const rows = t.size / units;
-    let dead = 0;
-    for (let u = 0; u < units; u++) {
-      let alive = false;
-      for (let r = 0; r < rows && !alive; r++) alive = t.data[r * units + u] !== 0;
-      if (!alive) dead++;
-    }
+    const dead = deadUnits(t.data, units);
     if (dead > 0) found.push({ node, dead, units, rows });
   }
   return groupBySite(found, (d) => d.node).map((group) => {
