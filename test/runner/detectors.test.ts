@@ -164,9 +164,26 @@ describe('detectors', () => {
       assert.equal(findings.length, 1, JSON.stringify(findings));
       const [f] = findings;
       assert.deepEqual([f.kind, f.severity, f.step], ['vanishing', 'warning', 0]);
-      assert.equal(f.message, "vanishing gradient: 2 of the 3 parameters made here (`randn([4], { requiresGrad: true })`) get RMS gradients 1.0e+5x to 1.0e+6x smaller than the fastest-learning parameter's (step 1): they barely learn");
+      assert.equal(f.message, "vanishing gradient: 2 of the 3 parameters made here (`randn([4], { requiresGrad: true })`) get RMS gradients 1.0e+5x to 1.0e+6x smaller than the fastest-learning parameter's (worst at step 1): they barely learn");
       assert.equal(trace.graph.nodes.find((n) => n.id === f.node)?.kind, 'param');
       assert.match(lineAt(f), /\/\/ made here/);
+    });
+
+    it('reads every step: a gradient tiny for a step or two is not flagged, one tiny for many steps is, with the steps', () => {
+      const run = (tinySteps: number) => () => {
+        const fast = randn([4], { requiresGrad: true });
+        const slow = randn([4], { requiresGrad: true }); // slow
+        for (let step = 0; step < 10; step++) {
+          const scale = step < tinySteps ? 1e-6 * (step + 1) : 1;
+          fast.sum().add(slow.mul(scale).sum()).backward();
+        }
+      };
+      assert.deepEqual(detect(vanishing(), run(2)).findings, []);
+      const { findings } = detect(vanishing(), run(5));
+      assert.equal(findings.length, 1, JSON.stringify(findings));
+      assert.equal(findings[0].step, 0);
+      assert.equal(findings[0].message, "vanishing gradient: parameter `slow` [4] gets an RMS gradient 1.0e+6x smaller than the fastest-learning parameter's (worst at step 1; in 5 of 10 steps, steps 1–5): it barely learns");
+      assert.match(lineAt(findings[0]), /\/\/ slow/);
     });
 
     it('needs more than one parameter to compare', () => {
@@ -179,7 +196,7 @@ describe('detectors', () => {
         const dead = randn([4, 4], { requiresGrad: true });
         for (let i = 0; i < 3; i++) live.sum().add(dead.mul(0).sum()).backward();
       });
-      assert.deepEqual(findings.map((f) => f.message), ['vanishing gradient: parameter `dead` [4, 4] gets no gradient at step 1 (exactly zero): it does not learn']);
+      assert.deepEqual(findings.map((f) => f.message), ['vanishing gradient: parameter `dead` [4, 4] gets no gradient (exactly zero) in 3 of 3 steps, steps 1–3: it does not learn']);
     });
   });
 
