@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import { Browser, chromium, Page } from 'playwright-core';
 import type { HostMessage, ViewMessage } from '../../engine/view-messages';
 
@@ -15,7 +16,11 @@ export const repo = (() => {
 export const artifacts = join(repo, 'test-artifacts');
 export const CHROMIUM = process.env.GRADSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 // Flags that work on these machines: no sandbox as root, no GPU, and no background traffic to the closed network.
+// With the GPU off, Chromium still gives pages WebGL2 through its software renderer (SwiftShader): the view's
+// WebGL renderer runs for real, on the CPU.
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/** A browser whose pages get no WebGL at all (as a webview may): the view must fall back to its canvas renderer. */
+export const WITHOUT_WEBGL = ['--disable-3d-apis'];
 
 /** The page's globals these helpers use, typed without the DOM library (this file is also built for Node benchmarks). */
 interface PageWindow {
@@ -28,8 +33,8 @@ interface PageWindow {
   postMessage(message: unknown, origin: string): void;
 }
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** A page like the VS Code webview: the view's bundle and stylesheet, a recording acquireVsCodeApi, a theme class. */
@@ -90,4 +95,21 @@ export async function nodePoint(page: Page, elementId: string): Promise<{ x: num
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}
+
+/**
+ * The colour on screen at a page point, [r, g, b], as the browser composited it (whatever renderer drew it): a
+ * one-pixel screenshot, read from its PNG. A one-pixel row's filter never predicts from neighbours, so its
+ * inflated data is the filter byte and then the pixel.
+ */
+export async function pixelAt(page: Page, x: number, y: number): Promise<[number, number, number]> {
+  const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const row = inflateSync(Buffer.concat(idat));
+  return [row[1], row[2], row[3]];
 }
