@@ -18,6 +18,7 @@ import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
 import { applyPaint, Paint, paintElements, withPaint } from './paint';
+import { clearStyleCachesCheaply } from './style-cache';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
 import { bindWheelZoom, OVERVIEW_PAN, ViewportKeeper } from './viewport';
@@ -45,6 +46,7 @@ export class GraphView {
 
   constructor(private readonly host: ViewHost, private readonly dom: Dom) {
     this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.001, maxZoom: 4, boxSelectionEnabled: false, ...rendererOptions() });
+    clearStyleCachesCheaply(this.cy);
     // Cytoscape cancels the mousedown (no text selection while dragging), which also keeps the browser from moving
     // focus here: the view takes it itself, so its keys (arrows, Enter, /) work after a click and never go on to
     // whatever had focus before (in VS Code, the user's code).

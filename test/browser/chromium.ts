@@ -19,6 +19,11 @@ export const CHROMIUM = process.env.GRADSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 // With the GPU off, Chromium still gives pages WebGL2 through its software renderer (SwiftShader): the view's
 // WebGL renderer runs for real, on the CPU.
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/**
+ * Asks the view to draw big graphs with WebGL although this browser's WebGL is software (it chooses the canvas
+ * renderer there, being faster on a CPU): run before the view's script, in tests of the WebGL path itself.
+ */
+export const WEBGL_IN_SOFTWARE = `window.__gradscopeWebglInSoftware = true;`;
 /** A browser whose pages get no WebGL at all (as a webview may): the view must fall back to its canvas renderer. */
 export const WITHOUT_WEBGL = ['--disable-3d-apis'];
 
@@ -38,7 +43,7 @@ export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
 }
 
 /** A page like the VS Code webview: the view's bundle and stylesheet, a recording acquireVsCodeApi, a theme class. */
-export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast' = 'vscode-dark'): Promise<Page> {
+export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast' = 'vscode-dark', options: { webglInSoftware?: boolean } = {}): Promise<Page> {
   mkdirSync(artifacts, { recursive: true });
   const media = (f: string) => pathToFileURL(join(repo, 'media', f)).href;
   const html = join(artifacts, `harness-${theme}.html`);
@@ -58,6 +63,7 @@ export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   (page as Page & { errors: string[] }).errors = errors;
+  if (options.webglInSoftware === true) await page.addInitScript(WEBGL_IN_SOFTWARE);
   await page.goto(pathToFileURL(html).href);
   await page.waitForFunction(() => (globalThis as unknown as PageWindow).__posted.some((m) => m.type === 'ready'));
   return page;

@@ -1,7 +1,8 @@
-// Big drawings with Cytoscape's WebGL renderer, in real headless Chromium (WebGL2 on its software renderer): a
-// drawing above the threshold is drawn with WebGL, its nodes show on screen where Cytoscape places them in their
-// gradient colours, a click selects what it lands on, and the page stays within its Content-Security-Policy. A
-// browser without WebGL falls back to the canvas renderer, which also draws every small graph.
+// Big drawings with Cytoscape's WebGL renderer, in real headless Chromium. Its WebGL2 is software (SwiftShader),
+// where the view keeps the canvas renderer; asked to use WebGL anyway, a drawing above the threshold is drawn
+// with it, its nodes show on screen where Cytoscape places them in their gradient colours, a click selects what
+// it lands on, and the page stays within its Content-Security-Policy. A browser without WebGL falls back to the
+// canvas renderer, which also draws every small graph.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { renderReport } from '../../runner/report';
 import { foldTree } from '../../webview/folding';
 import { WEBGL_ELEMENTS } from '../../webview/webgl';
 import { mlpTrace, rnnLengthFor, rnnTrace } from '../webview/make-trace';
-import { drawn, launch, openView, pageErrors, pixelAt, repo, screenshot, sendToView, WITHOUT_WEBGL } from './chromium';
+import { drawn, launch, openView, pageErrors, pixelAt, repo, screenshot, sendToView, WEBGL_IN_SOFTWARE, WITHOUT_WEBGL } from './chromium';
 
 interface ViewHandle {
   __gradscope: { cy: import('cytoscape').Core; renderer(): string; state: ViewState; drawn: Promise<void>; trace: unknown };
@@ -96,7 +97,7 @@ describe('big drawings with WebGL (Chromium)', function () {
   });
 
   it('draws a drawing above the threshold with WebGL: nodes where Cytoscape says, in their colours; a click selects', async () => {
-    const page = await openView(browser);
+    const page = await openView(browser, 'vscode-dark', { webglInSoftware: true });
     await showBig(page);
     const drawing = await page.evaluate(() => {
       const view = (window as unknown as ViewHandle).__gradscope;
@@ -119,7 +120,7 @@ describe('big drawings with WebGL (Chromium)', function () {
   it('falls back to the canvas renderer where the browser has no WebGL, and still draws and selects', async () => {
     const plain = await launch(WITHOUT_WEBGL);
     try {
-      const page = await openView(plain);
+      const page = await openView(plain, 'vscode-dark', { webglInSoftware: true });
       await showBig(page);
       assert.equal(await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.renderer()), 'canvas');
       await drawsAndSelects(page);
@@ -127,6 +128,14 @@ describe('big drawings with WebGL (Chromium)', function () {
     } finally {
       await plain.close();
     }
+  });
+
+  it('keeps the canvas renderer where WebGL is only software (this Chromium: SwiftShader), being faster there', async () => {
+    const page = await openView(browser);
+    await showBig(page);
+    assert.equal(await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.renderer()), 'canvas');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
   });
 
   /** Opens `html` from disk, records CSP violations and errors, and draws the big trace in it. */
@@ -138,6 +147,7 @@ describe('big drawings with WebGL (Chromium)', function () {
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     await page.exposeFunction('__violation', (what: string) => problems.push(`CSP: ${what}`));
+    await page.addInitScript(WEBGL_IN_SOFTWARE);
     await page.addInitScript(() =>
       document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { __violation(s: string): void }).__violation(`${e.violatedDirective} ${e.blockedURI}`)),
     );
