@@ -9,7 +9,7 @@ import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
 import { renderLegend } from './legend';
 import { fitAll, fitReadable, worstParam } from './fit';
-import { BIG_GRAPH_ELEMENTS, SCREEN_AREA_PER_BOX } from './limits';
+import { isBigDrawing, SCREEN_AREA_PER_BOX } from './limits';
 import { Minimap } from './minimap';
 import { chooseAgain, Direction, Laid, layOutElements } from './orientation';
 import type { Dom } from './page';
@@ -22,7 +22,7 @@ import { clearStyleCachesCheaply } from './style-cache';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
 import { bindWheelZoom, OVERVIEW_PAN, ViewportKeeper } from './viewport';
-import { drawsWithWebgl, rendererOptions, useWebgl, WEBGL_ELEMENTS } from './webgl';
+import { drawsWithWebgl, rendererOptions, useWebgl } from './webgl';
 
 export class GraphView {
   readonly cy: Core;
@@ -134,7 +134,7 @@ export class GraphView {
     // The old drawing out and the stylesheet in first, then the elements added once with their colours: each is
     // styled once, as it is added.
     this.cy.elements().remove();
-    useWebgl(this.cy, els.nodes.length + els.edges.length >= WEBGL_ELEMENTS);
+    useWebgl(this.cy, isBigDrawing(els.nodes.length + els.edges.length));
     this.restyle();
     const paint = this.paint();
     if (paint === null) return;
@@ -355,7 +355,7 @@ export class GraphView {
 
   /** Applies the stylesheet for the current theme, the cheaper one for a big graph. */
   restyle(): void {
-    this.cy.style(stylesheet(currentTheme(), this.elements.nodes.length + this.elements.edges.length > BIG_GRAPH_ELEMENTS));
+    this.cy.style(stylesheet(currentTheme(), isBigDrawing(this.elements.nodes.length + this.elements.edges.length)));
     // The overview takes its background and outline from the theme too.
     this.minimap.refresh();
   }

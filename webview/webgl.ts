@@ -4,10 +4,6 @@
 // small graphs best (crisp text at any zoom, arrowheads blended with the real background). Where WebGL2 is
 // unavailable, or only in software, every drawing uses the canvas renderer.
 import type { Core, CytoscapeOptions } from 'cytoscape';
-import { BIG_GRAPH_ELEMENTS } from './limits';
-
-/** Drawings of at least this many elements (nodes and edges) use WebGL: the ones the cheaper stylesheet draws too. */
-export const WEBGL_ELEMENTS = BIG_GRAPH_ELEMENTS;
 
 /**
  * Software WebGL (a CPU rasterizer standing in for a GPU): measured in headless Chromium on SwiftShader, a pan of a
