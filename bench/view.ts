@@ -15,11 +15,11 @@ export interface ViewBenchmark {
   note: string;
 }
 
-async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{ ms: number; drawn: number }> {
+async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{ ms: number; drawn: number; renderer: string }> {
   return page.evaluate(
     async ([t, s]) => {
       const page = globalThis as unknown as {
-        __gradscope: { drawn: Promise<void>; trace: unknown; cy: { nodes(): { length: number } } };
+        __gradscope: { drawn: Promise<void>; trace: unknown; cy: { nodes(): { length: number } }; renderer(): string };
         postMessage(message: unknown, origin: string): void;
         requestAnimationFrame(callback: () => void): void;
       };
@@ -30,7 +30,7 @@ async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{
       while (view.trace === before) await new Promise((r) => setTimeout(r, 0));
       await view.drawn;
       await new Promise<void>((r) => page.requestAnimationFrame(() => page.requestAnimationFrame(r)));
-      return { ms: performance.now() - start, drawn: view.cy.nodes().length };
+      return { ms: performance.now() - start, drawn: view.cy.nodes().length, renderer: view.renderer() };
     },
     [traceToJson(trace), state] as const,
   );
@@ -53,15 +53,16 @@ export async function viewBenchmarks(): Promise<ViewBenchmark[]> {
       for (const [label, state] of cases) {
         const times: number[] = [];
         let drawn = 0;
+        let renderer = '';
         for (let i = 0; i < 3; i++) {
           const page = await openView(browser);
           const r = await firstDraw(page, trace, state);
           times.push(r.ms);
-          drawn = r.drawn;
+          ({ drawn, renderer } = r);
           await page.close();
         }
         times.sort((a, b) => a - b);
-        const row = { name: `view: first draw of a ${n}-node trace, ${label}`, ms: times[1], note: `${drawn.toLocaleString('en-US')} nodes drawn (median of 3, ${times.map((t) => t.toFixed(0)).join('/')} ms)` };
+        const row = { name: `view: first draw of a ${n}-node trace, ${label}`, ms: times[1], note: `${drawn.toLocaleString('en-US')} nodes drawn with ${renderer === 'webgl' ? 'WebGL' : 'the canvas renderer'} (median of 3, ${times.map((t) => t.toFixed(0)).join('/')} ms)` };
         console.log(`${row.name}\n  ${row.ms.toFixed(0)} ms, ${row.note}`);
         rows.push(row);
       }

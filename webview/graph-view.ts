@@ -1,16 +1,15 @@
 // The graph view's core: the Cytoscape instance, drawing a trace (layout, box sizes, NaN origins), colouring it
 // by gradient, and the view state. The legend, timeline, side panel, search and selection are parts it calls.
 import cytoscape, { Core, NodeSingular } from 'cytoscape';
-import { Finding, normOrNaN, Trace, TraceNode } from '../engine/trace';
+import { Finding, Trace, TraceNode } from '../engine/trace';
 import { DEFAULT_VIEW_STATE, isViewState, Orientation, ViewState } from '../engine/view-messages';
-import { colorFor, diffScale, logScale, NAN_COLOR, NO_GRAD_COLOR, Scale } from './colors';
-import { changeOf, Elements, foldsAround, NodeData, metricOf, nodeElementId, stepIndex, traceToElements } from './elements';
+import { Elements, foldsAround, NodeData, nodeElementId, traceToElements } from './elements';
 import { firstViewFolds } from './first-view';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
 import { renderLegend } from './legend';
 import { fitAll, fitReadable, worstParam } from './fit';
-import { BIG_GRAPH_ELEMENTS, SCREEN_AREA_PER_BOX } from './limits';
+import { isBigDrawing, SCREEN_AREA_PER_BOX } from './limits';
 import { Minimap } from './minimap';
 import { chooseAgain, Direction, Laid, layOutElements } from './orientation';
 import type { Dom } from './page';
@@ -18,16 +17,12 @@ import { markSearch, searchMatches } from './search';
 import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
-import { stripImage, strongest } from './strip';
+import { applyPaint, Paint, paintElements, withPaint } from './paint';
+import { clearStyleCachesCheaply } from './style-cache';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
 import { bindWheelZoom, OVERVIEW_PAN, ViewportKeeper } from './viewport';
-
-/** Text colour that reads on a fill (relative luminance). */
-function textOn(fill: string): string {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(fill.slice(i, i + 2), 16) / 255);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 ? '#000000' : '#ffffff';
-}
+import { drawsWithWebgl, rendererOptions, useWebgl } from './webgl';
 
 export class GraphView {
   readonly cy: Core;
@@ -50,7 +45,8 @@ export class GraphView {
   drawn: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: ViewHost, private readonly dom: Dom) {
-    this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.001, maxZoom: 4, boxSelectionEnabled: false });
+    this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.001, maxZoom: 4, boxSelectionEnabled: false, ...rendererOptions() });
+    clearStyleCachesCheaply(this.cy);
     // Cytoscape cancels the mousedown (no text selection while dragging), which also keeps the browser from moving
     // focus here: the view takes it itself, so its keys (arrows, Enter, /) work after a click and never go on to
     // whatever had focus before (in VS Code, the user's code).
@@ -135,16 +131,22 @@ export class GraphView {
     this.elements = els;
     this.direction = direction;
     this.extents = extents;
-    // The stylesheet first, so the elements are styled once, as they are added.
+    // The old drawing out and the stylesheet in first, then the elements added once with their colours: each is
+    // styled once, as it is added.
+    this.cy.elements().remove();
+    useWebgl(this.cy, isBigDrawing(els.nodes.length + els.edges.length));
     this.restyle();
-    // Colours are filled in by recolor(); until then every element has neutral ones (the style maps them).
+    const paint = this.paint();
+    if (paint === null) return;
     this.cy.batch(() => {
-      this.cy.elements().remove();
-      this.cy.add(els.nodes.map((n) => ({ group: 'nodes' as const, data: { color: NO_GRAD_COLOR, text: '#000000', ...n.data }, position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })));
-      this.cy.add(els.edges.map((e) => ({ group: 'edges' as const, data: { color: NO_GRAD_COLOR, width: 1, ...e.data } })));
+      this.cy.add([
+        ...els.nodes.map((n, i) => ({ group: 'nodes' as const, ...withPaint(n.data, paint.nodes[i]), position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })),
+        ...els.edges.map((e, i) => ({ group: 'edges' as const, ...withPaint(e.data, paint.edges[i]) })),
+      ]);
     });
+    // The overview reads the new boxes before the fit places it.
+    this.painted(paint);
     this.refit();
-    this.recolor();
     this.applySearch();
     markLinkedLine(this.cy, trace.graph.nodes, this.linkedLine);
     const boxes = els.nodes.filter((n) => n.data.kind === 'group').length;
@@ -153,46 +155,20 @@ export class GraphView {
 
   /** Colours nodes and edges for the current metric, step and mode, and redraws the legend. */
   recolor(): void {
-    const trace = this.trace;
-    if (trace === null) return;
-    const { metric, diff, step } = this.state;
-    const value = (n: TraceNode) => (diff ? changeOf(trace, n, metric, step) : metricOf(trace, n, metric, step));
-    const values = new Map(trace.graph.nodes.map((n) => [n.id, value(n)]));
-    const scale: Scale = diff ? diffScale(values.values() as Iterable<number>) : logScale(values.values() as Iterable<number>);
-    // Edges: the gradient that flowed along them at the recorded step; at another step, their dependency's.
-    const recorded = stepIndex(trace, step) === trace.graph.step;
-    const edgeValue = (i: number): number | undefined => {
-      const e = trace.graph.edges[i];
-      if (recorded && !diff) return e.grad === undefined ? undefined : normOrNaN(e.grad);
-      const from = this.nodes.get(e.from);
-      return from && metricOf(trace, from, 'grad', step);
-    };
-    const edgeValues = this.elements.edges.map((e) => e.data.members.map(edgeValue));
-    const spread = logScale(edgeValues.flat().filter((v): v is number => v !== undefined));
-    // The darkest end of viridis vanishes on a dark background: edges start a little way up the scale.
-    const edgeScale = { ...spread, lo: spread.lo - 0.18 * (spread.hi - spread.lo) };
-    this.cy.batch(() => {
-      for (const n of this.elements.nodes) {
-        const d = n.data;
-        const v = strongest((d.members ?? [d.node]).map((id) => values.get(id)));
-        const nan = Number.isNaN(v);
-        const color = colorFor(v, scale);
-        const ele = this.cy.getElementById(d.id);
-        ele.data({ color, text: textOn(color), value: v });
-        if (d.parts !== undefined) ele.data('strip', stripImage(d.parts.map((part) => strongest(part.map((id) => values.get(id)))), scale));
-        ele.toggleClass('nan', nan);
-      }
-      this.elements.edges.forEach((e, k) => {
-        const v = strongest(edgeValues[k]);
-        const nan = Number.isNaN(v);
-        const t = v === undefined || !(v > 0) ? 0 : (Math.log10(v) - spread.lo) / (spread.hi - spread.lo);
-        const ele = this.cy.getElementById(e.data.id);
-        ele.data({ color: nan ? NAN_COLOR : colorFor(v, edgeScale), width: v === undefined ? 1 : 1 + 5 * Math.min(Math.max(t, 0), 1) });
-        ele.toggleClass('nan', nan);
-      });
-    });
+    const paint = this.paint();
+    if (paint === null) return;
+    applyPaint(this.cy, this.elements, paint);
+    this.painted(paint);
+  }
+
+  private paint(): Paint | null {
+    return this.trace === null ? null : paintElements(this.trace, this.nodes, this.elements, this.state);
+  }
+
+  /** What follows new colours: the overview, the legend, the saved state. */
+  private painted(paint: Paint): void {
     this.minimap.refresh();
-    renderLegend(this.dom.legend, scale, metric, diff);
+    renderLegend(this.dom.legend, paint.scale, this.state.metric, this.state.diff);
     this.host.setState(this.state);
   }
 
@@ -236,6 +212,11 @@ export class GraphView {
     selectElement(this.cy, node, center);
     this.renderDetails();
     this.host.setState(this.state);
+  }
+
+  /** Which renderer draws the drawing now (see webgl.ts): tests and the benchmark report it. */
+  renderer(): 'webgl' | 'canvas' {
+    return drawsWithWebgl(this.cy) ? 'webgl' : 'canvas';
   }
 
   /** The selected trace node, if any. */
@@ -374,7 +355,7 @@ export class GraphView {
 
   /** Applies the stylesheet for the current theme, the cheaper one for a big graph. */
   restyle(): void {
-    this.cy.style(stylesheet(currentTheme(), this.elements.nodes.length + this.elements.edges.length > BIG_GRAPH_ELEMENTS));
+    this.cy.style(stylesheet(currentTheme(), isBigDrawing(this.elements.nodes.length + this.elements.edges.length)));
     // The overview takes its background and outline from the theme too.
     this.minimap.refresh();
   }

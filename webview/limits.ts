@@ -1,7 +1,11 @@
 // Where a graph counts as big, and what counts as readable, in one place: the view, the benchmark and the tests read these names.
 
-/** Above this many drawn elements (nodes and edges) the view uses its cheaper stylesheet (no arrowheads, straight edges). */
+/**
+ * Above this many drawn elements (nodes and edges) the view uses its cheaper stylesheet (no arrowheads, straight
+ * edges) and, on a GPU, Cytoscape's WebGL renderer (webgl.ts).
+ */
 export const BIG_GRAPH_ELEMENTS = 4000;
+export const isBigDrawing = (elements: number): boolean => elements > BIG_GRAPH_ELEMENTS;
 
 /** The smallest label font size, in graph units (constants; tensors are 11, boxes 13). */
 export const SMALLEST_FONT = 11;

@@ -57,7 +57,8 @@ export class Minimap {
   refresh(): void {
     this.boxes = this.cy.nodes().map((n) => {
       const p = n.position();
-      return { x: p.x, y: p.y, w: n.width(), h: n.height(), color: (n.data('color') as string | undefined) ?? '#8a8a8a' };
+      // The sizes the view gave the boxes: n.width() would style each node (slow on a big graph).
+      return { x: p.x, y: p.y, w: (n.data('w') as number | undefined) ?? n.width(), h: (n.data('h') as number | undefined) ?? n.height(), color: (n.data('color') as string | undefined) ?? '#8a8a8a' };
     });
     this.lines = [];
     this.cy.edges().forEach((e) => {
@@ -92,8 +93,10 @@ export class Minimap {
       { top: true, left: true },
       { top: false, left: true },
     ].map((c) => ({ ...c, x1: c.left ? INSET : w - INSET - this.width, y1: c.top ? INSET : h - INSET - this.height, hidden: 0 }));
-    this.cy.nodes().forEach((n) => {
-      const b = n.renderedBoundingBox({});
+    // The boxes as of the last refresh, on screen now (renderedBoundingBox would measure every label).
+    const [zoom, pan] = [this.cy.zoom(), this.cy.pan()];
+    this.boxes.forEach((box) => {
+      const b = { x1: (box.x - box.w / 2) * zoom + pan.x, x2: (box.x + box.w / 2) * zoom + pan.x, y1: (box.y - box.h / 2) * zoom + pan.y, y2: (box.y + box.h / 2) * zoom + pan.y };
       if (b.x2 < 0 || b.y2 < 0 || b.x1 > w || b.y1 > h) return;
       for (const c of corners) {
         const dx = Math.min(b.x2, c.x1 + this.width) - Math.max(b.x1, c.x1);

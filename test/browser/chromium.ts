@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import { Browser, chromium, Page } from 'playwright-core';
 import type { HostMessage, ViewMessage } from '../../engine/view-messages';
 
@@ -15,7 +16,16 @@ export const repo = (() => {
 export const artifacts = join(repo, 'test-artifacts');
 export const CHROMIUM = process.env.GRADSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 // Flags that work on these machines: no sandbox as root, no GPU, and no background traffic to the closed network.
+// With the GPU off, Chromium still gives pages WebGL2 through its software renderer (SwiftShader): the view's
+// WebGL renderer runs for real, on the CPU.
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/**
+ * Asks the view to draw big graphs with WebGL although this browser's WebGL is software (it chooses the canvas
+ * renderer there, being faster on a CPU): run before the view's script, in tests of the WebGL path itself.
+ */
+export const WEBGL_IN_SOFTWARE = `window.__gradscopeWebglInSoftware = true;`;
+/** A browser whose pages get no WebGL at all (as a webview may): the view must fall back to its canvas renderer. */
+export const WITHOUT_WEBGL = ['--disable-3d-apis'];
 
 /** The page's globals these helpers use, typed without the DOM library (this file is also built for Node benchmarks). */
 interface PageWindow {
@@ -28,12 +38,12 @@ interface PageWindow {
   postMessage(message: unknown, origin: string): void;
 }
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** A page like the VS Code webview: the view's bundle and stylesheet, a recording acquireVsCodeApi, a theme class. */
-export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast' = 'vscode-dark'): Promise<Page> {
+export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast' = 'vscode-dark', options: { webglInSoftware?: boolean } = {}): Promise<Page> {
   mkdirSync(artifacts, { recursive: true });
   const media = (f: string) => pathToFileURL(join(repo, 'media', f)).href;
   const html = join(artifacts, `harness-${theme}.html`);
@@ -53,6 +63,7 @@ export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   (page as Page & { errors: string[] }).errors = errors;
+  if (options.webglInSoftware === true) await page.addInitScript(WEBGL_IN_SOFTWARE);
   await page.goto(pathToFileURL(html).href);
   await page.waitForFunction(() => (globalThis as unknown as PageWindow).__posted.some((m) => m.type === 'ready'));
   return page;
@@ -90,4 +101,21 @@ export async function nodePoint(page: Page, elementId: string): Promise<{ x: num
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}
+
+/**
+ * The colour on screen at a page point, [r, g, b], as the browser composited it (whatever renderer drew it): a
+ * one-pixel screenshot, read from its PNG. A one-pixel row's filter never predicts from neighbours, so its
+ * inflated data is the filter byte and then the pixel.
+ */
+export async function pixelAt(page: Page, x: number, y: number): Promise<[number, number, number]> {
+  const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const row = inflateSync(Buffer.concat(idat));
+  return [row[1], row[2], row[3]];
 }
