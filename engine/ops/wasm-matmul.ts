@@ -3,13 +3,17 @@
 // operands are copied into the module's memory (wasm-module.ts), multiplied there, and the product copied out:
 // O(n·k + k·m + n·m) copying against O(n·k·m) arithmetic, so matmul.ts sends only products above a size here.
 import { KernelExports, KernelModule } from './wasm-module';
+import { twoThreadProduct } from './wasm-threads';
 
 declare const __MATMUL_WASM__: string | undefined;
 
 interface MatmulKernels extends KernelExports {
   scratchBytes(): number;
-  gemm(transA: number, transB: number, n: number, k: number, m: number, a: number, b: number, c: number, work: number): void;
+  gemm(transA: number, transB: number, n: number, k: number, m: number, a: number, b: number, c: number, work: number, rowFrom: number, rowTo: number): void;
 }
+
+/** Products of at least this many multiply-adds (n·k·m) go to two threads when a helper is ready (wasm-threads.ts). */
+export const TWO_THREAD_MIN_WORK = 2 ** 21;
 
 const matmulModule = new KernelModule<MatmulKernels>(typeof __MATMUL_WASM__ === 'string' ? __MATMUL_WASM__ : undefined);
 
@@ -27,6 +31,7 @@ export function wasmKernelsAvailable(): boolean {
 export function wasmProduct(transA: boolean, transB: boolean, a: Float64Array, ao: number, b: Float64Array, bo: number, c: Float64Array, co: number, n: number, k: number, m: number): boolean {
   const kern = matmulModule.kernels;
   if (kern === null) return false;
+  if (n * k * m >= TWO_THREAD_MIN_WORK && n >= 8 && twoThreadProduct(transA, transB, a, ao, b, bo, c, co, n, k, m)) return true;
   const work = kern.heapBase();
   const at = work + kern.scratchBytes();
   const bt = at + n * k * 8;
@@ -36,7 +41,7 @@ export function wasmProduct(transA: boolean, transB: boolean, a: Float64Array, a
   mem.set(a.subarray(ao, ao + n * k), at / 8);
   mem.set(b.subarray(bo, bo + k * m), bt / 8);
   mem.set(c.subarray(co, co + n * m), ct / 8);
-  kern.gemm(transA ? 1 : 0, transB ? 1 : 0, n, k, m, at, bt, ct, work);
+  kern.gemm(transA ? 1 : 0, transB ? 1 : 0, n, k, m, at, bt, ct, work, 0, n);
   c.set(mem.subarray(ct / 8, ct / 8 + n * m), co);
   return true;
 }

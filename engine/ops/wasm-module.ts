@@ -35,7 +35,7 @@ export function useWasmKernels(on: boolean): void {
   enabled = on;
 }
 
-function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const value = new Uint8Array(128);
   for (let i = 0; i < alphabet.length; i++) value[alphabet.charCodeAt(i)] = i;
