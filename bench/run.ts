@@ -95,7 +95,7 @@ function markdown(comparisons: Comparison[], wasmPeers: WasmPeerRow[], kernels: 
     '',
     ...wasmPeerTable(wasmPeers),
     '',
-    `| Matmul kernels (${kernels.note}) | WebAssembly (ms) | JavaScript (ms) | JavaScript / WebAssembly | NumPy (ms) | gradscope / NumPy |`,
+    `| WebAssembly kernels (${kernels.note}) | WebAssembly (ms) | JavaScript (ms) | JavaScript / WebAssembly | NumPy (ms) | gradscope / NumPy |`,
     '|---|---:|---:|---:|---:|---:|',
     ...kernels.rows.map((k) => `| ${k.name} | ${formatMs(k.on.median)} | ${formatMs(k.off.median)} | ${ratio(k.off, k.on)} | ${k.numpy === undefined ? '—' : formatMs(k.numpy)} | ${k.numpy === undefined ? '—' : (k.on.median / k.numpy).toFixed(2)} |`),
     '',
