@@ -76,10 +76,17 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
   const shape = same ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const n = same ? a.size : shape.reduce((x, y) => x * y, 1);
   const out = allocate(n);
-  // Index maps only where an operand is really broadcast; a scalar operand reads element 0.
-  const ia = same || a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape);
-  const ib = same || b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape);
-  if (wasmBinaryOp(op, ad, a.shape, bd, b.shape, shape, out)) {
+  // Index maps only where an operand is really broadcast (null: read in order; undefined: a scalar, element 0),
+  // and only when a JavaScript loop needs them: the WebAssembly kernels read a row operand without one.
+  type IndexMap = Int32Array | null | undefined;
+  let maps: [IndexMap, IndexMap] | undefined;
+  const indexMaps = (): [IndexMap, IndexMap] =>
+    (maps ??= [
+      same || a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape),
+      same || b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape),
+    ]);
+  const [ia, ib] = wasmBinaryOp(op, ad, a.shape, bd, b.shape, shape, out) ? [null, null] : indexMaps();
+  if (maps === undefined) {
     // done in WebAssembly
   } else if (ia === null && ib === null) {
     for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);
@@ -100,6 +107,7 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
       local = allocate(n);
       const other = t === a ? b : a; // mul's local derivative is the other operand: g · it in WebAssembly if it can
       if (op === 'mul' && wasmBinaryOp(op, g, shape, other.data, other.shape, shape, local)) return sumToShape(local, shape, t.shape);
+      const [ia, ib] = indexMaps();
       for (let i = 0; i < n; i++) {
         local[i] = g[i] * d.at(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0], out[i]);
       }
