@@ -1,6 +1,6 @@
 // The WebAssembly kernels (matmul, elementwise, softmax, GELU, layer norm): each row timed with them on and off
 // (the JavaScript ones) in alternation, and, where NumPy is installed, the same work in NumPy float64 as the peer
-// to aim at (one BLAS thread; timed by `python3 -c` with the bench's clock). Products of 2^21 multiply-adds or more
+// to aim at (one BLAS thread; timed by `python3 -c` with the bench's clock). Products of 2^24 multiply-adds or more
 // run on two threads when the helper is up (engine/ops/wasm-threads.ts): the CPU-time clock counts both threads,
 // so these rows show the work, not the wall time two cores save.
 import { spawnSync } from 'node:child_process';

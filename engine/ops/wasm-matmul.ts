@@ -12,8 +12,14 @@ interface MatmulKernels extends KernelExports {
   gemm(transA: number, transB: number, n: number, k: number, m: number, a: number, b: number, c: number, work: number, rowFrom: number, rowTo: number): void;
 }
 
-/** Products of at least this many multiply-adds (n·k·m) go to two threads when a helper is ready (wasm-threads.ts). */
-export const TWO_THREAD_MIN_WORK = 2 ** 21;
+/**
+ * Products of at least this many multiply-adds (n·k·m: 256³) go to two threads when a helper is ready
+ * (wasm-threads.ts). Each thread packs all of B, and the hand-over costs a wake-up: on this shared machine, which
+ * gave a process about one core (two spinning threads got 1.6 s of CPU in 1.54 s), the MLP step's 64×784×256
+ * products on two threads took 3.0-3.5 ms a step against 2.8-3.0 on one, wall and CPU time alike, so smaller
+ * products stay on one thread.
+ */
+export const TWO_THREAD_MIN_WORK = 2 ** 24;
 
 const matmulModule = new KernelModule<MatmulKernels>(typeof __MATMUL_WASM__ === 'string' ? __MATMUL_WASM__ : undefined);
 
