@@ -17,10 +17,14 @@ import { cnnStep, gptStep } from './model-workloads';
 import { tfCnnStep, tfGptStep } from './tfjs-model-workloads';
 import { ExampleRun, exampleRuns } from './example-runs';
 import { kernelBenchmarks, KernelRow } from './kernels';
+import { TFJS_WASM_TARGET, tfjsWasmComparisons, WasmPeerRow } from './tfjs-wasm';
 
 const CHAIN = 200_000;
 const DIAMONDS = 40;
 const ADDS = 10_000;
+// `node out/bench/run.js --steps`: only the training steps against both tfjs peers and the kernel rows (about a
+// minute), for work on the kernels; the full bench is several minutes.
+const STEPS_ONLY = process.argv.includes('--steps');
 // Rows whose iteration takes 80 ms to a second: fewer repetitions, so the whole bench stays within minutes, but a
 // full second of warm-up (two 80 ms GPT steps left it still compiling, 25% slower than later in the same run) and
 // repetitions of several steps (one GPT step a repetition swung from 41 to 139 ms with the garbage collector).
@@ -73,7 +77,15 @@ function solo(name: string, time: Timing, note = ''): Solo {
   return { name, time, note };
 }
 
-function markdown(comparisons: Comparison[], kernels: { rows: KernelRow[]; note: string }, overheads: Overhead[], solos: Solo[], examples: ExampleRun[], machine: string): string {
+function wasmPeerTable(rows: WasmPeerRow[]): string[] {
+  return [
+    `| Training step | gradscope (ms) | tfjs-wasm, SIMD, 1 thread (ms) | gradscope / tfjs-wasm (target ≤ ${TFJS_WASM_TARGET}) |`,
+    '|---|---:|---:|---:|',
+    ...rows.map((r) => (r.ours && r.theirs ? `| ${r.name} | ${formatMs(r.ours.median)} | ${formatMs(r.theirs.median)} | ${ratio(r.ours, r.theirs)} |` : `| ${r.name} | — | — | tfjs-wasm cannot run it (${r.missing}) |`)),
+  ];
+}
+
+function markdown(comparisons: Comparison[], wasmPeers: WasmPeerRow[], kernels: { rows: KernelRow[]; note: string }, overheads: Overhead[], solos: Solo[], examples: ExampleRun[], machine: string): string {
   const lines = [
     `Machine: ${machine}. Milliseconds of ${CLOCK === 'cpu' ? 'process CPU time' : 'wall time'} per iteration, median of ${comparisons[0].ours.repetitions} repetitions after warm-up (${HEAVY.repetitions} for the heaviest rows), the two sides of a row in alternation; the layouts, cold runs, views and example runs are wall time.`,
     '',
@@ -81,7 +93,9 @@ function markdown(comparisons: Comparison[], kernels: { rows: KernelRow[]; note:
     '|---|---:|---:|---:|',
     ...comparisons.map((c) => `| ${c.name} | ${formatMs(c.ours.median)} | ${formatMs(c.theirs.median)} | ${ratio(c.ours, c.theirs)} |`),
     '',
-    `| Matmul kernels (${kernels.note}) | WebAssembly (ms) | JavaScript (ms) | JavaScript / WebAssembly | NumPy (ms) | gradscope / NumPy |`,
+    ...wasmPeerTable(wasmPeers),
+    '',
+    `| WebAssembly kernels (${kernels.note}) | WebAssembly (ms) | JavaScript (ms) | JavaScript / WebAssembly | NumPy (ms) | gradscope / NumPy |`,
     '|---|---:|---:|---:|---:|---:|',
     ...kernels.rows.map((k) => `| ${k.name} | ${formatMs(k.on.median)} | ${formatMs(k.off.median)} | ${ratio(k.off, k.on)} | ${k.numpy === undefined ? '—' : formatMs(k.numpy)} | ${k.numpy === undefined ? '—' : (k.on.median / k.numpy).toFixed(2)} |`),
     '',
@@ -127,9 +141,7 @@ async function main(): Promise<void> {
   const tfGpt = tfGptStep();
   const comparisons = [
     compare(NAMES.mlp, mlp, tfMlp.step),
-    compare(NAMES.linreg, linearRegression, tfLinearRegression),
-    compare(NAMES.adds, elementwiseAdds(ADDS), tfAdds.run),
-    compare(NAMES.conv, conv2dStep(), tfConv.run),
+    ...(STEPS_ONLY ? [] : [compare(NAMES.linreg, linearRegression, tfLinearRegression), compare(NAMES.adds, elementwiseAdds(ADDS), tfAdds.run), compare(NAMES.conv, conv2dStep(), tfConv.run)]),
     compare(NAMES.cnn, cnn, tfCnn.step),
     compare(NAMES.gpt, gpt, tfGpt.step, HEAVY),
   ];
@@ -140,7 +152,16 @@ async function main(): Promise<void> {
   tfConv.dispose();
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) console.warn(`warning: the tfjs workloads leaked ${leaked} tensors`);
+  const wasmPeers = await tfjsWasmComparisons([
+    { name: NAMES.mlp, ours: mlp, theirs: tfMlpStep },
+    { name: NAMES.cnn, ours: cnn, theirs: tfCnnStep },
+    { name: `${NAMES.gpt} (tfjs-wasm: embeddings as one-hot products)`, ours: gpt, theirs: () => tfGptStep(true), options: HEAVY },
+  ]);
   const kernels = kernelBenchmarks();
+  if (STEPS_ONLY) {
+    console.log(`\n${comparisons.map((c) => `| ${c.name} | ${formatMs(c.ours.median)} | tfjs-cpu ${formatMs(c.theirs.median)} | ${ratio(c.ours, c.theirs)} |`).join('\n')}\n\n${wasmPeerTable(wasmPeers).join('\n')}`);
+    return;
+  }
 
   // A trace is finished once per run, not per step: the full-trace rows time a 10-step training run, as a user would record one.
   const tenSteps = (step: () => unknown) => () => {
@@ -174,7 +195,7 @@ async function main(): Promise<void> {
 
   for (const row of [...layoutBenchmarks(), ...(await viewBenchmarks()), ...(await optional(vscodeBenchmark))]) solos.push({ name: row.name, time: { median: row.ms, min: row.ms, max: row.ms, iterations: 1, repetitions: 1 }, note: row.note });
 
-  console.log(`\n${markdown(comparisons, kernels, overheads, solos, examples, machine)}`);
+  console.log(`\n${markdown(comparisons, wasmPeers, kernels, overheads, solos, examples, machine)}`);
 }
 
 main().catch((err: unknown) => {

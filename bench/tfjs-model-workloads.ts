@@ -59,8 +59,12 @@ interface Norm {
   shift: tf.Variable;
 }
 
-/** The char GPT: token + position embeddings, pre-LayerNorm blocks (causal attention, erf GELU MLP), final LayerNorm, head. */
-export function tfGptStep(): Workload {
+/**
+ * The char GPT: token + position embeddings, pre-LayerNorm blocks (causal attention, erf GELU MLP), final LayerNorm, head.
+ * `oneHotEmbedding`: look embeddings up as one-hot rows times the table, for tfjs-wasm, which has no kernel for
+ * gather's gradient (UnsortedSegmentSum); the same values and gradients, at the cost of two small products.
+ */
+export function tfGptStep(oneHotEmbedding = false): Workload {
   const { ids, targets } = gptBatch(11);
   const { vocab, context: T, embed: C, heads: H, batch: B } = GPT;
   const D = C / H;
@@ -107,7 +111,9 @@ export function tfGptStep(): Workload {
 
   const optimizer = adam(GPT.lr);
   const step = stepOf(optimizer, () => {
-    let x: tf.Tensor = tf.add(tf.gather(tokenTable, tokenIds), tf.gather(positionTable, positions));
+    const lookUp = (table: tf.Variable, rows: tf.Tensor, count: number): tf.Tensor =>
+      oneHotEmbedding ? tf.reshape(tf.matMul(tf.oneHot(tf.reshape(rows, [-1]), count), table), [...rows.shape, C]) : tf.gather(table, rows);
+    let x: tf.Tensor = tf.add(lookUp(tokenTable, tokenIds, vocab), lookUp(positionTable, positions, T));
     for (const blk of blocks) {
       x = tf.add(x, attention(blk, layerNorm(blk.ln1, x)));
       x = tf.add(x, apply(blk.down, gelu(apply(blk.up, layerNorm(blk.ln2, x)))));

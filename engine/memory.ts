@@ -29,6 +29,14 @@ let liveBytes = 0;
 let measuredAt = -Infinity;
 const REMEASURE_AFTER = 1 / 16;
 let measureLive: (() => number) | undefined;
+/**
+ * Bytes of WebAssembly kernel memory (engine/ops/wasm-module.ts), counted whether or not a limit is set: a probe
+ * of typed-array bytes does not see it, so it is added to every count. It is a cache (operands are copied there
+ * only during a kernel): when a tensor would cross the limit, the modules let their memory go (releasers) before
+ * anything fails, so counting it never stops a run that fits without it.
+ */
+let kernelBytes = 0;
+const releasers: (() => number)[] = [];
 let registry: FinalizationRegistry<number> | null = null;
 
 /**
@@ -39,14 +47,24 @@ export function setTensorMemoryLimit(bytes: number, probe: MemoryProbe = {}): vo
   limitBytes = bytes;
   measureLive = Number.isFinite(bytes) ? probe.measureLive : undefined;
   registry = Number.isFinite(bytes) && measureLive === undefined ? new FinalizationRegistry((freed: number) => (liveBytes -= freed)) : null;
-  liveBytes = 0;
+  liveBytes = kernelBytes;
   measuredAt = -Infinity;
 }
 
-/** Counts `bytes` about to be allocated, measuring what is live first if the count would cross the limit. */
+/**
+ * Counts `bytes` about to be allocated, releasing the kernels' memory and then measuring what is live if the count
+ * would cross the limit.
+ */
 function count(bytes: number): void {
+  if (liveBytes + bytes > limitBytes && kernelBytes > 0) {
+    for (const release of releasers) {
+      const freed = release();
+      kernelBytes -= freed;
+      liveBytes -= freed;
+    }
+  }
   if (liveBytes + bytes > limitBytes && measureLive !== undefined && liveBytes - measuredAt >= limitBytes * REMEASURE_AFTER) {
-    liveBytes = measuredAt = measureLive();
+    liveBytes = measuredAt = measureLive() + kernelBytes;
   }
   if (liveBytes + bytes > limitBytes) {
     const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`;
@@ -55,6 +73,31 @@ function count(bytes: number): void {
     );
   }
   liveBytes += bytes;
+}
+
+/**
+ * Counts WebAssembly memory the kernels are about to grow by `bytes` (negative: a growth that failed) against the
+ * limit like tensor data. False, counting nothing, if it would cross the limit: the kernel then runs in
+ * JavaScript, whose own tensors meet the limit as any do, so kernel memory never takes a run past it.
+ */
+export function countKernelMemory(bytes: number): boolean {
+  // No measurement here: a growth refused runs in JavaScript, cheaper than a garbage collection to make room.
+  if (limitBytes !== Infinity) {
+    if (bytes > 0 && liveBytes + bytes > limitBytes) return false;
+    liveBytes += bytes;
+  }
+  kernelBytes += bytes;
+  return true;
+}
+
+/** Registers a kernel module's way to drop its memory under pressure; it returns the bytes it had counted. */
+export function onKernelMemoryPressure(release: () => number): void {
+  releasers.push(release);
+}
+
+/** Bytes of WebAssembly memory the kernels hold. */
+export function kernelMemoryBytes(): number {
+  return kernelBytes;
 }
 
 /** Every tensor buffer the engine makes comes from here. */

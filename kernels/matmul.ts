@@ -118,10 +118,12 @@ function tile(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, scratch: usiz
 }
 
 /**
- * C[n,m] += op(A)[n,k] · op(B)[k,m]. a, b, c are byte addresses of row-major matrices: A is [n,k] ([k,n] if
- * transA), B is [k,m] ([m,k] if transB), C is [n,m]. `work` is a 16-byte-aligned area of scratchBytes().
+ * C[n,m] += op(A)[n,k] · op(B)[k,m], rows rowFrom..rowTo of C only (0..n for all of it: two threads each take a
+ * range, engine/ops/wasm-threads.ts). a, b, c are byte addresses of row-major matrices: A is [n,k] ([k,n] if
+ * transA), B is [k,m] ([m,k] if transB), C is [n,m]. `work` is a 16-byte-aligned area of scratchBytes(), one per
+ * thread.
  */
-export function gemm(transA: bool, transB: bool, n: i32, k: i32, m: i32, a: usize, b: usize, c: usize, work: usize): void {
+export function gemm(transA: bool, transB: bool, n: i32, k: i32, m: i32, a: usize, b: usize, c: usize, work: usize, rowFrom: i32, rowTo: i32): void {
   const lda = transA ? n : k;
   const ldb = transB ? k : m;
   const ldc = <usize>m << 3;
@@ -133,8 +135,8 @@ export function gemm(transA: bool, transB: bool, n: i32, k: i32, m: i32, a: usiz
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = min(KC, k - p0);
       pack(!transB, b, ldb, p0, j0, kc, nc, bufB);
-      for (let i0 = 0; i0 < n; i0 += MC) {
-        const mc = min(MC, n - i0);
+      for (let i0 = rowFrom; i0 < rowTo; i0 += MC) {
+        const mc = min(MC, rowTo - i0);
         pack(transA, a, lda, p0, i0, kc, mc, bufA);
         for (let js = 0; js < nc; js += NR) {
           const pb = bufB + (<usize>(js * kc) << 3);

@@ -15,26 +15,36 @@ function filesUnder(dir, suffix) {
     .map((f) => join(dir, f));
 }
 
-// The matmul kernels (kernels/matmul.ts, AssemblyScript with f64x2 SIMD) as WebAssembly, compiled again only when
-// their source (or this script) is newer, and inlined as base64 into every bundle that holds the engine
-// (engine/ops/wasm-matmul.ts), so the command line, the worker, the extension host and the tests load them
-// without looking for a file.
-async function matmulKernels() {
-  const source = join(root, 'kernels/matmul.ts');
-  const wasm = join(root, 'out/kernels/matmul.wasm');
+// The WebAssembly kernels (kernels/NAME.ts, AssemblyScript with f64x2 SIMD), compiled again only when their
+// source (or this script) is newer, and inlined as base64 into every bundle that holds the engine
+// (engine/ops/wasm-module.ts loads them), so the command line, the worker, the extension host and the tests load
+// them without looking for a file.
+// `imports`: engine files the kernel source compiles in (kernels/elementwise.ts takes engine/ops/erf.ts);
+// `variant`: a second build of the same source with more compiler options, written as NAME-VARIANT.wasm.
+async function kernels(name, imports = [], variant = { suffix: '', args: [] }) {
+  const source = join(root, `kernels/${name}.ts`);
+  const wasm = join(root, `out/kernels/${name}${variant.suffix}.wasm`);
   let fresh = false;
   try {
-    fresh = statSync(wasm).mtimeMs >= Math.max(statSync(source).mtimeMs, statSync(new URL(import.meta.url)).mtimeMs);
+    const inputs = [source, ...imports.map((f) => join(root, f)), new URL(import.meta.url)];
+    fresh = statSync(wasm).mtimeMs >= Math.max(...inputs.map((f) => statSync(f).mtimeMs));
   } catch {}
   if (!fresh) {
     mkdirSync(join(root, 'out/kernels'), { recursive: true });
-    const args = [source, '--outFile', wasm, '--textFile', wasm.replace(/wasm$/, 'wat'), '--enable', 'simd', '-O3', '--noAssert', '--runtime', 'stub'];
+    const args = [source, '--outFile', wasm, '--textFile', wasm.replace(/wasm$/, 'wat'), '--enable', 'simd', '-O3', '--noAssert', '--runtime', 'stub', ...variant.args];
     const { error, stderr } = await asc.main(args);
-    if (error) throw new Error(`kernels/matmul.ts: ${error.message}\n${stderr.toString()}`);
+    if (error) throw new Error(`kernels/${name}.ts: ${error.message}\n${stderr.toString()}`);
   }
   return readFileSync(wasm).toString('base64');
 }
-const define = { __MATMUL_WASM__: JSON.stringify(await matmulKernels()) };
+// The matmul kernels again over a memory the engine makes shared with a helper thread (engine/ops/wasm-threads.ts):
+// imported, shared, at most 1 GiB (a shared memory must declare its maximum).
+const sharedMemory = { suffix: '-shared', args: ['--importMemory', '--sharedMemory', '--maximumMemory', '16384', '--enable', 'threads'] };
+const define = {
+  __MATMUL_SHARED_WASM__: JSON.stringify(await kernels('matmul', [], sharedMemory)),
+  __MATMUL_WASM__: JSON.stringify(await kernels('matmul')),
+  __ELEMENTWISE_WASM__: JSON.stringify(await kernels('elementwise', ['engine/ops/erf.ts'])),
+};
 
 // Packages that run as installed (native binaries, test runners, the editor) rather than bundled.
 const external = ['mocha', 'esbuild', 'playwright-core', 'vscode', '@vscode/test-electron'];

@@ -7,6 +7,7 @@ import { formatShape } from '../format';
 import { asTensor, GradFn, NestedArray, NO_GRADIENT, reading, Tensor, TensorLike } from '../tensor';
 import { tensor } from '../factories';
 import { binaryOp, logistic, logOnePlusExp, unaryOp } from './elementwise';
+import { wasmGelu } from './wasm-elementwise';
 import { erf, erfc } from './erf';
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -16,7 +17,19 @@ const INV_SQRT_2PI = 0.3989422804014327;
 const normalCdf = (v: number): number => (v < 0 ? 0.5 * erfc(-v * SQRT1_2) : 0.5 * (1 + erf(v * SQRT1_2)));
 
 /** Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (PyTorch's default, not the tanh approximation). `gelu(tensor([1]))` -> [0.8413] */
-export const gelu = api(function gelu(x: TensorLike): Tensor {
+export const gelu = api(function gelu(xLike: TensorLike): Tensor {
+  const x = asTensor(xLike);
+  // In WebAssembly, the slope (Φ(x) + x·φ(x)) comes with the value from the one Φ both need, kept for backward.
+  const out = allocate(x.size);
+  const slope = x.requiresGrad ? allocate(x.size) : null;
+  if (wasmGelu(x.data, out, slope)) {
+    const gradFn = slope === null ? NO_GRADIENT : reading([x], (g) => {
+      const dx = allocate(g.length);
+      for (let i = 0; i < g.length; i++) dx[i] = g[i] * slope[i];
+      return dx;
+    });
+    return Tensor.fromOp('gelu', out, x.shape, [x], [gradFn]);
+  }
   return unaryOp('gelu', x, (v) => v * normalCdf(v), (v) => normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v), 'x');
 });
 

@@ -4,6 +4,7 @@ import { api } from '../recorder';
 import { allocate } from '../memory';
 import { normalizeAxis, sizeOf } from '../shape';
 import { reading, Tensor } from '../tensor';
+import { wasmSoftmaxRows, wasmSoftmaxRowsBackward } from './wasm-elementwise';
 
 /** Views a tensor as [outer, n, inner] around `axis` and calls `fn(base, stride)` once per softmax row. */
 function forEachRow(x: Tensor, axis: number, op: string, fn: (base: number, stride: number, n: number) => void): void {
@@ -26,20 +27,25 @@ function rowLogSumExp(xd: Float64Array, base: number, stride: number, n: number)
 
 /**
  * Softmax (y = exp(x - lse)) or log-softmax (x - lse) along one axis. Gradients, with y the softmax:
- * softmax: y * (g - sum(g * y)); log-softmax: g - y * sum(g).
+ * softmax: y * (g - sum(g * y)); log-softmax: g - y * sum(g). Softmax along the last axis (contiguous rows) runs
+ * in WebAssembly when it can: the same loops in the same order (kernels/elementwise.ts).
  */
 function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
   const log = op === 'logSoftmax';
   const xd = x.data;
   const out = allocate(x.size);
-  forEachRow(x, axis, op, (base, stride, n) => {
-    const lse = rowLogSumExp(xd, base, stride, n);
-    for (let j = 0, i = base; j < n; j++, i += stride) out[i] = log ? xd[i] - lse : Math.exp(xd[i] - lse);
-  });
+  const rowsOf = !log && normalizeAxis(op, axis, x.rank) === x.rank - 1 && x.size > 0 ? x.shape[x.rank - 1] : 0;
+  if (rowsOf === 0 || !wasmSoftmaxRows(xd, out, rowsOf)) {
+    forEachRow(x, axis, op, (base, stride, n) => {
+      const lse = rowLogSumExp(xd, base, stride, n);
+      for (let j = 0, i = base; j < n; j++, i += stride) out[i] = log ? xd[i] - lse : Math.exp(xd[i] - lse);
+    });
+  }
   return Tensor.fromOp(op, out, x.shape, [x], [
     // Both gradients read the output (log-softmax's through exp).
     reading(['output'], (g) => {
       const dx = allocate(x.size);
+      if (rowsOf !== 0 && wasmSoftmaxRowsBackward(g, out, dx, rowsOf)) return dx;
       forEachRow(x, axis, op, (base, stride, n) => {
         let s = 0;
         for (let j = 0, i = base; j < n; j++, i += stride) s += log ? g[i] : g[i] * out[i];

@@ -2,7 +2,8 @@
 // gradient back. Binary ops broadcast (NumPy rules) and sum the gradient back to each operand's shape.
 import { api } from '../recorder';
 import { allocate } from '../memory';
-import { broadcastIndex, broadcastShapes, reduceToShape, sameShape } from '../shape';
+import { broadcastIndex, broadcastShapes, reduceToShape, sameShape, Shape } from '../shape';
+import { hasBinaryKernel, wasmBinary, wasmSumRows } from './wasm-elementwise';
 import { asTensor, GradFn, NO_GRADIENT, NO_READS, reading, Tensor, TensorLike } from '../tensor';
 
 type Binary = (a: number, b: number) => number;
@@ -31,6 +32,41 @@ function readsOf(d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor): reado
   return list;
 }
 
+/**
+ * Whether a tensor of shape `small` broadcast to `shape` repeats whole along its leading axes (after leading 1s,
+ * `small` is the end of `shape`): a bias over rows, a scalar, or the same shape. Such an operand is one contiguous
+ * block read again for each row, which the WebAssembly kernels take without an index map.
+ */
+function repeatsAlongRows(small: Shape, shape: Shape): boolean {
+  let s = 0;
+  while (s < small.length && small[s] === 1) s++;
+  const tail = small.length - s;
+  if (tail > shape.length) return false;
+  for (let i = 0; i < tail; i++) if (small[s + i] !== shape[shape.length - tail + i]) return false;
+  return true;
+}
+
+/** A gradient of `shape` summed back to the shape `to` it was broadcast from: over rows in WebAssembly where it can. */
+function sumToShape(g: Float64Array, shape: Shape, to: Shape): Float64Array {
+  if (!sameShape(shape, to) && repeatsAlongRows(to, shape)) {
+    const size = to.reduce((x, y) => x * y, 1);
+    const rows = size > 1 ? wasmSumRows(g, size) : null;
+    if (rows !== null) return rows;
+  }
+  return reduceToShape(g, shape, to);
+}
+
+/**
+ * out = a op b in WebAssembly when one operand is full-size and the other repeats along rows (add, sub, mul, div
+ * above a size); false to leave it to the JavaScript loop.
+ */
+function wasmBinaryOp(op: string, ad: Float64Array, aShape: Shape, bd: Float64Array, bShape: Shape, shape: Shape, out: Float64Array): boolean {
+  if (!hasBinaryKernel(op)) return false;
+  if (ad.length === out.length && repeatsAlongRows(bShape, shape)) return wasmBinary(op, ad, bd, out, false);
+  if (bd.length === out.length && repeatsAlongRows(aShape, shape)) return wasmBinary(op, bd, ad, out, true);
+  return false;
+}
+
 export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, da: BinaryDerivative | PassThrough, db: BinaryDerivative | PassThrough): Tensor {
   const a = asTensor(aLike);
   const b = asTensor(bLike);
@@ -40,10 +76,19 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
   const shape = same ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const n = same ? a.size : shape.reduce((x, y) => x * y, 1);
   const out = allocate(n);
-  // Index maps only where an operand is really broadcast; a scalar operand reads element 0.
-  const ia = same || a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape);
-  const ib = same || b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape);
-  if (ia === null && ib === null) {
+  // Index maps only where an operand is really broadcast (null: read in order; undefined: a scalar, element 0),
+  // and only when a JavaScript loop needs them: the WebAssembly kernels read a row operand without one.
+  type IndexMap = Int32Array | null | undefined;
+  let maps: [IndexMap, IndexMap] | undefined;
+  const indexMaps = (): [IndexMap, IndexMap] =>
+    (maps ??= [
+      same || a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape),
+      same || b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape),
+    ]);
+  const [ia, ib] = wasmBinaryOp(op, ad, a.shape, bd, b.shape, shape, out) ? [null, null] : indexMaps();
+  if (maps === undefined) {
+    // done in WebAssembly
+  } else if (ia === null && ib === null) {
     for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);
   } else if (ia === null && ib === undefined) {
     const bv = bd[0];
@@ -60,11 +105,14 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
       for (let i = 0; i < n; i++) local[i] = -g[i];
     } else {
       local = allocate(n);
+      const other = t === a ? b : a; // mul's local derivative is the other operand: g · it in WebAssembly if it can
+      if (op === 'mul' && wasmBinaryOp(op, g, shape, other.data, other.shape, shape, local)) return sumToShape(local, shape, t.shape);
+      const [ia, ib] = indexMaps();
       for (let i = 0; i < n; i++) {
         local[i] = g[i] * d.at(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0], out[i]);
       }
     }
-    return reduceToShape(local, shape, t.shape);
+    return sumToShape(local, shape, t.shape);
   }) : NO_GRADIENT;
   return Tensor.fromOp(op, out, shape, [a, b], [gradFor(a, da), gradFor(b, db)]);
 }

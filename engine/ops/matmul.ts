@@ -128,20 +128,25 @@ export const matmul = api(function matmul(a: Tensor, b: Tensor): Tensor {
   const count = sizeOf(batch);
   const aAt = count === 1 ? new Int32Array(1) : broadcastIndex(aBatch, batch);
   const bAt = count === 1 ? new Int32Array(1) : broadcastIndex(bBatch, batch);
+  // A batch of a's against one matrix b (a Linear layer on [B, T, C]): one product of a's stacked rows
+  // [count·n, k] with b, and b's gradient one product over all the rows, rather than `count` small products and
+  // their sum over the batch afterwards.
+  const stacked = b.rank <= 2 && count > 1;
+  const [rows, products] = stacked ? [count * n, 1] : [n, count];
   const out = allocate(count * n * m);
-  for (let s = 0; s < count; s++) productNN(a.data, aAt[s] * n * k, b.data, bAt[s] * k * m, out, s * n * m, n, k, m);
+  for (let s = 0; s < products; s++) productNN(a.data, aAt[s] * n * k, b.data, bAt[s] * k * m, out, s * n * m, rows, k, m);
 
   const shape = [...batch, ...(a.rank === 1 ? [] : [n]), ...(b.rank === 1 ? [] : [m])];
   // The gradient for a reads b, and the one for b reads a.
   const gradA = reading([b], (g) => {
     const full = allocate(count * n * k);
-    for (let s = 0; s < count; s++) productNT(g, s * n * m, b.data, bAt[s] * k * m, full, s * n * k, n, k, m);
+    for (let s = 0; s < products; s++) productNT(g, s * n * m, b.data, bAt[s] * k * m, full, s * n * k, rows, k, m);
     return reduceToShape(full, [...batch, n, k], aShape);
   });
   const gradB = reading([a], (g) => {
-    const full = allocate(count * k * m);
-    for (let s = 0; s < count; s++) productTN(a.data, aAt[s] * n * k, g, s * n * m, full, s * k * m, n, k, m);
-    return reduceToShape(full, [...batch, k, m], bShape);
+    const full = allocate(products * k * m);
+    for (let s = 0; s < products; s++) productTN(a.data, aAt[s] * n * k, g, s * n * m, full, s * k * m, rows, k, m);
+    return stacked ? full : reduceToShape(full, [...batch, k, m], bShape);
   });
   return Tensor.fromOp('matmul', out, shape, [a, b], [gradA, gradB]);
 });

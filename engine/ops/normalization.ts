@@ -8,12 +8,22 @@ import { nextUniform } from '../random';
 import { sameShape, Shape, ShapeError, sizeOf } from '../shape';
 import { formatShape } from '../format';
 import { GradFn, NO_GRADIENT, reading, Tensor } from '../tensor';
+import { wasmLayerNorm, wasmLayerNormBackward, wasmSumRows } from './wasm-elementwise';
 
 /** Which group (normalized together) and which weight/bias position each element of the input belongs to. */
 interface Layout {
   groups: number;
   group: (i: number) => number;
   param: (i: number) => number;
+  /** Layer norm: groups are contiguous rows of this many elements, the parameter position the place in the row. */
+  row?: number;
+}
+
+/** The forward pass already done (in WebAssembly, wasm-elementwise.ts): output, x̂ and 1/std per group. */
+interface Normalized {
+  out: Float64Array;
+  xhat: Float64Array;
+  rstd: Float64Array;
 }
 
 /** Mean and variance per group; `tensors` holds them when they are given (batch norm in eval), for backward's check. */
@@ -36,27 +46,34 @@ function groupStats(x: Tensor, l: Layout): Stats {
   return { mean, variance };
 }
 
-/**
- * y = (x - mean) / sqrt(var + eps) * weight + bias, with x̂ the normalized input and ĝ = g * weight:
- * dx = rstd * (ĝ - mean(ĝ) - x̂ * mean(ĝ * x̂)) per group with batch statistics, rstd * ĝ with fixed ones;
- * dweight = sum(g * x̂), dbias = sum(g) over the elements of each parameter position.
- */
-function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | undefined, bias: Tensor | undefined, eps: number, stats: Stats): Tensor {
-  const fixed = stats.tensors !== undefined;
+/** The normalized input x̂ = (x - mean) · rstd and the output x̂ · weight + bias, in JavaScript. */
+function forward(x: Tensor, l: Layout, weight: Tensor | undefined, bias: Tensor | undefined, eps: number, stats: Stats): Normalized {
   const rstd = Float64Array.from(stats.variance, (v) => 1 / Math.sqrt(v + eps));
   const xd = x.data;
-  const n = x.size;
-  const xhat = allocate(n);
-  const out = allocate(n);
-  for (let i = 0; i < n; i++) {
+  const xhat = allocate(x.size);
+  const out = allocate(x.size);
+  for (let i = 0; i < x.size; i++) {
     const k = l.group(i);
     const p = l.param(i);
     xhat[i] = (xd[i] - stats.mean[k]) * rstd[k];
     out[i] = xhat[i] * (weight ? weight.data[p] : 1) + (bias ? bias.data[p] : 0);
   }
-  const fixedTensors = stats.tensors ?? [];
+  return { out, xhat, rstd };
+}
+
+/**
+ * y = (x - mean) / sqrt(var + eps) * weight + bias, with x̂ the normalized input and ĝ = g * weight:
+ * dx = rstd * (ĝ - mean(ĝ) - x̂ * mean(ĝ * x̂)) per group with batch statistics, rstd * ĝ with fixed ones;
+ * dweight = sum(g * x̂), dbias = sum(g) over the elements of each parameter position.
+ */
+function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | undefined, bias: Tensor | undefined, eps: number, stats: Stats | Normalized): Tensor {
+  const fixed = 'tensors' in stats && stats.tensors !== undefined;
+  const n = x.size;
+  const { out, xhat, rstd } = 'xhat' in stats ? stats : forward(x, l, weight, bias, eps, stats);
+  const fixedTensors = ('tensors' in stats && stats.tensors) || [];
   const dx = reading([x, ...(weight ? [weight] : []), ...fixedTensors], (g) => {
     const gh = allocate(n);
+    if (l.row !== undefined && wasmLayerNormBackward(g, weight?.data ?? null, xhat, rstd, gh)) return gh;
     for (let i = 0; i < n; i++) gh[i] = weight ? g[i] * weight.data[l.param(i)] : g[i];
     if (fixed) {
       for (let i = 0; i < n; i++) gh[i] *= rstd[l.group(i)];
@@ -77,6 +94,8 @@ function normalize(op: string, x: Tensor, l: Layout, weight: Tensor | undefined,
   });
   const paramGrad = (t: Tensor, withXhat: boolean): GradFn =>
     reading(withXhat ? [x, ...fixedTensors] : [], (g) => {
+      const summed = l.row !== undefined ? wasmSumRows(g, l.row, withXhat ? xhat : null) : null;
+      if (summed !== null) return summed;
       const d = allocate(t.size);
       for (let i = 0; i < n; i++) d[l.param(i)] += withXhat ? g[i] * xhat[i] : g[i];
       return d;
@@ -107,8 +126,9 @@ export const layerNorm = api(function layerNorm(x: Tensor, normalizedShape: numb
   checkParam('layerNorm', 'weight', weight, shape);
   checkParam('layerNorm', 'bias', bias, shape);
   const m = sizeOf(shape);
-  const layout: Layout = { groups: x.size / m || 0, group: (i) => Math.floor(i / m), param: (i) => i % m };
-  return normalize('layerNorm', x, layout, weight ?? undefined, bias ?? undefined, eps, groupStats(x, layout));
+  const layout: Layout = { groups: x.size / m || 0, group: (i) => Math.floor(i / m), param: (i) => i % m, row: m };
+  const inWasm = x.size > 0 ? wasmLayerNorm(x.data, weight?.data ?? null, bias?.data ?? null, m, eps) : null;
+  return normalize('layerNorm', x, layout, weight ?? undefined, bias ?? undefined, eps, inWasm ?? groupStats(x, layout));
 });
 
 export interface BatchNormOptions {

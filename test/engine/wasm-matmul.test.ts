@@ -5,28 +5,7 @@ import * as assert from 'node:assert/strict';
 import { conv2d, matmul, Tensor } from '../../engine';
 import { jsProductNN, jsProductNT, jsProductTN, productNN, productNT, productTN } from '../../engine/ops/matmul';
 import { useWasmKernels, wasmKernelsAvailable, wasmProduct } from '../../engine/ops/wasm-matmul';
-
-/** Deterministic values in [-1, 1) (a linear congruential generator), so a failure repeats. */
-function values(length: number, seed: number): Float64Array {
-  const out = new Float64Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** Largest difference relative to the largest value of the reference. */
-function relativeError(got: Float64Array, want: Float64Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return diff / (scale || 1);
-}
+import { relativeError, values } from './wasm-values';
 
 type Shape = [n: number, k: number, m: number];
 const SHAPES: Shape[] = [
