@@ -1,0 +1,83 @@
+// The Health view's data, shaped in Node from real recorded training runs: parameters in depth order and linked
+// to their graph nodes, the flow at a step with the unused parameter marked, a heatmap cell per step and
+// parameter, update-ratio lines, and histograms at the step nearest to the one asked for.
+import * as assert from 'node:assert/strict';
+import { GRAD_HISTOGRAM, Trace } from '../../engine/trace';
+import { activationHistograms, flowAt, gradientHistograms, healthModel, heatmapCells, nearestHistogramStep, ratioSeries } from '../../webview/health/data';
+import { healthTrainingTrace } from './health-trace';
+import { mlpTrace } from './make-trace';
+
+describe('Health view data', () => {
+  const trace = healthTrainingTrace(6, 4, { unused: true });
+  const model = healthModel(trace)!;
+
+  it('lists the parameters input to output, each linked to its node in the drawn graph', () => {
+    assert.deepEqual(
+      model.params.map((p) => p.label),
+      ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.2.weight', 'layers.2.bias', 'layers.3.weight', 'layers.3.bias', 'spare.weight', 'spare.bias'],
+    );
+    for (const p of model.params.slice(0, 8)) {
+      const node = trace.graph.nodes.find((n) => n.id === p.node);
+      assert.equal(node?.key, p.key);
+      assert.equal(node?.kind, 'param');
+    }
+    // One tanh between each pair of layers, named by the module it ran in and numbered in order.
+    assert.equal(model.activations.length, 3);
+    assert.deepEqual(model.activations.map((a) => trace.graph.nodes.find((n) => n.id === a.node)?.op), ['tanh', 'tanh', 'tanh']);
+    assert.equal(new Set(model.activations.map((a) => a.label)).size, 3);
+    assert.equal(model.steps, 6);
+  });
+
+  it('gives the flow at a step: mean below max, and no gradient for the parameter the loss never uses', () => {
+    const flow = flowAt(trace, model, 5);
+    const spare = model.params.findIndex((p) => p.label === 'spare.weight');
+    assert.equal(flow.none[spare], true);
+    assert.equal(flow.mean[spare], null);
+    model.params.slice(0, 8).forEach((_, i) => {
+      assert.equal(flow.none[i], false);
+      assert.ok(flow.mean[i]! > 0 && flow.mean[i]! <= flow.max[i]!);
+    });
+    const recorded = trace.steps[5].health!.params[model.params[0].key];
+    assert.equal(flow.mean[0], recorded.gradMeanAbs);
+  });
+
+  it('puts a heatmap cell at every step of every parameter that got a gradient, on a log scale', () => {
+    const grad = heatmapCells(trace, model, 'grad');
+    assert.equal(grad.cells.length, 6 * 8);
+    const [step, param, log] = grad.cells[0];
+    assert.equal(log, Math.log10(trace.steps[step].health!.params[model.params[param].key].gradMeanAbs));
+    assert.ok(grad.lo <= log && log <= grad.hi);
+    const ratio = heatmapCells(trace, model, 'ratio');
+    assert.ok(ratio.cells.length > 0 && ratio.cells.every(([, , l]) => l < 0), 'update ratios of an SGD step are well below 1');
+  });
+
+  it('draws an update-ratio line per parameter, with no point where nothing was updated', () => {
+    const lines = ratioSeries(trace, model);
+    assert.equal(lines.length, model.params.length);
+    assert.ok(lines[0].every((r) => r !== null && r > 0));
+    const spare = model.params.findIndex((p) => p.label === 'spare.weight');
+    assert.ok(lines[spare].every((r) => r === null));
+  });
+
+  it('shows histograms at the nearest step that has them, as shares of each tensor', () => {
+    const sparse: Trace = { ...trace, health: { ...trace.health!, histogramSteps: [0, 4] } };
+    assert.equal(nearestHistogramStep(sparse, 1), 0);
+    assert.equal(nearestHistogramStep(sparse, 3), 4);
+    assert.equal(nearestHistogramStep({ ...trace, health: { ...trace.health!, histogramSteps: [] } }, 3), undefined);
+    const acts = activationHistograms(trace, model, 2);
+    assert.equal(acts.length, 3);
+    for (const line of acts) {
+      assert.ok(Math.abs(line.points.reduce((s, [, y]) => s + y, 0) - 1) < 1e-9);
+      assert.ok(line.points.every(([x]) => x > -1 && x < 1), 'tanh outputs binned over its range');
+    }
+    const grads = gradientHistograms(trace, model, 2);
+    assert.equal(grads.length, 8, 'the unused parameter has no gradient to count');
+    assert.ok(grads[0].points.every(([x]) => x > GRAD_HISTOGRAM.log10Min && x < GRAD_HISTOGRAM.log10Max));
+  });
+
+  it('has nothing to show for a trace recorded without health', () => {
+    const plain = mlpTrace();
+    const without: Trace = { ...plain, health: undefined, steps: plain.steps.map(({ health: _, ...s }) => s) };
+    assert.equal(healthModel(without), null);
+  });
+});
