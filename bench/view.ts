@@ -1,6 +1,6 @@
 // Time to first draw of the graph view in real headless Chromium: from the host's trace message to the frame
 // after the view says it has drawn (layout in its worker, elements added, colours applied).
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Trace } from '../engine/trace';
 import type { ViewState } from '../engine/view-messages';
 import { traceToJson } from '../engine/trace';
@@ -8,6 +8,7 @@ import { DEFAULT_VIEW_STATE } from '../engine/view-messages';
 import { launch, openView } from '../test/browser/chromium';
 import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
 import { foldTree } from '../webview/folding';
+import { healthTrainingTrace } from '../test/webview/health-trace';
 
 export interface ViewBenchmark {
   name: string;
@@ -66,8 +67,52 @@ export async function viewBenchmarks(): Promise<ViewBenchmark[]> {
         rows.push(row);
       }
     }
+    rows.push(await healthSwitch(browser));
   } finally {
     await browser.close();
   }
   return rows;
+}
+
+/** Health rows: 1,000 steps of a 25-layer MLP (50 parameters, so 50,000 heatmap cells and 50 lines of 1,000 points). */
+export const HEALTH_STEPS = 1_000;
+export const HEALTH_LAYERS = 25;
+
+/**
+ * Switching to the Health view on a long run, to every chart drawn (the frame after), against the graph's first
+ * draw of the same trace in the same page as the peer. Median of 3 fresh pages.
+ */
+export async function healthSwitch(browser: Browser): Promise<ViewBenchmark> {
+  const trace = healthTrainingTrace(HEALTH_STEPS, HEALTH_LAYERS);
+  const params = Object.values(trace.health?.tensors ?? {}).filter((t) => t.kind === 'param').length;
+  const times: number[] = [];
+  const graph: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await openView(browser);
+    await page.setViewportSize({ width: 1000, height: 900 });
+    graph.push((await firstDraw(page, trace)).ms);
+    times.push(
+      await page.evaluate(async () => {
+        const page = globalThis as unknown as {
+          __gradscope: { panels: { show(view: 'health'): void }; health: { drawn: Promise<void> } };
+          requestAnimationFrame(callback: () => void): void;
+        };
+        const view = page.__gradscope;
+        const start = performance.now();
+        view.panels.show('health');
+        await view.health.drawn;
+        await new Promise<void>((r) => page.requestAnimationFrame(() => page.requestAnimationFrame(r)));
+        return performance.now() - start;
+      }),
+    );
+    await page.close();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+  const row = {
+    name: `view: switch to Health, ${HEALTH_STEPS.toLocaleString('en-US')} steps × ${params} parameters, to every chart drawn (target ≤ 500 ms)`,
+    ms: median(times),
+    note: `median of 3 (${times.map((t) => t.toFixed(0)).join('/')} ms); the graph's first draw of the same trace: ${median(graph).toFixed(0)} ms, Health / graph ${(median(times) / median(graph)).toFixed(2)}`,
+  };
+  console.log(`${row.name}\n  ${row.ms.toFixed(0)} ms, ${row.note}`);
+  return row;
 }

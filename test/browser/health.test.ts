@@ -63,13 +63,21 @@ function chartCounts(page: Page) {
   });
 }
 
+/** Scrolls the Health pane to a chart, as a user would, and waits for what came into view to draw. */
+async function scrollToChart(page: Page, chart: ChartName): Promise<void> {
+  await page.evaluate(async (c) => {
+    const card = document.querySelector(`.health .card-${c}`) as HTMLElement;
+    (card.parentElement as HTMLElement).scrollTop = card.offsetTop - 6;
+    // The pane draws on its scroll event, in the next frame.
+    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+    await (window as unknown as Handle).__gradscope.health.drawn;
+  }, chart);
+}
+
 /** Scrolls the Health pane to each chart and screenshots it as the user sees it. */
 async function screenshotCharts(page: Page, name: string): Promise<void> {
-  for (const chart of ['flow', 'heatmap', 'ratios', 'histograms']) {
-    await page.evaluate((c) => {
-      const card = document.querySelector(`.health .card-${c}`) as HTMLElement;
-      (card.parentElement as HTMLElement).scrollTop = card.offsetTop - 6;
-    }, chart);
+  for (const chart of ['flow', 'heatmap', 'ratios', 'histograms'] as const) {
+    await scrollToChart(page, chart);
     await screenshot(page, `health-${name}-${chart}`);
   }
 }
@@ -101,6 +109,10 @@ describe('Health view (Chromium)', function () {
       await page.goto(pathToFileURL(out).href);
       await drawn(page);
       await showHealth(page);
+      // A tooltip, drawn in the canvas: the CSP must not refuse anything on the way.
+      await page.evaluate(() => (window as unknown as Handle).__gradscope.health.charts.get('flow')!.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 }));
+      await screenshot(page, `health-${name}-tooltip`);
+      await screenshotCharts(page, name); // scrolled through, so every chart has drawn
       const trace = await page.evaluate(() => (window as unknown as Handle).__gradscope.trace);
       const seen = await chartCounts(page);
       const params = seen.flowNames.length;
@@ -113,10 +125,6 @@ describe('Health view (Chromium)', function () {
       assert.ok(seen.histogramLines > 0 || seen.histogramNotes > 0, 'histograms, or a note saying why there are none');
       // Every parameter the graph holds is listed, by its name where it has one.
       for (const n of trace.graph.nodes.filter((x) => x.kind === 'param' && x.name !== undefined)) assert.ok(seen.flowNames.some((l) => l.startsWith(n.name!)), `${n.name} listed`);
-      // A tooltip, drawn in the canvas: the CSP must not have refused anything on the way.
-      await page.evaluate(() => (window as unknown as Handle).__gradscope.health.charts.get('flow')!.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 }));
-      await screenshot(page, `health-${name}-tooltip`);
-      await screenshotCharts(page, name);
       assert.deepEqual(await page.evaluate(() => (window as unknown as Handle).__csp), []);
       assert.deepEqual(errors, []);
       if (name === 'vanishing-sigmoid' || name === 'deep-mlp') {
@@ -124,8 +132,8 @@ describe('Health view (Chromium)', function () {
         // stack has converged by its last step and every gradient is small there): the first layer's mean
         // |gradient| is orders of magnitude below the last's (deep-mlp: the plain stack, listed first).
         await page.evaluate(() => (window as unknown as Handle).__gradscope.setStep(0));
-        await page.evaluate(() => (window as unknown as Handle).__gradscope.health.drawn);
         await screenshotCharts(page, `${name}-step1`);
+        await scrollToChart(page, 'flow');
         const means = (await chartCounts(page)).flowMeans;
         const last = name === 'deep-mlp' ? seen.flowNames.findIndex((l) => l.startsWith('plain.layers.19.')) : means.length - 1;
         assert.ok(means[0]! > 0 && means[last]! / means[0]! > 100, `first ${means[0]} vs last ${means[last]}`);
@@ -142,7 +150,7 @@ describe('Health view (Chromium)', function () {
     await sendToView(page, { type: 'trace', json: traceToJson(trace) });
     await drawn(page);
     await showHealth(page);
-    const names = (await chartCounts(page)).flowNames;
+    const names = await page.evaluate(() => (window as unknown as Handle).__gradscope.health.charts.get('flow')!.getOption().yAxis[0].data!);
     // A real click on the second parameter's mean bar, at the pixel the chart puts it.
     const target = 1;
     const at = await page.evaluate((i) => {
@@ -162,7 +170,8 @@ describe('Health view (Chromium)', function () {
     // Selecting another parameter in the graph highlights it in the charts: its bar outlined, its line bold.
     const other = trace.graph.nodes.find((n) => n.kind === 'param' && n.name === names[0])!;
     await page.evaluate((id) => (window as unknown as Handle).__gradscope.select(id), other.id);
-    await page.evaluate(() => (window as unknown as Handle).__gradscope.health.drawn);
+    await scrollToChart(page, 'flow');
+    await scrollToChart(page, 'ratios');
     const marked = await page.evaluate(() => {
       const charts = (window as unknown as Handle).__gradscope.health.charts;
       const flow = charts.get('flow')!.getOption().series[0].data as { itemStyle?: { borderColor?: string } }[];
@@ -173,25 +182,20 @@ describe('Health view (Chromium)', function () {
     assert.equal(marked.widths[0], 3);
     assert.ok(marked.widths.slice(1).every((w) => w !== undefined && w < 3));
     // A heatmap cell picks its parameter and moves the scrubber to its step.
-    const cell = await page.evaluate(() => {
-      const chart = (window as unknown as Handle).__gradscope.health.charts.get('heatmap')!;
-      const option = chart.getOption();
-      const [step, row] = option.series[0].data[Math.floor(option.series[0].data.length / 3)] as [number, number, number];
-      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [String(step + 1), option.yAxis[0].data![row]]);
-      const box = chart.getDom().getBoundingClientRect();
-      (document.querySelector('.health') as HTMLElement).scrollTop = 0;
-      return { step, row, x, y, top: box.top, left: box.left };
-    });
+    // (A long run's heatmap has a column for several steps: a click goes to the column's first step.)
+    await scrollToChart(page, 'heatmap');
     const card = await page.evaluate(() => {
-      const c = document.querySelector('.health .card-heatmap') as HTMLElement;
-      (c.parentElement as HTMLElement).scrollTop = c.offsetTop;
-      const box = document.querySelector('.health .card-heatmap .chart')!.getBoundingClientRect();
-      return { left: box.left, top: box.top };
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('heatmap')!;
+      const option = chart.getOption() as ReturnType<EChart['getOption']> & { xAxis: { data: string[] }[] };
+      const [column, row] = option.series[0].data[Math.floor(option.series[0].data.length / 3)] as [number, number, number];
+      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [column, row]);
+      const box = chart.getDom().getBoundingClientRect();
+      return { step: Number(option.xAxis[0].data[column]) - 1, row, x: box.left + x, y: box.top + y };
     });
-    await page.mouse.click(card.left + cell.x, card.top + cell.y);
+    await page.mouse.click(card.x, card.y);
     const state = await page.evaluate(() => (window as unknown as Handle).__gradscope.state);
-    assert.equal(state.step, cell.step);
-    assert.equal(state.selected, trace.graph.nodes.find((n) => n.kind === 'param' && n.name === names[cell.row])!.id);
+    assert.equal(state.step, card.step);
+    assert.equal(state.selected, trace.graph.nodes.find((n) => n.kind === 'param' && n.name === names[card.row])!.id);
     await page.close();
   });
 

@@ -47,6 +47,13 @@ describe('Health view data', () => {
     const [step, param, log] = grad.cells[0];
     assert.equal(log, Math.log10(trace.steps[step].health!.params[model.params[param].key].gradMeanAbs));
     assert.ok(grad.lo <= log && log <= grad.hi);
+    // A run longer than the panel is wide: columns of several steps, each the geometric mean of its steps.
+    const binned = heatmapCells(trace, model, 'grad', 2);
+    assert.equal(binned.every, 3);
+    assert.equal(binned.columns, 2);
+    assert.equal(binned.cells.length, 2 * 8);
+    const logs = [0, 1, 2].map((s) => Math.log10(trace.steps[s].health!.params[model.params[0].key].gradMeanAbs));
+    assert.ok(Math.abs(binned.cells[0][2] - (logs[0] + logs[1] + logs[2]) / 3) < 1e-12);
     const ratio = heatmapCells(trace, model, 'ratio');
     assert.ok(ratio.cells.length > 0 && ratio.cells.every(([, , l]) => l < 0), 'update ratios of an SGD step are well below 1');
   });

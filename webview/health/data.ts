@@ -96,15 +96,24 @@ export interface FlowAt {
   max: (number | null)[];
   /** True where the parameter got no gradient this step (none reached it, or only zeros). */
   none: boolean[];
+  /** True where its gradient held NaN or Inf (the recorder's mean |g| is then NaN or Inf). */
+  nan: boolean[];
 }
 
 export function flowAt(trace: Trace, model: HealthModel, step: number): FlowAt {
   const params = trace.steps[step]?.health?.params ?? {};
-  const out: FlowAt = { mean: [], max: [], none: [] };
+  const out: FlowAt = { mean: [], max: [], none: [], nan: [] };
   for (const p of model.params) {
     const h = params[p.key];
-    const none = h === undefined || !(h.gradMaxAbs > 0);
-    out.none.push(none);
+    const nan = h !== undefined && !(Number.isFinite(h.gradMeanAbs) && Number.isFinite(h.gradMaxAbs));
+    const none = nan || h === undefined || !(h.gradMaxAbs > 0);
+    out.nan.push(nan);
+    out.none.push(none && !nan);
+    if (nan) {
+      out.mean.push(null);
+      out.max.push(null);
+      continue;
+    }
     out.mean.push(none || !(h.gradMeanAbs > 0) ? null : h.gradMeanAbs);
     out.max.push(none ? null : h.gradMaxAbs);
   }
@@ -114,27 +123,52 @@ export function flowAt(trace: Trace, model: HealthModel, step: number): FlowAt {
 export type HeatmapMetric = 'grad' | 'ratio';
 
 /**
- * The parameters × steps heatmap: cells `[step, param, log10 value]` for every step and parameter with a positive
- * value (mean |gradient|, or update ratio), and the range of those logs.
+ * The parameters × steps heatmap, in at most `columns` columns of `every` consecutive steps each (a long run is
+ * drawn at about the resolution the panel has, not one cell per step: 1,000 steps × 50 parameters would be 50,000
+ * shapes to draw): cells `[column, param, log10 value]` where the value (mean |gradient| or update ratio) is the
+ * geometric mean of the column's positive values, the cells holding a NaN or Inf, and the range of the logs.
  */
-export function heatmapCells(trace: Trace, model: HealthModel, metric: HeatmapMetric): { cells: [number, number, number][]; lo: number; hi: number } {
+export function heatmapCells(trace: Trace, model: HealthModel, metric: HeatmapMetric, columns = Infinity): HeatmapData {
+  const every = Math.max(1, Math.ceil(trace.steps.length / Math.max(1, Math.floor(columns))));
   const cells: [number, number, number][] = [];
+  const nan: [number, number][] = [];
   let lo = Infinity;
   let hi = -Infinity;
-  trace.steps.forEach((s, step) => {
-    const params = s.health?.params;
-    if (params === undefined) return;
+  for (let column = 0; column * every < trace.steps.length; column++) {
+    const steps = trace.steps.slice(column * every, (column + 1) * every);
     model.params.forEach((p, i) => {
-      const h = params[p.key];
-      const v = h === undefined ? null : metric === 'grad' ? h.gradMeanAbs : h.updateRatio;
-      if (v === null || !(v > 0) || !Number.isFinite(v)) return;
-      const l = Math.log10(v);
-      cells.push([step, i, l]);
+      let sum = 0;
+      let count = 0;
+      let bad = false;
+      for (const s of steps) {
+        const h = s.health?.params[p.key];
+        const v = h === undefined ? null : metric === 'grad' ? h.gradMeanAbs : h.updateRatio;
+        if (v !== null && (Number.isNaN(v) || v === Infinity)) bad = true;
+        if (v === null || !(v > 0) || !Number.isFinite(v)) continue;
+        sum += Math.log10(v);
+        count++;
+      }
+      if (bad) nan.push([column, i]);
+      if (count === 0) return;
+      const l = sum / count;
+      cells.push([column, i, l]);
       if (l < lo) lo = l;
       if (l > hi) hi = l;
     });
-  });
-  return { cells, lo: Number.isFinite(lo) ? lo : -3, hi: Number.isFinite(hi) ? hi : -3 };
+  }
+  return { cells, nan, every, columns: Math.ceil(trace.steps.length / every), lo: Number.isFinite(lo) ? lo : -3, hi: Number.isFinite(hi) ? hi : -3 };
+}
+
+export interface HeatmapData {
+  /** `[column, parameter, log10 value]` for each column with a positive finite value. */
+  cells: [number, number, number][];
+  /** `[column, parameter]` where a value was NaN or Inf. */
+  nan: [number, number][];
+  /** Steps per column (column c holds steps c·every to (c+1)·every - 1), and how many columns. */
+  every: number;
+  columns: number;
+  lo: number;
+  hi: number;
 }
 
 /** Each parameter's update ratio by step (null: no update that step), in the model's order. */

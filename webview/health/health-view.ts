@@ -1,7 +1,8 @@
 // The Health view: four charts of the run's training health (health/data.ts shapes them, a builder per chart lays
 // them out) in a scrolling pane over the graph's area. It follows the view's step and selection (sync) and picks
 // them back: a click on a parameter or a layer selects its node in the graph (which reveals its line in the
-// editor); a heatmap cell also moves the scrubber to its step. Charts draw only while the pane is shown.
+// editor); a heatmap cell also moves the scrubber to its step. Charts draw only while the pane is shown, and only
+// those in view (a long model's charts are taller than the panel): the rest as the pane scrolls to them.
 import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import { GraphicComponent, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
@@ -10,7 +11,7 @@ import type { Trace } from '../../engine/trace';
 import { el } from '../dom';
 import { stepIndex } from '../elements';
 import { currentTheme } from '../theme';
-import { activationHistograms, flowAt, gradientHistograms, healthModel, HealthModel, heatmapCells, HeatmapMetric, indexOfNode, nearestHistogramStep, ratioSeries } from './data';
+import { activationHistograms, flowAt, gradientHistograms, healthModel, HealthModel, heatmapCells, HeatmapData, HeatmapMetric, indexOfNode, nearestHistogramStep, ratioSeries } from './data';
 import { flowHeight, flowOption } from './flow-chart';
 import { heatmapHeight, heatmapMarks, heatmapOption } from './heatmap-chart';
 import { HISTOGRAM_HEIGHT, histogramOption } from './histogram-chart';
@@ -28,6 +29,9 @@ export interface HealthLinks {
   setStep(step: number): void;
 }
 
+/** Charts draw once any part of them is in the pane's visible part (no sooner: switching to Health draws only what shows). */
+const NEAR_PX = 0;
+
 /** Mouse events that must stop at the pane: the graph under it would take them as clicks, drags and zooms. */
 const KEPT_EVENTS = ['mousedown', 'mouseup', 'click', 'dblclick', 'contextmenu', 'wheel', 'touchstart', 'touchmove', 'touchend'];
 
@@ -40,6 +44,8 @@ export class HealthView {
   private trace: Trace | null = null;
   private model: HealthModel | null = null;
   private metric: HeatmapMetric = 'grad';
+  /** The heatmap's cells as last drawn (its step line is placed in its columns). */
+  private heatmap: HeatmapData | null = null;
   private step = -1;
   private selected: number | null = null;
   /** What each chart last drew, so a step or selection change redraws only the charts it changes. */
@@ -74,7 +80,20 @@ export class HealthView {
     parent.append(this.pane);
     new ResizeObserver(() => {
       for (const chart of this.charts.values()) chart.resize();
+      this.drawSoon();
     }).observe(this.pane);
+    this.pane.addEventListener('scroll', () => this.drawSoon(), { passive: true });
+  }
+
+  private pendingFrame = 0;
+
+  /** Draws what came into view, once per frame however many scroll events there were. */
+  private drawSoon(): void {
+    if (!this.visible || this.pendingFrame !== 0) return;
+    this.pendingFrame = requestAnimationFrame(() => {
+      this.pendingFrame = 0;
+      if (this.visible) this.draw();
+    });
   }
 
   /** Shows or hides the pane; a shown pane draws what changed while it was hidden. */
@@ -116,11 +135,12 @@ export class HealthView {
     const param = indexOfNode(model.params, this.selected);
     const activation = indexOfNode(model.activations, this.selected);
     const shown = nearestHistogramStep(trace, step);
-    const pending: Promise<void>[] = [];
+    // About a column every 3 pixels of the plot (the names take about 200 of the chart's width).
+    const columns = Math.max(20, Math.floor((this.boxes.get('heatmap')!.clientWidth - 200) / 3));
     // Each chart: what it depends on (drawn again only when that changes), and how to draw it.
     const plan: [ChartName, string, number, () => Record<string, unknown>, (() => Record<string, unknown>)?, string?][] = [
       ['flow', `${step}/${param}`, flowHeight(model), () => flowOption(theme, model, flowAt(trace, model, step), step, param)],
-      ['heatmap', `${this.metric}/${param}`, heatmapHeight(model), () => heatmapOption(theme, model, heatmapCells(trace, model, this.metric), this.metric, step, param), () => ({ series: [heatmapMarks(theme, model, step, param)] }), `${step}`],
+      ['heatmap', `${this.metric}/${param}/${columns}`, heatmapHeight(model), () => heatmapOption(theme, model, (this.heatmap = heatmapCells(trace, model, this.metric, columns)), this.metric, step, param), () => ({ series: [heatmapMarks(theme, model, this.heatmap!, step, param)] }), `${step}`],
       ['ratios', `${param}`, RATIO_HEIGHT, () => ratioOption(theme, model, ratioSeries(trace, model), step, param), () => ({ series: [ratioMarks(theme, step)] }), `${step}`],
       ['histograms', `${shown}/${step}/${param}/${activation}`, HISTOGRAM_HEIGHT, () => histogramOption(theme, model, {
         shown,
@@ -129,29 +149,32 @@ export class HealthView {
         gradients: shown === undefined ? [] : gradientHistograms(trace, model, shown),
       }, { activation, param })],
     ];
-    for (const [name, key, height, full, marks, marksKey] of plan) {
-      const chart = this.chart(name, height);
+    // Every card takes its height first, so the pane scrolls as it will when all are drawn; then only the
+    // charts on screen (or nearly) draw. Scrolling draws the others as they come into view.
+    for (const [name, , height] of plan) {
+      const box = this.boxes.get(name)!;
+      if (box.clientHeight !== height) box.style.height = `${height}px`;
+    }
+    const view = this.pane.getBoundingClientRect();
+    for (const [name, key, , full, marks, marksKey] of plan) {
+      const box = this.boxes.get(name)!.getBoundingClientRect();
+      if (box.bottom < view.top - NEAR_PX || box.top > view.bottom + NEAR_PX) continue;
+      const chart = this.chart(name);
       const drawnKey = this.drawnKey.get(name);
       const allKey = `${key}|${marksKey ?? ''}`;
       if (drawnKey === allKey) continue;
       if (drawnKey !== undefined && drawnKey.startsWith(`${key}|`) && marks !== undefined) chart.setOption(marks(), { lazyUpdate: false });
       else chart.setOption(full(), { notMerge: true });
       this.drawnKey.set(name, allKey);
-      pending.push(new Promise((resolve) => {
-        const done = () => {
-          chart.off('finished', done);
-          resolve();
-        };
-        chart.on('finished', done);
-      }));
     }
-    this.drawn = Promise.all(pending.map((p) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 2000))]))).then(() => undefined);
+    // ECharts lays the charts out as their options are set (nothing is progressive here) and paints them in the
+    // next animation frame: they are drawn once that frame has run.
+    this.drawn = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
   }
 
   /** The chart in its box, made the first time (its box is then laid out, so ECharts measures a real size). */
-  private chart(name: ChartName, height: number): echarts.ECharts {
+  private chart(name: ChartName): echarts.ECharts {
     const box = this.boxes.get(name)!;
-    if (box.clientHeight !== height) box.style.height = `${height}px`;
     let chart = this.charts.get(name);
     if (chart === undefined) {
       chart = echarts.init(box, null, { renderer: 'canvas' });
@@ -170,7 +193,7 @@ export class HealthView {
       if (name === 'flow') tensor = model.params[e.dataIndex ?? -1] ?? (Array.isArray(e.value) ? model.params[e.value[1] as number] : undefined);
       else if (name === 'heatmap' && Array.isArray(e.value)) {
         tensor = model.params[e.value[1] as number];
-        this.links.setStep(e.value[0] as number);
+        this.links.setStep((e.value[0] as number) * (this.heatmap?.every ?? 1)); // a column's first step
       } else tensor = [...model.params, ...model.activations].find((t) => t.label === e.seriesName);
     }
     if (tensor?.node !== undefined) this.links.select(tensor.node);

@@ -33,7 +33,7 @@ export function histogramOption(theme: Theme, model: HealthModel, data: Histogra
     emphasis: { disabled: true },
   });
   const colours = axisColours(theme);
-  const share = { type: 'value', ...colours, axisLabel: { ...(colours.axisLabel as object), formatter: (v: number) => `${Math.round(v * 100)}%` }, splitNumber: 3 };
+  const share = { type: 'value', ...colours, axisLine: { show: false }, axisLabel: { ...(colours.axisLabel as object), formatter: (v: number) => `${Math.round(v * 100)}%` }, splitNumber: 3 };
   const notes = [];
   if (data.activations.length === 0) notes.push(emptyNote(theme, model.activations.length === 0 ? 'no tanh, sigmoid or relu-like layer in this model' : 'no activation histogram at this step', '27%'));
   if (data.gradients.length === 0) notes.push(emptyNote(theme, 'no gradient histogram at this step', '77%'));

@@ -32,6 +32,7 @@ export function ratioOption(theme: Theme, model: HealthModel, series: (number | 
         connectNulls: false,
         triggerLineEvent: true,
         progressive: 0,
+        sampling: 'lttb', // a point per pixel or so of a long run
         color: depthColor(i, model.params.length, theme),
         lineStyle: { width: i === selected ? 3 : 1.2, opacity: selected < 0 || i === selected ? 1 : 0.3 },
         itemStyle: { opacity: selected < 0 || i === selected ? 1 : 0.3 },
