@@ -61,9 +61,16 @@ describe('Health view data', () => {
   it('draws an update-ratio line per parameter, with no point where nothing was updated', () => {
     const lines = ratioSeries(trace, model);
     assert.equal(lines.length, model.params.length);
-    assert.ok(lines[0].every((r) => r !== null && r > 0));
+    assert.deepEqual(lines[0].map(([step]) => step), [1, 2, 3, 4, 5, 6]);
+    const third = trace.steps[2].health!.params[model.params[0].key].updateRatio!;
+    assert.ok(Math.abs(lines[0][2][1]! - third) < 1e-12 * third);
     const spare = model.params.findIndex((p) => p.label === 'spare.weight');
-    assert.ok(lines[spare].every((r) => r === null));
+    assert.ok(lines[spare].every(([, r]) => r === null));
+    // At most 3 points: pairs of steps, each at its middle, their geometric mean.
+    const coarse = ratioSeries(trace, model, 3)[0];
+    assert.deepEqual(coarse.map(([step]) => step), [1.5, 3.5, 5.5]);
+    const [a, b] = [0, 1].map((s) => trace.steps[s].health!.params[model.params[0].key].updateRatio!);
+    assert.ok(Math.abs(coarse[0][1]! - Math.sqrt(a * b)) < 1e-12 * a);
   });
 
   it('shows histograms at the nearest step that has them, as shares of each tensor', () => {

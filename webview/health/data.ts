@@ -171,12 +171,29 @@ export interface HeatmapData {
   hi: number;
 }
 
-/** Each parameter's update ratio by step (null: no update that step), in the model's order. */
-export function ratioSeries(trace: Trace, model: HealthModel): (number | null)[][] {
-  return model.params.map((p) => trace.steps.map((s) => {
-    const r = s.health?.params[p.key]?.updateRatio ?? null;
-    return r !== null && r > 0 && Number.isFinite(r) ? r : null;
-  }));
+/**
+ * Each parameter's update ratio by step, in the model's order, as `[step, ratio]` points (1-based steps; null: no
+ * update). A run longer than `points` steps is drawn at that resolution: each point the geometric mean of
+ * `every` consecutive steps, at their middle (50 lines of 1,000 points are more than a panel's pixels).
+ */
+export function ratioSeries(trace: Trace, model: HealthModel, points = Infinity): [number, number | null][][] {
+  const every = Math.max(1, Math.ceil(trace.steps.length / Math.max(1, Math.floor(points))));
+  return model.params.map((p) => {
+    const line: [number, number | null][] = [];
+    for (let start = 0; start < trace.steps.length; start += every) {
+      const steps = trace.steps.slice(start, start + every);
+      let sum = 0;
+      let count = 0;
+      for (const s of steps) {
+        const r = s.health?.params[p.key]?.updateRatio ?? null;
+        if (r === null || !(r > 0) || !Number.isFinite(r)) continue;
+        sum += Math.log10(r);
+        count++;
+      }
+      line.push([start + 1 + (steps.length - 1) / 2, count === 0 ? null : 10 ** (sum / count)]);
+    }
+    return line;
+  });
 }
 
 /** The step with histograms nearest to `step` (the earlier on a tie), or undefined when no step has them. */

@@ -135,13 +135,14 @@ export class HealthView {
     const param = indexOfNode(model.params, this.selected);
     const activation = indexOfNode(model.activations, this.selected);
     const shown = nearestHistogramStep(trace, step);
-    // About a column every 3 pixels of the plot (the names take about 200 of the chart's width).
-    const columns = Math.max(20, Math.floor((this.boxes.get('heatmap')!.clientWidth - 200) / 3));
+    // A long run is drawn at about the panel's resolution: a heatmap column or a ratio point every 4 pixels of the
+    // plot (the names take about 200 of the chart's width).
+    const columns = Math.max(20, Math.floor((this.boxes.get('heatmap')!.clientWidth - 200) / 4));
     // Each chart: what it depends on (drawn again only when that changes), and how to draw it.
     const plan: [ChartName, string, number, () => Record<string, unknown>, (() => Record<string, unknown>)?, string?][] = [
       ['flow', `${step}/${param}`, flowHeight(model), () => flowOption(theme, model, flowAt(trace, model, step), step, param)],
       ['heatmap', `${this.metric}/${param}/${columns}`, heatmapHeight(model), () => heatmapOption(theme, model, (this.heatmap = heatmapCells(trace, model, this.metric, columns)), this.metric, step, param), () => ({ series: [heatmapMarks(theme, model, this.heatmap!, step, param)] }), `${step}`],
-      ['ratios', `${param}`, RATIO_HEIGHT, () => ratioOption(theme, model, ratioSeries(trace, model), step, param), () => ({ series: [ratioMarks(theme, step)] }), `${step}`],
+      ['ratios', `${param}/${columns}`, RATIO_HEIGHT, () => ratioOption(theme, model, ratioSeries(trace, model, columns), step, param), () => ({ series: [ratioMarks(theme, step)] }), `${step}`],
       ['histograms', `${shown}/${step}/${param}/${activation}`, HISTOGRAM_HEIGHT, () => histogramOption(theme, model, {
         shown,
         step,

@@ -10,8 +10,8 @@ import { formatMagnitude } from '../../engine/format';
 export const RATIO_HEIGHT = 300;
 export const RATIO_MARKS = 'ratio-marks';
 
-export function ratioOption(theme: Theme, model: HealthModel, series: (number | null)[][], step: number, selected: number): Record<string, unknown> {
-  const known = series.flat().filter((v): v is number => v !== null);
+export function ratioOption(theme: Theme, model: HealthModel, series: [number, number | null][][], step: number, selected: number): Record<string, unknown> {
+  const known = series.flatMap((line) => line.map(([, v]) => v)).filter((v): v is number => v !== null);
   const lo = Math.floor(Math.log10(Math.min(HEALTHY_UPDATE_RATIO.lo, ...known)));
   const hi = Math.ceil(Math.log10(Math.max(HEALTHY_UPDATE_RATIO.hi, ...known)));
   return {
@@ -26,13 +26,12 @@ export function ratioOption(theme: Theme, model: HealthModel, series: (number | 
       ...series.map((values, i) => ({
         name: model.params[i].label,
         type: 'line',
-        data: values.map((v, s) => [s + 1, v]),
+        data: values,
         showSymbol: model.steps <= 30,
         symbolSize: 4,
         connectNulls: false,
         triggerLineEvent: true,
         progressive: 0,
-        sampling: 'lttb', // a point per pixel or so of a long run
         color: depthColor(i, model.params.length, theme),
         lineStyle: { width: i === selected ? 3 : 1.2, opacity: selected < 0 || i === selected ? 1 : 0.3 },
         itemStyle: { opacity: selected < 0 || i === selected ? 1 : 0.3 },
