@@ -41,7 +41,7 @@ export function flowOption(theme: Theme, model: HealthModel, flow: FlowAt, step:
   });
   return {
     ...baseOption(theme),
-    title: titled(theme, `Gradient flow · step ${step + 1}`, `mean and max |gradient| per parameter, input at the top${none ? ' · ✕ no gradient' : ''}${nan ? ' · ✕ NaN' : ''}`),
+    title: titled(theme, `Gradient flow · step ${step + 1}`, `mean, max |grad| per parameter; input at top${none ? ' · ✕ none' : ''}${nan ? ' · ✕ NaN' : ''}`),
     legend: { top: 40, left: 4, textStyle: { color: theme.muted, fontSize: 11 }, itemWidth: 12, itemHeight: 8, data: ['mean |grad|', 'max |grad|'] },
     grid: { left: 8, right: 16, top: 62, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     xAxis: { type: 'value', min: 0, max: hi - base, interval: 1, position: 'top', ...axisColours(theme), axisLabel: { ...(axisColours(theme).axisLabel as object), formatter: (d: number) => powerOfTen(10 ** (d + base)), hideOverlap: true } },

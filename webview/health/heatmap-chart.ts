@@ -29,7 +29,7 @@ export function heatmapOption(
   const hi = data.hi > data.lo ? data.hi : data.lo + 1;
   return {
     ...baseOption(theme),
-    title: titled(theme, `${metric === 'grad' ? 'Mean |gradient|' : 'Update ratio'} by step`, data.cells.length === 0 ? `no ${what} recorded${data.nan.length > 0 ? ': NaN or Inf (red)' : ''}` : `log colour${data.every > 1 ? `, ${data.every} steps a column` : ''}${data.nan.length > 0 ? ', NaN or Inf in red' : ''}; click a cell for its parameter and step`),
+    title: titled(theme, `${metric === 'grad' ? 'Mean |gradient|' : 'Update ratio'} by step`, data.cells.length === 0 ? `no ${what} recorded${data.nan.length > 0 ? ': NaN or Inf (red)' : ''}` : `log colour${data.every > 1 ? `, ${data.every} steps a column` : ''}${data.nan.length > 0 ? ', NaN/Inf red' : ''}; click: parameter, step`),
     grid: { left: 8, right: 16, top: 74, bottom: 44, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     xAxis: { type: 'category', data: steps, name: 'step', nameLocation: 'middle', nameGap: 22, ...axisColours(theme), splitLine: { show: false }, axisLabel: { ...(axisColours(theme).axisLabel as object), hideOverlap: true } },
     yAxis: namesAxis(theme, model.params.map((p) => p.label), selected),

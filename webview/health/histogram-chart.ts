@@ -41,7 +41,7 @@ export function histogramOption(theme: Theme, model: HealthModel, data: Histogra
     ...baseOption(theme),
     title: [
       titled(theme, `Activations · ${when}`, 'share of each layer\'s outputs by value'),
-      { ...titled(theme, `|Gradient| per parameter · ${when}`, 'share of each parameter\'s entries by |gradient|, log axis'), top: '52%' },
+      { ...titled(theme, `|Gradient| · ${when}`, 'share of each parameter\'s entries by |g|'), top: '52%' },
     ],
     grid: [
       { left: 8, right: 20, top: 52, height: '30%', outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },

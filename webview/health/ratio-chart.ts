@@ -16,7 +16,7 @@ export function ratioOption(theme: Theme, model: HealthModel, series: [number, n
   const hi = Math.ceil(Math.log10(Math.max(HEALTHY_UPDATE_RATIO.hi, ...known)));
   return {
     ...baseOption(theme),
-    title: titled(theme, 'Update / data ratio by step', `how far each step moves a parameter; band: healthy ${formatMagnitude(HEALTHY_UPDATE_RATIO.lo)} to ${formatMagnitude(HEALTHY_UPDATE_RATIO.hi)}`),
+    title: titled(theme, 'Update / data ratio by step', `step's change / spread; healthy ${powerOfTen(HEALTHY_UPDATE_RATIO.lo)} to ${powerOfTen(HEALTHY_UPDATE_RATIO.hi)} shaded`),
     grid: { left: 8, right: 20, top: 56, bottom: 34, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     xAxis: { type: 'value', min: 1, max: Math.max(model.steps, 2), name: 'step', nameLocation: 'middle', nameGap: 22, minInterval: 1, ...axisColours(theme), splitLine: { show: false } },
     yAxis: { type: 'log', min: 10 ** lo, max: 10 ** hi, ...axisColours(theme), axisLabel: { ...(axisColours(theme).axisLabel as object), formatter: powerOfTen } },
