@@ -199,6 +199,28 @@ describe('Health view (Chromium)', function () {
     await page.close();
   });
 
+  it('a click on the no-gradient mark of a parameter the loss never uses shows its finding in the editor', async () => {
+    const trace = traceFromJson(gradscope('run', 'examples/unused-parameter.ts', '--json').stdout)!;
+    const page = await openView(browser);
+    await page.setViewportSize({ width: 600, height: 900 });
+    await sendToView(page, { type: 'trace', json: traceToJson(trace) });
+    await drawn(page);
+    await showHealth(page);
+    const at = await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('flow')!;
+      const option = chart.getOption();
+      const marks = option.series.findIndex((s) => s.name === 'no gradient');
+      const row = option.yAxis[0].data!.indexOf('scale');
+      const [x, y] = chart.convertToPixel({ seriesIndex: marks }, [0, row]);
+      const box = chart.getDom().getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y };
+    });
+    await page.mouse.click(at.x, at.y);
+    const index = trace.findings.findIndex((f) => f.kind === 'unused-param');
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'revealFinding').pop(), { type: 'revealFinding', index });
+    await page.close();
+  });
+
   it('keeps the choice of view across a reload (the view state), and says when a trace has no health', async () => {
     const r = gradscope('run', 'examples/linear-regression.ts', '--json');
     const trace = traceFromJson(r.stdout)!;

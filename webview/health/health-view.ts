@@ -27,6 +27,8 @@ export interface HealthLinks {
   /** Select a graph node (and reveal its line in the editor). */
   select(node: number): void;
   setStep(step: number): void;
+  /** Show where a finding points (a parameter no backward reached is not in the graph: its finding names its line). */
+  revealFinding(index: number): void;
 }
 
 /** Charts draw once any part of them is in the pane's visible part (no sooner: switching to Health draws only what shows). */
@@ -191,13 +193,15 @@ export class HealthView {
     let tensor = undefined;
     if (e.componentType === 'yAxis') tensor = model.params.find((p) => p.label === e.value);
     else if (e.componentType === 'series') {
-      if (name === 'flow') tensor = model.params[e.dataIndex ?? -1] ?? (Array.isArray(e.value) ? model.params[e.value[1] as number] : undefined);
+      // A bar's index is its parameter's; a no-gradient marker's value is [0, parameter].
+      if (name === 'flow') tensor = Array.isArray(e.value) ? model.params[e.value[1] as number] : model.params[e.dataIndex ?? -1];
       else if (name === 'heatmap' && Array.isArray(e.value)) {
         tensor = model.params[e.value[1] as number];
         this.links.setStep((e.value[0] as number) * (this.heatmap?.every ?? 1)); // a column's first step
       } else tensor = [...model.params, ...model.activations].find((t) => t.label === e.seriesName);
     }
     if (tensor?.node !== undefined) this.links.select(tensor.node);
+    else if (tensor?.finding !== undefined) this.links.revealFinding(tensor.finding);
   }
 }
 

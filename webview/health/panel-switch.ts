@@ -31,6 +31,7 @@ export class PanelSwitch {
         if (selected !== null) view.reveal(selected);
       },
       setStep: (step) => view.setStep(step),
+      revealFinding: (index) => host.post({ type: 'revealFinding', index }),
     });
     dom.views.graph.addEventListener('click', () => this.show('graph'));
     dom.views.health.addEventListener('click', () => this.show('health'));
