@@ -196,6 +196,19 @@ describe('Health view (Chromium)', function () {
     const state = await page.evaluate(() => (window as unknown as Handle).__gradscope.state);
     assert.equal(state.step, card.step);
     assert.equal(state.selected, trace.graph.nodes.find((n) => n.kind === 'param' && n.name === names[card.row])!.id);
+    // A layer's activation histogram (a line, clicked at its peak) selects that nonlinearity's node.
+    await scrollToChart(page, 'histograms');
+    const peak = await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('histograms')!;
+      const points = chart.getOption().series[0].data as unknown as [number, number][];
+      const top = points.reduce((a, b) => (b[1] > a[1] ? b : a));
+      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, top);
+      const box = chart.getDom().getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y };
+    });
+    await page.mouse.click(peak.x, peak.y);
+    const picked = await page.evaluate(() => (window as unknown as Handle).__gradscope.state.selected);
+    assert.ok(['relu', 'tanh', 'sigmoid'].includes(trace.graph.nodes.find((n) => n.id === picked)?.op ?? ''), `picked node ${picked}`);
     await page.close();
   });
 
