@@ -1,6 +1,6 @@
 // Time to first draw of the graph view in real headless Chromium: from the host's trace message to the frame
 // after the view says it has drawn (layout in its worker, elements added, colours applied).
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Trace } from '../engine/trace';
 import type { ViewState } from '../engine/view-messages';
 import { traceToJson } from '../engine/trace';
@@ -8,6 +8,7 @@ import { DEFAULT_VIEW_STATE } from '../engine/view-messages';
 import { launch, openView } from '../test/browser/chromium';
 import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
 import { foldTree } from '../webview/folding';
+import { healthTrainingTrace } from '../test/webview/health-trace';
 
 export interface ViewBenchmark {
   name: string;
@@ -67,8 +68,58 @@ export async function viewBenchmarks(): Promise<ViewBenchmark[]> {
         rows.push(row);
       }
     }
+    rows.push(...(await healthSwitch(browser)));
   } finally {
     await browser.close();
+  }
+  return rows;
+}
+
+/** Health rows: 1,000 steps of a 25-layer MLP (50 parameters, so 50,000 heatmap cells and 50 lines of 1,000 points). */
+export const HEALTH_STEPS = 1_000;
+export const HEALTH_LAYERS = 25;
+
+/**
+ * Switching to the Health view on a long run, to the charts drawn (the frame after), against the graph's first draw
+ * of the same trace in the same page as the peer. Median of 3 fresh pages. At 1000×900 only the flow chart is on
+ * screen (only visible charts draw); at 1000×2700 all four are.
+ */
+export async function healthSwitch(browser: Browser): Promise<ViewBenchmark[]> {
+  const trace = healthTrainingTrace(HEALTH_STEPS, HEALTH_LAYERS);
+  const params = Object.values(trace.health?.tensors ?? {}).filter((t) => t.kind === 'param').length;
+  const rows: ViewBenchmark[] = [];
+  for (const height of [900, 2700]) {
+    const times: number[] = [];
+    const graph: number[] = [];
+    let drawn = 0;
+    for (let i = 0; i < 3; i++) {
+      const page = await openView(browser);
+      await page.setViewportSize({ width: 1000, height });
+      graph.push((await firstDraw(page, trace)).ms);
+      const r = await page.evaluate(async () => {
+        const page = globalThis as unknown as {
+          __gradscope: { panels: { show(view: 'health'): void }; health: { drawn: Promise<void>; charts: Map<string, unknown> } };
+          requestAnimationFrame(callback: () => void): void;
+        };
+        const view = page.__gradscope;
+        const start = performance.now();
+        view.panels.show('health');
+        await view.health.drawn;
+        await new Promise<void>((r) => page.requestAnimationFrame(() => page.requestAnimationFrame(r)));
+        return { ms: performance.now() - start, charts: view.health.charts.size };
+      });
+      times.push(r.ms);
+      drawn = r.charts;
+      await page.close();
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+    const row = {
+      name: `view: switch to Health at 1000×${height}, ${HEALTH_STEPS.toLocaleString('en-US')} steps × ${params} parameters, to the charts on screen drawn (target ≤ 500 ms)`,
+      ms: median(times),
+      note: `${drawn} of 4 charts on screen; median of 3 (${times.map((t) => t.toFixed(0)).join('/')} ms); the graph's first draw of the same trace: ${median(graph).toFixed(0)} ms, Health / graph ${(median(times) / median(graph)).toFixed(2)}`,
+    };
+    console.log(`${row.name}\n  ${row.ms.toFixed(0)} ms, ${row.note}`);
+    rows.push(row);
   }
   return rows;
 }

@@ -162,6 +162,12 @@ export interface ActivationHealth {
  */
 export interface Histogram { lo: number; hi: number; counts: number[] }
 
+/**
+ * Update ratios within this band are healthy: about 1e-3 a step, give or take ten times (Karpathy's rule of thumb).
+ * The editor's hover judges a ratio against it and the Health view shades it.
+ */
+export const HEALTHY_UPDATE_RATIO = { lo: 1e-4, hi: 1e-2 } as const;
+
 /** Which ops' outputs StepHealth.activations records. */
 export const HEALTH_OPS: readonly string[] = ['tanh', 'sigmoid', 'relu', 'gelu', 'silu', 'leakyRelu', 'softplus'];
 

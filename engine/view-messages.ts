@@ -52,7 +52,11 @@ export interface ViewState {
   viewport?: { zoom: number; x: number; y: number };
   /** Which way the graph is laid out: chosen for the panel ('auto', the default), top-down or left-to-right. */
   orientation?: Orientation;
+  /** What the panel shows beside the side column: the graph (the default) or the training health charts. */
+  view?: PanelView;
 }
+
+export type PanelView = 'graph' | 'health';
 
 export type Orientation = 'auto' | 'down' | 'right';
 
@@ -71,7 +75,8 @@ export function isViewState(x: unknown): x is ViewState {
     typeof x.search === 'string' &&
     (x.file === undefined || typeof x.file === 'string') &&
     (x.viewport === undefined || isViewport(x.viewport)) &&
-    (x.orientation === undefined || x.orientation === 'auto' || x.orientation === 'down' || x.orientation === 'right')
+    (x.orientation === undefined || x.orientation === 'auto' || x.orientation === 'down' || x.orientation === 'right') &&
+    (x.view === undefined || x.view === 'graph' || x.view === 'health')
   );
 }
 

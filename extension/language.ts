@@ -4,7 +4,7 @@ import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { Finding, Stats, Trace, TraceNode } from '../engine/trace';
 import { formatMagnitude, nodeTitle, shapeText } from '../engine/format';
-import { normOrNaN } from '../engine/trace';
+import { HEALTHY_UPDATE_RATIO, normOrNaN } from '../engine/trace';
 import { ENTRY_POINTS } from '../runner/options';
 import type { Runs } from './runs';
 
@@ -44,7 +44,7 @@ export function updateRatioLine(trace: Trace, key: string): string | undefined {
   const known = ratios.filter((r): r is number => r !== null);
   if (known.length === 0) return undefined;
   const last = known[known.length - 1];
-  const verdict = last > 1e-2 ? 'high: a smaller learning rate?' : last < 1e-4 ? 'low: it barely moves' : 'healthy (about 1e-3)';
+  const verdict = last > HEALTHY_UPDATE_RATIO.hi ? 'high: a smaller learning rate?' : last < HEALTHY_UPDATE_RATIO.lo ? 'low: it barely moves' : 'healthy (about 1e-3)';
   return `update / data: ${fmt(last)} at the last step, ${verdict}${known.length > 1 ? ` · by step \`${sparkline(ratios)}\`` : ''}  \n`;
 }
 

@@ -1,6 +1,6 @@
 // Keyboard: arrows walk the graph (up: an input of the selected tensor, down: a tensor computed from it,
 // left/right: neighbours in its row; turned a quarter in a left-to-right drawing), Enter shows the source,
-// / searches, f fits readably, F (Shift+F) fits all of it, +/- zoom.
+// / searches, f fits readably, F (Shift+F) fits all of it, +/- zoom, h switches between the graph and Health.
 import type { Core, NodeCollection, NodeSingular } from 'cytoscape';
 import type { TraceNode } from '../engine/trace';
 import { KEY_ZOOM } from './viewport';
@@ -18,6 +18,8 @@ export interface KeyboardTarget {
   fitAll(): void;
   /** Which way the drawing runs. */
   direction(): 'down' | 'right';
+  /** Switches between the graph and the Health charts. */
+  switchView(): void;
 }
 
 /** Handles the keys on `doc`, except while typing in an input or a select. */
@@ -76,6 +78,10 @@ function onKey(key: string, target: KeyboardTarget): boolean {
       return true;
     case 'F':
       target.fitAll();
+      return true;
+    case 'h':
+    case 'H':
+      target.switchView();
       return true;
     case '+':
     case '=':

@@ -5,6 +5,8 @@ import { traceFromJson } from '../engine/trace';
 import { isHostMessage, Metric, Orientation, siteToReveal } from '../engine/view-messages';
 import { ImageFormat, imageData } from './export-image';
 import { GraphView } from './graph-view';
+import { HealthView } from './health/health-view';
+import { observeState, PanelSwitch } from './health/panel-switch';
 import { connectHost } from './host';
 import { bindKeyboard } from './keyboard';
 import { addCytoscapeStylesheet, buildPage } from './page';
@@ -14,13 +16,19 @@ import { adoptSystemTheme, currentTheme, watchTheme } from './theme';
 addCytoscapeStylesheet((document.currentScript as HTMLScriptElement | null)?.nonce ?? '');
 adoptSystemTheme();
 const dom = buildPage(document.getElementById('root') ?? document.body);
-const host = connectHost((message) => {
-  const site = siteToReveal(view.trace ?? undefined, message);
-  if (site !== undefined) view.status(formatSite(site), 'site');
-});
+// The Health charts follow every change of the view's state (made once the graph view exists).
+let panels: PanelSwitch | undefined;
+const host = observeState(
+  connectHost((message) => {
+    const site = siteToReveal(view.trace ?? undefined, message);
+    if (site !== undefined) view.status(formatSite(site), 'site');
+  }),
+  () => panels?.follow(),
+);
 const view = new GraphView(host, dom);
-// Tests and the benchmark drive the view through this handle.
-(window as unknown as { __gradscope: GraphView }).__gradscope = view;
+panels = new PanelSwitch(view, dom, host);
+// Tests and the benchmark drive the view (and its Health charts) through this handle.
+(window as unknown as { __gradscope: GraphView & { health: HealthView; panels: PanelSwitch } }).__gradscope = Object.assign(view, { health: panels.health, panels });
 
 dom.search.addEventListener('input', () => view.setSearch(dom.search.value));
 dom.search.addEventListener('keydown', (e) => {
@@ -43,7 +51,10 @@ dom.buttons['Fit readable'].addEventListener('click', () => view.fit());
 dom.orientation.addEventListener('change', () => view.setOrientation(dom.orientation.value as Orientation));
 dom.buttons.PNG.addEventListener('click', () => exportAs('png'));
 dom.buttons.SVG.addEventListener('click', () => exportAs('svg'));
-watchTheme(() => view.restyle());
+watchTheme(() => {
+  view.restyle();
+  panels?.health.restyle();
+});
 bindKeyboard(document, {
   cy: view.cy,
   select: (node) => view.select(node),
@@ -53,6 +64,7 @@ bindKeyboard(document, {
   fit: () => view.fit(),
   fitAll: () => view.fitAll(),
   direction: () => view.direction,
+  switchView: () => panels?.switchView(),
 });
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

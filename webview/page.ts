@@ -30,12 +30,20 @@ export function buildPage(root: HTMLElement) {
   buttons['Fit readable'].title = 'Fit, keeping labels readable: a big graph shows the part around the loss (F)';
   buttons.PNG.title = 'Export as PNG';
   buttons.SVG.title = 'Export as SVG';
+  // Graph or Health: what the big area of the panel shows (the side column stays).
+  const views = el('span', 'views');
+  views.setAttribute('role', 'group');
+  views.setAttribute('aria-label', 'Show');
+  const viewButtons = { graph: el('button', 'view-graph', 'Graph'), health: el('button', 'view-health', 'Health') };
+  viewButtons.graph.title = 'Show the computation graph (H switches)';
+  viewButtons.health.title = 'Show the training health charts: gradient flow, gradients by step, update ratios, histograms (H switches)';
+  views.append(viewButtons.graph, viewButtons.health);
   const status = el('span', 'status');
   // The buttons wrap as one group in a narrow panel, so Fit is never left on a line apart from the exports.
   const actions = el('span', 'actions');
   actions.append(orientation, buttons.Fit, buttons['Fit readable'], buttons.PNG, buttons.SVG);
   const toolbar = el('header', 'toolbar');
-  toolbar.append(search, metric, diffLabel, actions, status);
+  toolbar.append(views, search, metric, diffLabel, actions, status);
 
   // A failed run is said across the top, above the (now out of date) graph, not only in the status line.
   const failure = el('div', 'failure');
@@ -62,7 +70,7 @@ export function buildPage(root: HTMLElement) {
   const timeline = el('footer', 'timeline');
   timeline.append(step, stepLabel, lossCurve);
   root.append(toolbar, failure, main, timeline);
-  return { graph, failure, details, findings, legend, status, search, metric, diff, orientation, step, stepLabel, lossCurve, buttons };
+  return { root, views: viewButtons, graph, failure, details, findings, legend, status, search, metric, diff, orientation, step, stepLabel, lossCurve, buttons };
 }
 
 /**

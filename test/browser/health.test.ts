@@ -1,0 +1,253 @@
+// The Health view in real headless Chromium: for every example, in the standalone report with its real CSP, at
+// 600×900 beside the editor, the four charts draw (a bar pair and a heatmap row per parameter, a ratio line per
+// parameter, the histograms), a tooltip shows, and nothing breaks the CSP; the vanishing-gradient examples show
+// the collapse in the flow chart's own data; and the charts link both ways with the graph and the editor.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { Trace, traceFromJson, traceToJson } from '../../engine/trace';
+import type { ChartName } from '../../webview/health/health-view';
+import { gradscope, repo } from '../runner/cli-helpers';
+import { drawn, launch, openView, posted, screenshot, sendToView } from './chromium';
+
+/** What the page exposes: the view's state and its Health charts (ECharts instances, read through their options). */
+interface Handle {
+  __gradscope: {
+    trace: Trace;
+    state: { view?: string; selected: number | null; step: number };
+    select(node: number): void;
+    setStep(step: number): void;
+    health: { drawn: Promise<void>; charts: Map<ChartName, EChart> };
+  };
+  __csp: string[];
+}
+interface EChart {
+  getOption(): { series: Series[]; yAxis: { data?: string[] }[] };
+  convertToPixel(finder: { seriesIndex: number }, value: [number, number] | [number, string] | [string, string]): [number, number];
+  dispatchAction(action: Record<string, unknown>): void;
+  getDom(): { getBoundingClientRect(): { left: number; top: number } };
+}
+interface Series { name: string; type: string; data: ({ value: number | null; real: number | null; itemStyle?: { borderColor?: string } } | [number, number, number])[]; lineStyle?: { width: number } }
+
+const examples = readdirSync(`${repo}/examples`).filter((f) => f.endsWith('.ts'));
+
+/** Switches the page to Health with the key a user would press, and waits until every chart has drawn. */
+async function showHealth(page: Page): Promise<void> {
+  await page.locator('.graph').focus();
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => (window as unknown as Handle).__gradscope.state.view === 'health');
+  await page.evaluate(() => (window as unknown as Handle).__gradscope.health.drawn);
+}
+
+/** What each chart holds: the flow's bars, the heatmap's rows, the lines of the other two. */
+function chartCounts(page: Page) {
+  return page.evaluate(() => {
+    const charts = (window as unknown as Handle).__gradscope.health.charts;
+    const option = (name: ChartName) => charts.get(name)!.getOption();
+    const flow = option('flow');
+    return {
+      charts: [...charts.keys()].sort(),
+      flowBars: flow.series.filter((s) => s.type === 'bar').map((s) => s.data.length),
+      flowNames: flow.yAxis[0].data!,
+      flowMeans: (flow.series[0].data as { real: number | null }[]).map((d) => d.real),
+      heatmapRows: option('heatmap').yAxis[0].data!.length,
+      heatmapCells: option('heatmap').series[0].data.length,
+      ratioLines: option('ratios').series.filter((s) => s.data.length > 0).length,
+      histogramLines: option('histograms').series.length,
+      // The notes a chart writes where it has nothing to draw ("no gradient histogram at this step").
+      histogramNotes: ((option('histograms') as { graphic?: { elements?: unknown[] }[] }).graphic?.[0]?.elements ?? []).length,
+    };
+  });
+}
+
+/** Scrolls the Health pane to a chart, as a user would, and waits for what came into view to draw. */
+async function scrollToChart(page: Page, chart: ChartName): Promise<void> {
+  await page.evaluate(async (c) => {
+    const card = document.querySelector(`.health .card-${c}`) as HTMLElement;
+    (card.parentElement as HTMLElement).scrollTop = card.offsetTop - 6;
+    // The pane draws on its scroll event, in the next frame.
+    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+    await (window as unknown as Handle).__gradscope.health.drawn;
+  }, chart);
+}
+
+/** Scrolls the Health pane to each chart and screenshots it as the user sees it. */
+async function screenshotCharts(page: Page, name: string): Promise<void> {
+  for (const chart of ['flow', 'heatmap', 'ratios', 'histograms'] as const) {
+    await scrollToChart(page, chart);
+    await screenshot(page, `health-${name}-${chart}`);
+  }
+}
+
+describe('Health view (Chromium)', function () {
+  this.timeout(600_000);
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), 'gradscope-health-'));
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const file of examples) {
+    const name = file.replace('.ts', '');
+    it(`${file}: the four charts in the report at 600×900, with its CSP`, async () => {
+      const out = join(dir, `${name}.html`);
+      gradscope('run', `examples/${file}`, '--html', out); // the nan example fails on purpose and still writes its report
+      const page = await browser.newPage({ viewport: { width: 600, height: 900 }, colorScheme: 'dark' });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.addInitScript(() => {
+        (window as unknown as Handle).__csp = [];
+        document.addEventListener('securitypolicyviolation', (e) => (window as unknown as Handle).__csp.push(`${e.violatedDirective}: ${e.sample}`));
+      });
+      await page.goto(pathToFileURL(out).href);
+      await drawn(page);
+      await showHealth(page);
+      // A tooltip, drawn in the canvas: the CSP must not refuse anything on the way.
+      await page.evaluate(() => (window as unknown as Handle).__gradscope.health.charts.get('flow')!.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 }));
+      await screenshot(page, `health-${name}-tooltip`);
+      await screenshotCharts(page, name); // scrolled through, so every chart has drawn
+      const trace = await page.evaluate(() => (window as unknown as Handle).__gradscope.trace);
+      const seen = await chartCounts(page);
+      const params = seen.flowNames.length;
+      assert.deepEqual(seen.charts, ['flow', 'heatmap', 'histograms', 'ratios']);
+      assert.ok(params >= 1, 'at least one parameter listed');
+      assert.deepEqual(seen.flowBars, [params, params], 'a mean and a max bar per parameter');
+      assert.equal(seen.heatmapRows, params);
+      assert.ok(seen.heatmapCells <= params * trace.steps.length); // none where every gradient is NaN (nan.ts)
+      assert.ok(seen.ratioLines <= params);
+      assert.ok(seen.histogramLines > 0 || seen.histogramNotes > 0, 'histograms, or a note saying why there are none');
+      // Every parameter the graph holds is listed, by its name where it has one.
+      for (const n of trace.graph.nodes.filter((x) => x.kind === 'param' && x.name !== undefined)) assert.ok(seen.flowNames.some((l) => l.startsWith(n.name!)), `${n.name} listed`);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as Handle).__csp), []);
+      assert.deepEqual(errors, []);
+      if (name === 'vanishing-sigmoid' || name === 'deep-mlp') {
+        // The collapse, in the chart's own numbers at the first step (where the findings date it; the sigmoid
+        // stack has converged by its last step and every gradient is small there): the first layer's mean
+        // |gradient| is orders of magnitude below the last's (deep-mlp: the plain stack, listed first).
+        await page.evaluate(() => (window as unknown as Handle).__gradscope.setStep(0));
+        await screenshotCharts(page, `${name}-step1`);
+        await scrollToChart(page, 'flow');
+        const means = (await chartCounts(page)).flowMeans;
+        const last = name === 'deep-mlp' ? seen.flowNames.findIndex((l) => l.startsWith('plain.layers.19.')) : means.length - 1;
+        assert.ok(means[0]! > 0 && means[last]! / means[0]! > 100, `first ${means[0]} vs last ${means[last]}`);
+      }
+      await page.close();
+    });
+  }
+
+  it('links both ways: a bar or a line selects its node and asks the editor to reveal it; a selection highlights it', async () => {
+    const r = gradscope('run', 'examples/mlp-spirals.ts', '--json');
+    const trace = traceFromJson(r.stdout)!;
+    const page = await openView(browser);
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await sendToView(page, { type: 'trace', json: traceToJson(trace) });
+    await drawn(page);
+    await showHealth(page);
+    const names = await page.evaluate(() => (window as unknown as Handle).__gradscope.health.charts.get('flow')!.getOption().yAxis[0].data!);
+    // A real click on the second parameter's mean bar, at the pixel the chart puts it.
+    const target = 1;
+    const at = await page.evaluate((i) => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('flow')!;
+      const option = chart.getOption();
+      const value = (option.series[0].data[i] as { value: number }).value;
+      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [value / 2, option.yAxis[0].data![i]]);
+      const box = chart.getDom().getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y - 2 };
+    }, target);
+    await page.mouse.click(at.x, at.y);
+    const node = trace.graph.nodes.find((n) => n.kind === 'param' && n.name === names[target])!;
+    assert.equal(await page.evaluate(() => (window as unknown as Handle).__gradscope.state.selected), node.id);
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'reveal').pop(), { type: 'reveal', node: node.id });
+    await page.evaluate(() => (window as unknown as Handle).__gradscope.health.drawn);
+    await screenshotCharts(page, 'selected');
+    // Selecting another parameter in the graph highlights it in the charts: its bar outlined, its line bold.
+    const other = trace.graph.nodes.find((n) => n.kind === 'param' && n.name === names[0])!;
+    await page.evaluate((id) => (window as unknown as Handle).__gradscope.select(id), other.id);
+    await scrollToChart(page, 'flow');
+    await scrollToChart(page, 'ratios');
+    const marked = await page.evaluate(() => {
+      const charts = (window as unknown as Handle).__gradscope.health.charts;
+      const flow = charts.get('flow')!.getOption().series[0].data as { itemStyle?: { borderColor?: string } }[];
+      const ratios = charts.get('ratios')!.getOption().series;
+      return { outlined: flow.map((d) => d.itemStyle?.borderColor !== undefined), widths: ratios.slice(0, 3).map((s) => s.lineStyle?.width) };
+    });
+    assert.deepEqual(marked.outlined.map((o, i) => (o ? i : -1)).filter((i) => i >= 0), [0]);
+    assert.equal(marked.widths[0], 3);
+    assert.ok(marked.widths.slice(1).every((w) => w !== undefined && w < 3));
+    // A heatmap cell picks its parameter and moves the scrubber to its step.
+    // (A long run's heatmap has a column for several steps: a click goes to the column's first step.)
+    await scrollToChart(page, 'heatmap');
+    const card = await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('heatmap')!;
+      const option = chart.getOption() as ReturnType<EChart['getOption']> & { xAxis: { data: string[] }[] };
+      const [column, row] = option.series[0].data[Math.floor(option.series[0].data.length / 3)] as [number, number, number];
+      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [column, row]);
+      const box = chart.getDom().getBoundingClientRect();
+      return { step: Number(option.xAxis[0].data[column]) - 1, row, x: box.left + x, y: box.top + y };
+    });
+    await page.mouse.click(card.x, card.y);
+    const state = await page.evaluate(() => (window as unknown as Handle).__gradscope.state);
+    assert.equal(state.step, card.step);
+    assert.equal(state.selected, trace.graph.nodes.find((n) => n.kind === 'param' && n.name === names[card.row])!.id);
+    // A layer's activation histogram (a line, clicked at its peak) selects that nonlinearity's node.
+    await scrollToChart(page, 'histograms');
+    const peak = await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('histograms')!;
+      const points = chart.getOption().series[0].data as unknown as [number, number][];
+      const top = points.reduce((a, b) => (b[1] > a[1] ? b : a));
+      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, top);
+      const box = chart.getDom().getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y };
+    });
+    await page.mouse.click(peak.x, peak.y);
+    const picked = await page.evaluate(() => (window as unknown as Handle).__gradscope.state.selected);
+    assert.ok(['relu', 'tanh', 'sigmoid'].includes(trace.graph.nodes.find((n) => n.id === picked)?.op ?? ''), `picked node ${picked}`);
+    await page.close();
+  });
+
+  it('a click on the no-gradient mark of a parameter the loss never uses shows its finding in the editor', async () => {
+    const trace = traceFromJson(gradscope('run', 'examples/unused-parameter.ts', '--json').stdout)!;
+    const page = await openView(browser);
+    await page.setViewportSize({ width: 600, height: 900 });
+    await sendToView(page, { type: 'trace', json: traceToJson(trace) });
+    await drawn(page);
+    await showHealth(page);
+    const at = await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('flow')!;
+      const option = chart.getOption();
+      const marks = option.series.findIndex((s) => s.name === 'no gradient');
+      const row = option.yAxis[0].data!.indexOf('scale');
+      const [x, y] = chart.convertToPixel({ seriesIndex: marks }, [0, row]);
+      const box = chart.getDom().getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y };
+    });
+    await page.mouse.click(at.x, at.y);
+    const index = trace.findings.findIndex((f) => f.kind === 'unused-param');
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'revealFinding').pop(), { type: 'revealFinding', index });
+    await page.close();
+  });
+
+  it('keeps the choice of view across a reload (the view state), and says when a trace has no health', async () => {
+    const r = gradscope('run', 'examples/linear-regression.ts', '--json');
+    const trace = traceFromJson(r.stdout)!;
+    const page = await openView(browser);
+    await sendToView(page, { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '', view: 'health' } });
+    await drawn(page);
+    assert.equal(await page.isVisible('.health'), true);
+    assert.equal(await page.getAttribute('.view-health', 'aria-pressed'), 'true');
+    const bare: Trace = { ...trace, health: undefined, steps: trace.steps.map(({ health: _, ...s }) => s) };
+    await sendToView(page, { type: 'trace', json: traceToJson(bare) });
+    await drawn(page);
+    assert.match((await page.textContent('.health-note')) ?? '', /recorded no training health/);
+    await page.click('.view-graph');
+    assert.equal(await page.isVisible('.health'), false);
+    await page.close();
+  });
+});

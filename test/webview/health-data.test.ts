@@ -1,0 +1,97 @@
+// The Health view's data, shaped in Node from real recorded training runs: parameters in depth order and linked
+// to their graph nodes, the flow at a step with the unused parameter marked, a heatmap cell per step and
+// parameter, update-ratio lines, and histograms at the step nearest to the one asked for.
+import * as assert from 'node:assert/strict';
+import { GRAD_HISTOGRAM, Trace } from '../../engine/trace';
+import { activationHistograms, flowAt, gradientHistograms, healthModel, heatmapCells, nearestHistogramStep, ratioSeries } from '../../webview/health/data';
+import { healthTrainingTrace } from './health-trace';
+import { mlpTrace } from './make-trace';
+
+describe('Health view data', () => {
+  const trace = healthTrainingTrace(6, 4, { unused: true });
+  const model = healthModel(trace)!;
+
+  it('lists the parameters input to output, each linked to its node in the drawn graph', () => {
+    assert.deepEqual(
+      model.params.map((p) => p.label),
+      ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.2.weight', 'layers.2.bias', 'layers.3.weight', 'layers.3.bias', 'spare.weight', 'spare.bias'],
+    );
+    for (const p of model.params.slice(0, 8)) {
+      const node = trace.graph.nodes.find((n) => n.id === p.node);
+      assert.equal(node?.key, p.key);
+      assert.equal(node?.kind, 'param');
+    }
+    // One tanh between each pair of layers, named by the module it ran in and numbered in order.
+    assert.equal(model.activations.length, 3);
+    assert.deepEqual(model.activations.map((a) => trace.graph.nodes.find((n) => n.id === a.node)?.op), ['tanh', 'tanh', 'tanh']);
+    assert.equal(new Set(model.activations.map((a) => a.label)).size, 3);
+    assert.equal(model.steps, 6);
+  });
+
+  it('gives the flow at a step: mean below max, and no gradient for the parameter the loss never uses', () => {
+    const flow = flowAt(trace, model, 5);
+    const spare = model.params.findIndex((p) => p.label === 'spare.weight');
+    assert.equal(flow.none[spare], true);
+    assert.equal(flow.mean[spare], null);
+    model.params.slice(0, 8).forEach((_, i) => {
+      assert.equal(flow.none[i], false);
+      assert.ok(flow.mean[i]! > 0 && flow.mean[i]! <= flow.max[i]!);
+    });
+    const recorded = trace.steps[5].health!.params[model.params[0].key];
+    assert.equal(flow.mean[0], recorded.gradMeanAbs);
+  });
+
+  it('puts a heatmap cell at every step of every parameter that got a gradient, on a log scale', () => {
+    const grad = heatmapCells(trace, model, 'grad');
+    assert.equal(grad.cells.length, 6 * 8);
+    const [step, param, log] = grad.cells[0];
+    assert.equal(log, Math.log10(trace.steps[step].health!.params[model.params[param].key].gradMeanAbs));
+    assert.ok(grad.lo <= log && log <= grad.hi);
+    // A run longer than the panel is wide: columns of several steps, each the geometric mean of its steps.
+    const binned = heatmapCells(trace, model, 'grad', 2);
+    assert.equal(binned.every, 3);
+    assert.equal(binned.columns, 2);
+    assert.equal(binned.cells.length, 2 * 8);
+    const logs = [0, 1, 2].map((s) => Math.log10(trace.steps[s].health!.params[model.params[0].key].gradMeanAbs));
+    assert.ok(Math.abs(binned.cells[0][2] - (logs[0] + logs[1] + logs[2]) / 3) < 1e-12);
+    const ratio = heatmapCells(trace, model, 'ratio');
+    assert.ok(ratio.cells.length > 0 && ratio.cells.every(([, , l]) => l < 0), 'update ratios of an SGD step are well below 1');
+  });
+
+  it('draws an update-ratio line per parameter, with no point where nothing was updated', () => {
+    const lines = ratioSeries(trace, model);
+    assert.equal(lines.length, model.params.length);
+    assert.deepEqual(lines[0].map(([step]) => step), [1, 2, 3, 4, 5, 6]);
+    const third = trace.steps[2].health!.params[model.params[0].key].updateRatio!;
+    assert.ok(Math.abs(lines[0][2][1]! - third) < 1e-12 * third);
+    const spare = model.params.findIndex((p) => p.label === 'spare.weight');
+    assert.ok(lines[spare].every(([, r]) => r === null));
+    // At most 3 points: pairs of steps, each at its middle, their geometric mean.
+    const coarse = ratioSeries(trace, model, 3)[0];
+    assert.deepEqual(coarse.map(([step]) => step), [1.5, 3.5, 5.5]);
+    const [a, b] = [0, 1].map((s) => trace.steps[s].health!.params[model.params[0].key].updateRatio!);
+    assert.ok(Math.abs(coarse[0][1]! - Math.sqrt(a * b)) < 1e-12 * a);
+  });
+
+  it('shows histograms at the nearest step that has them, as shares of each tensor', () => {
+    const sparse: Trace = { ...trace, health: { ...trace.health!, histogramSteps: [0, 4] } };
+    assert.equal(nearestHistogramStep(sparse, 1), 0);
+    assert.equal(nearestHistogramStep(sparse, 3), 4);
+    assert.equal(nearestHistogramStep({ ...trace, health: { ...trace.health!, histogramSteps: [] } }, 3), undefined);
+    const acts = activationHistograms(trace, model, 2);
+    assert.equal(acts.length, 3);
+    for (const line of acts) {
+      assert.ok(Math.abs(line.points.reduce((s, [, y]) => s + y, 0) - 1) < 1e-9);
+      assert.ok(line.points.every(([x]) => x > -1 && x < 1), 'tanh outputs binned over its range');
+    }
+    const grads = gradientHistograms(trace, model, 2);
+    assert.equal(grads.length, 8, 'the unused parameter has no gradient to count');
+    assert.ok(grads[0].points.every(([x]) => x > GRAD_HISTOGRAM.log10Min && x < GRAD_HISTOGRAM.log10Max));
+  });
+
+  it('has nothing to show for a trace recorded without health', () => {
+    const plain = mlpTrace();
+    const without: Trace = { ...plain, health: undefined, steps: plain.steps.map(({ health: _, ...s }) => s) };
+    assert.equal(healthModel(without), null);
+  });
+});
