@@ -4,15 +4,23 @@
 // run on two threads when the helper is up (engine/ops/wasm-threads.ts): the CPU-time clock counts both threads,
 // so these rows show the work, not the wall time two cores save.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { matmul, noGrad, randn } from '../engine';
 import { useWasmKernels, wasmKernelsAvailable } from '../engine/ops/wasm-matmul';
 import { CLOCK, measurePair, Timing } from './timing';
 import { conv2dStep, MLP, mlpStep } from './workloads';
 import { gptStep } from './model-workloads';
 
-export interface KernelRow { name: string; on: Timing; off: Timing; numpy?: number }
+export interface KernelRow {
+  name: string;
+  on: Timing;
+  off: Timing;
+  numpy?: number;
+  /** The WebAssembly side timed alone in a fresh process, as NumPy is (bench/alone.ts), for the ratio to NumPy. */
+  alone?: Timing;
+}
 
-const MATMUL = 256;
+export const MATMUL = 256;
 
 // The MLP step as workloads.ts has it (forward, softmax cross-entropy, backward into the parameters, SGD) and a
 // 256³ product; prints the median ms of each as JSON.
@@ -55,8 +63,16 @@ function numpy(): { matmul: number; mlp: number; version: string } | { error: st
   return JSON.parse(r.stdout);
 }
 
-/** `run` with the WebAssembly kernels on, and off. */
-function onOff(name: string, run: () => unknown, numpyMs?: number): KernelRow {
+/** `workload` of bench/alone.ts timed in a fresh process; undefined (with why printed) if that failed. */
+function alone(workload: string): Timing | undefined {
+  const r = spawnSync(process.execPath, [join(__dirname, 'alone.js'), workload], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status === 0) return JSON.parse(r.stdout) as Timing;
+  console.warn(`warning: ${workload} alone failed: ${r.stderr.trim().split('\n').pop() ?? r.error?.message}`);
+  return undefined;
+}
+
+/** `run` with the WebAssembly kernels on, and off; with a NumPy peer, also the `aloneAs` workload alone. */
+function onOff(name: string, run: () => unknown, numpyMs?: number, aloneAs?: string): KernelRow {
   const off = () => {
     useWasmKernels(false);
     try {
@@ -66,8 +82,9 @@ function onOff(name: string, run: () => unknown, numpyMs?: number): KernelRow {
     }
   };
   const [on, offTime] = measurePair(run, off);
-  const row = { name, on, off: offTime, numpy: numpyMs };
-  const peer = numpyMs === undefined ? '' : `, NumPy ${numpyMs.toFixed(2)} ms (gradscope / NumPy ${(on.median / numpyMs).toFixed(2)})`;
+  const solo = numpyMs === undefined || aloneAs === undefined ? undefined : alone(aloneAs);
+  const row = { name, on, off: offTime, numpy: numpyMs, alone: solo };
+  const peer = numpyMs === undefined ? '' : `, NumPy ${numpyMs.toFixed(2)} ms${solo ? ` (alone in a fresh process ${solo.median.toFixed(2)} ms: gradscope / NumPy ${(solo.median / numpyMs).toFixed(2)})` : ''}`;
   console.log(`${name}\n  WebAssembly ${on.median.toFixed(2)} ms, JavaScript ${offTime.median.toFixed(2)} ms (${(offTime.median / on.median).toFixed(1)}x)${peer}`);
   return row;
 }
@@ -79,8 +96,8 @@ export function kernelBenchmarks(): { rows: KernelRow[]; note: string } {
   const a = noGrad(() => randn([MATMUL, MATMUL]));
   const b = noGrad(() => randn([MATMUL, MATMUL]));
   const rows = [
-    onOff(`matmul ${MATMUL}×${MATMUL}×${MATMUL} (forward, no gradient)`, () => noGrad(() => matmul(a, b)), 'error' in peer ? undefined : peer.matmul),
-    onOff('(a) MLP 784-256-10 training step, batch 64', mlpStep(), 'error' in peer ? undefined : peer.mlp),
+    onOff(`matmul ${MATMUL}×${MATMUL}×${MATMUL} (forward, no gradient)`, () => noGrad(() => matmul(a, b)), 'error' in peer ? undefined : peer.matmul, 'matmul'),
+    onOff('(a) MLP 784-256-10 training step, batch 64', mlpStep(), 'error' in peer ? undefined : peer.mlp, 'mlp'),
     onOff('(g) conv2d forward + backward, x [16, 8, 16, 16], weight [16, 8, 3, 3], padding 1', conv2dStep()),
     onOff('(i) char GPT Adam training step (elementwise, softmax, GELU and layer norm kernels)', gptStep()),
   ];

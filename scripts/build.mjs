@@ -90,7 +90,7 @@ await esbuild.build({
 
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: [...filesUnder('test', '.test.ts'), 'bench/run.ts'],
+  entryPoints: [...filesUnder('test', '.test.ts'), 'bench/run.ts', 'bench/alone.ts'],
   outdir: 'out',
   outbase: '.',
   bundle: true,
