@@ -230,6 +230,8 @@ export interface Trace {
   health?: TrainingHealth;
   findings: Finding[];
   durationMs: number;
+  /** Which kernels did the arithmetic: the WebAssembly SIMD ones, or the JavaScript ones where WebAssembly would not load. */
+  kernels?: 'webassembly' | 'javascript';
 }
 
 /** The norm, or NaN when the values held NaN or Inf: one number for colouring and plotting. */

@@ -129,12 +129,18 @@ export function paramsLine(trace: Trace): string | undefined {
   return `parameters in the graph: ${params.length} (${values} values): ${listed.join(', ')}${rest > 0 ? `, … and ${rest} more` : ''}`;
 }
 
+/** " on the WebAssembly kernels", or why the run was slower than it could be. */
+function kernelsText(trace: Trace): string {
+  if (trace.kernels === undefined) return '';
+  return trace.kernels === 'webassembly' ? ' on the WebAssembly kernels' : ' on the JavaScript kernels (WebAssembly did not load)';
+}
+
 export function summary(trace: Trace): string {
   const lines: string[] = [];
   const steps = trace.steps;
   const losses = steps.map((s) => s.loss).filter((l): l is number => l !== null);
   const file = relative(process.cwd(), trace.file);
-  lines.push(`${file}: ${steps.length} step${steps.length === 1 ? '' : 's'} in ${trace.durationMs} ms, graph of ${trace.graph.nodes.length} tensors and ${trace.graph.edges.length} edges`);
+  lines.push(`${file}: ${steps.length} step${steps.length === 1 ? '' : 's'} in ${trace.durationMs} ms${kernelsText(trace)}, graph of ${trace.graph.nodes.length} tensors and ${trace.graph.edges.length} edges`);
   if (losses.length > 0) lines.push(`loss: ${formatMagnitude(losses[0], 5)} (first) -> ${formatMagnitude(losses[losses.length - 1], 5)} (last)`);
   const params = paramsLine(trace);
   if (params !== undefined) lines.push(params);

@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { shortSite } from '../engine/format';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
+import { wasmKernelsAvailable } from '../engine/ops/wasm-matmul';
 import { setRecorder, StackCapture } from '../engine/recorder';
 import type { RunError, Site, Trace, WorkerMessage } from '../engine/trace';
 import { liveArrayBufferProbe } from './live-memory';
@@ -174,6 +175,7 @@ async function run(): Promise<void> {
       post({ type: 'done', result: { kind: 'error', error: { kind: 'no-model', message, site: entrySite } } });
       return;
     }
+    trace.kernels = wasmKernelsAvailable() ? 'webassembly' : 'javascript';
     post({ type: 'done', result: { kind: 'ok', trace } });
   } catch (e) {
     setRecorder(null);

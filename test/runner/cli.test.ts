@@ -73,7 +73,7 @@ describe('gradscope run: success', () => {
   it('prints a summary with the first and last loss', () => {
     const r = gradscope('run', 'examples/linear-regression.ts');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /examples\/linear-regression.ts: 101 steps in \d+ ms/);
+    assert.match(r.stdout, /examples\/linear-regression.ts: 101 steps in \d+ ms on the WebAssembly kernels, graph of/);
     assert.match(r.stdout, /loss: 4604 \(first\) -> 0.42463 \(last\)/);
   });
 

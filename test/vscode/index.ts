@@ -39,6 +39,8 @@ export function run(): Promise<void> {
           const names = record.result.trace.graph.nodes.map((n) => n.name);
           assert.ok(names.includes(name), `${file} names ${name}`);
           assert.ok((record.result.trace.graph.scopes ?? []).some((s) => s.kind === 'module'), `${file} records module calls`);
+          // The model worker in the extension host loads the WebAssembly kernels as the command line's does.
+          assert.equal(record.result.trace.kernels, 'webassembly', file);
         }
       });
 
