@@ -246,6 +246,9 @@ export class GraphView {
   }
 
   private pickFinding(f: Finding, index: number): void {
+    // A finding is about a step (where NaN started, where a gradient was worst): show that step.
+    const at = f.step === undefined ? -1 : (this.trace?.steps.findIndex((s) => s.index === f.step) ?? -1);
+    if (at >= 0 && at !== this.state.step) this.setStep(at);
     if (f.node !== undefined) this.select(f.node);
     if (f.site) this.host.post({ type: 'revealFinding', index });
   }

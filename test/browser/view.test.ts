@@ -103,7 +103,9 @@ describe('graph view (Chromium)', function () {
     const origin = nan.findings.find((f) => f.kind === 'nan-forward')!;
     assert.equal(await hasClass(page, `n${origin.node}`, 'nan'), true);
     assert.equal(await nodeData(page, `n${origin.node}`, 'color'), '#e51400');
+    assert.match((await page.textContent('.step-label')) ?? '', /^step 5 of 5/);
     await page.locator('.finding', { hasText: 'NaN starts here' }).click();
+    assert.match((await page.textContent('.step-label')) ?? '', /^step 1 of 5/, 'the finding\'s step is shown');
     const selected = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.nodes(':selected').map((n) => n.id()));
     assert.deepEqual(selected, [`n${origin.node}`]);
     assert.ok((await posted(page)).some((m) => m.type === 'revealFinding' && m.index === nan.findings.indexOf(origin)));
