@@ -2,7 +2,7 @@
 // gradient back. Binary ops broadcast (NumPy rules) and sum the gradient back to each operand's shape.
 import { api } from '../recorder';
 import { allocate } from '../memory';
-import { broadcastIndex, broadcastShapes, reduceToShape, sameShape } from '../shape';
+import { broadcastIndex, broadcastShapes, reduceToShape, sameShape, Shape } from '../shape';
 import { asTensor, GradFn, NO_GRADIENT, NO_READS, reading, Tensor, TensorLike } from '../tensor';
 
 type Binary = (a: number, b: number) => number;
@@ -52,7 +52,20 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
     for (let i = 0; i < n; i++) out[i] = f(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0]);
   }
   // Gradient functions only for operands that need one (fromOp drops the others): nothing to build on a no-grad path.
-  const gradFor = (t: Tensor, d: BinaryDerivative | PassThrough): GradFn => t.requiresGrad ? reading(readsOf(d, a, b), (g) => {
+  const gradA = a.requiresGrad ? binaryGradient(a, da, a, b, ia, ib, out, shape) : NO_GRADIENT;
+  const gradB = b.requiresGrad ? binaryGradient(b, db, a, b, ia, ib, out, shape) : NO_GRADIENT;
+  return Tensor.fromOp(op, out, shape, [a, b], [gradA, gradB]);
+}
+
+/**
+ * The gradient function of a binary op for its operand `t` (a or b), given the op's index maps (see binaryOp).
+ * At module level, not a closure made inside binaryOp per call: a chain keeps each op's closure and what it holds.
+ */
+function binaryGradient(t: Tensor, d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor, ia: Int32Array | null | undefined, ib: Int32Array | null | undefined, out: Float64Array, shape: Shape): GradFn {
+  const ad = a.data;
+  const bd = b.data;
+  const n = out.length;
+  return reading(readsOf(d, a, b), (g) => {
     let local: Float64Array;
     if (d === 1) local = g;
     else if (d === -1) {
@@ -65,8 +78,7 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
       }
     }
     return reduceToShape(local, shape, t.shape);
-  }) : NO_GRADIENT;
-  return Tensor.fromOp(op, out, shape, [a, b], [gradFor(a, da), gradFor(b, db)]);
+  });
 }
 
 /** Local derivative of a unary op, given its input and output. */
@@ -97,9 +109,13 @@ export const sub = api(function sub(a: TensorLike, b: TensorLike): Tensor {
   return binaryOp('sub', a, b, (x, y) => x - y, 1, -1);
 });
 
+// Derivatives made once, not per call (a chain keeps each op's).
+const MUL_DA: BinaryDerivative = { reads: 'b', at: (_, y) => y };
+const MUL_DB: BinaryDerivative = { reads: 'a', at: (x) => x };
+
 /** Elementwise product with broadcasting. `mul(tensor([[1], [2]]), tensor([1, 10]))` -> [[1, 10], [2, 20]] */
 export const mul = api(function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('mul', a, b, (x, y) => x * y, { reads: 'b', at: (_, y) => y }, { reads: 'a', at: (x) => x });
+  return binaryOp('mul', a, b, (x, y) => x * y, MUL_DA, MUL_DB);
 });
 
 /** Elementwise quotient with broadcasting. `div(tensor([2, 4]), 2)` -> [1, 2] */
