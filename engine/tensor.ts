@@ -93,6 +93,8 @@ export class Tensor {
   recorded: unknown = undefined;
   /** @internal A recorder's number for this tensor (how many came from the same position before it in this step). */
   recordedIndex = 0;
+  /** @internal Set by the recorder that keeps `recorded`: a user's call into the engine returned this tensor. */
+  recordedAsResult = false;
   /** @internal Stamped by each backward pass that reaches this tensor: its slot in that pass (see autograd.ts). */
   visitMark = -1;
 

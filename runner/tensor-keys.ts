@@ -50,6 +50,22 @@ export class TensorKeys {
     return this.own(t) !== undefined;
   }
 
+  /**
+   * Marks what a user's call into the engine returned, when it is a tensor this recording stamped (the tensors a
+   * line of code names); false for anything else.
+   */
+  markReturned(value: object): boolean {
+    const t = value as Tensor;
+    if (this.own(t) === undefined) return false;
+    t.recordedAsResult = true;
+    return true;
+  }
+
+  /** Whether markReturned marked `t`. */
+  returned(t: Tensor): boolean {
+    return this.own(t) !== undefined && t.recordedAsResult;
+  }
+
   /** The site `t` was stamped with: null for none, undefined when this recording did not stamp it. */
   siteOf(t: Tensor): Site | null | undefined {
     return this.own(t)?.site;

@@ -50,11 +50,11 @@ export class TraceRecorder implements Recorder {
   private current: StepRecord | null = null;
   private readonly health: HealthRecorder | null;
   private readonly sites = new WeakMap<StackCapture, Site | null>();
-  /** What users' calls into the engine returned: the tensors a line of code names. */
+  /** What users' calls into the engine returned that this recording did not stamp (the others are marked on the tensor). */
   private readonly callResults = new WeakSet<object>();
 
   onCallResult(value: unknown): void {
-    if (typeof value === 'object' && value !== null) this.callResults.add(value);
+    if (typeof value === 'object' && value !== null && !this.keys.markReturned(value)) this.callResults.add(value);
   }
   private readonly start = Date.now();
 
@@ -231,7 +231,7 @@ export class TraceRecorder implements Recorder {
       const path = names.tensors.get(t);
       if (path !== undefined) return path;
       if (t.isConst && t.size === 1) return formatMagnitude(t.data[0]);
-      if (!this.callResults.has(t) || site === null) return undefined;
+      if (!(this.keys.returned(t) || this.callResults.has(t)) || site === null) return undefined;
       return nameFromSource(readSource?.(site.file)?.[site.line - 1], site);
     };
     const scopeNaming = { names, siteOfCapture: (c: StackCapture | null) => this.siteOfCapture(c), keyOf: (t: Tensor) => this.keyOf(t) };
