@@ -155,6 +155,14 @@ export class StackCapture extends Error {
     super();
   }
 
+  /**
+   * How Node's util.inspect shows a capture (`console.log(tensor)` in a model shows its `site`): by its call, never
+   * by reading `stack`, which would format the frames into a string and leave callSites() nothing to read.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `StackCapture(${this.call})`;
+  }
+
   /** The raw frames, innermost first: [the engine entry point, the user's call]. */
   callSites(): CallSite[] {
     if (this.sites !== undefined) return this.sites;

@@ -19,6 +19,11 @@ class Position {
     /** `line:column`, after the file's prefix when it is not the model's. */
     readonly at: string,
   ) {}
+
+  /** How `console.log(tensor)` in a model shows it: its position, not the recording it belongs to. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Position(${this.at})`;
+  }
 }
 
 export class TensorKeys {
