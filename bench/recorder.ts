@@ -44,10 +44,15 @@ export function recorded<T>(recorder: BenchRecorder, run: () => T): () => T {
 export function recordedCounts(run: () => unknown): { tensors: number; edges: number } {
   const recorder = new BenchRecorder();
   setRecorder(recorder);
+  recordingOnce(run);
+  return { tensors: recorder.sites.length, edges: recorder.edges };
+}
+
+/** `run` under the recorder already set, which is then cleared (what that recorder holds goes with it). */
+export function recordingOnce<T>(run: () => T): T {
   try {
-    run();
+    return run();
   } finally {
     setRecorder(null);
   }
-  return { tensors: recorder.sites.length, edges: recorder.edges };
 }

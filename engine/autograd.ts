@@ -7,8 +7,12 @@ import { formatShape } from './format';
 import type { Tensor } from './tensor';
 
 let gradEnabled = true;
-let passCount = 0;
-
+/**
+ * The first visit mark of the next backward pass. A pass stamps the tensors it reaches with consecutive marks from
+ * its own first one, so `visitMark - first` is a tensor's slot in the pass's arrays (the gradient on its way
+ * there), and a mark below `first` means not reached yet: no Set, and no per-pass fields on every tensor.
+ */
+let nextMark = 0;
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -24,23 +28,26 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-/** Tensors reachable from `root` through dependencies that carry a gradient, each after all its inputs. */
-function topologicalOrder(root: Tensor): Tensor[] {
-  const mark = ++passCount;
+/**
+ * Tensors reachable from `root` through dependencies that carry a gradient, each after all its inputs, stamped
+ * with their slots (marks from `first`).
+ */
+function topologicalOrder(root: Tensor, first: number): Tensor[] {
   const order: Tensor[] = [];
   const nodes: Tensor[] = [root];
   const nextDep: number[] = [0];
-  root.visitMark = mark;
+  let mark = first;
+  root.visitMark = mark++;
   while (nodes.length > 0) {
     const top = nodes.length - 1;
     const node = nodes[top];
     const deps = node.dependencies;
     let i = nextDep[top];
-    while (i < deps.length && (deps[i].gradFn === null || deps[i].tensor.visitMark === mark)) i++;
+    while (i < deps.length && (deps[i].gradFn === null || deps[i].tensor.visitMark >= first)) i++;
     if (i < deps.length) {
       nextDep[top] = i + 1;
       const child = deps[i].tensor;
-      child.visitMark = mark;
+      child.visitMark = mark++;
       nodes.push(child);
       nextDep.push(0);
     } else {
@@ -49,6 +56,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
       order.push(node);
     }
   }
+  nextMark = mark;
   return order;
 }
 
@@ -63,50 +71,55 @@ export function backward(root: Tensor, seed?: Float64Array): void {
       `backward: a gradient can be implied only for a scalar, but this tensor has shape ${formatShape(root.shape)}; pass backward(grad) with that shape`,
     );
   }
-  const order = topologicalOrder(root);
+  const first = nextMark;
+  const order = topologicalOrder(root, first);
   checkSaved(order);
   const recorder = activeRecorder();
   recorder?.onBackwardStart?.(root);
-  root.passGrad = seed ?? allocate(1).fill(1);
-  root.passGradOwned = false;
-  try {
-    for (let n = order.length - 1; n >= 0; n--) {
-      const node = order[n];
-      const g = node.passGrad;
-      if (g === null) continue;
-      recorder?.onNodeGrad?.(node, g);
-      for (const dep of node.dependencies) {
-        if (dep.gradFn === null) continue;
-        const dg = dep.gradFn(g);
-        recorder?.onEdgeGrad?.(node, dep.tensor, dg);
-        receive(dep.tensor, dg, dg !== g);
-      }
+  // By slot: the gradient reaching each tensor in this pass, before it is added to `grad`, and whether the array
+  // is its own (false while some other tensor also holds it: a gradient passed through unchanged).
+  const pass: Pass = { first, grads: new Array<Float64Array | null>(order.length).fill(null), owned: new Uint8Array(order.length) };
+  pass.grads[root.visitMark - first] = seed ?? allocate(1).fill(1);
+  for (let n = order.length - 1; n >= 0; n--) {
+    const node = order[n];
+    const g = pass.grads[node.visitMark - first];
+    if (g === null) continue;
+    recorder?.onNodeGrad?.(node, g);
+    for (const dep of node.dependencies) {
+      if (dep.gradFn === null) continue;
+      const dg = dep.gradFn(g);
+      recorder?.onEdgeGrad?.(node, dep.tensor, dg);
+      receive(pass, dep.tensor, dg, dg !== g);
     }
-    for (const node of order) {
-      if (node.passGrad !== null) node.accumulateGrad(node.passGrad, node.passGradOwned);
-    }
-  } finally {
-    for (const node of order) {
-      node.passGrad = null;
-      node.passGradOwned = false;
-    }
+  }
+  for (const node of order) {
+    const slot = node.visitMark - first;
+    const g = pass.grads[slot];
+    if (g !== null) node.accumulateGrad(g, pass.owned[slot] === 1);
   }
   recorder?.onBackwardEnd?.(root);
 }
 
+interface Pass {
+  first: number;
+  grads: (Float64Array | null)[];
+  owned: Uint8Array;
+}
+
 /** Adds a gradient arriving along one dependency; copies before writing into an array it does not own. */
-function receive(t: Tensor, g: Float64Array, owned: boolean): void {
+function receive(pass: Pass, t: Tensor, g: Float64Array, owned: boolean): void {
   if (g.length !== t.size) {
     throw new Error(`backward: ${t.op} received a gradient of ${g.length} values for shape ${formatShape(t.shape)}`);
   }
-  const acc = t.passGrad;
+  const slot = t.visitMark - pass.first;
+  const acc = pass.grads[slot];
   if (acc === null) {
-    t.passGrad = g;
-    t.passGradOwned = owned;
+    pass.grads[slot] = g;
+    pass.owned[slot] = owned ? 1 : 0;
     return;
   }
-  const into = t.passGradOwned ? acc : copy(acc);
+  const into = pass.owned[slot] === 1 ? acc : copy(acc);
   for (let i = 0; i < into.length; i++) into[i] += g[i];
-  t.passGrad = into;
-  t.passGradOwned = true;
+  pass.grads[slot] = into;
+  pass.owned[slot] = 1;
 }

@@ -120,12 +120,12 @@ export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) =
  * called directly from the function whose caller is wanted, while recording, with V8's stack API present.
  */
 export function captureCaller(frames = 2, call = ''): StackCapture {
-  const holder: { stack?: unknown } = {};
   const savedLimit = V8Error.stackTraceLimit;
-  V8Error.stackTraceLimit = frames;
-  V8Error.captureStackTrace!(holder, captureCaller);
+  // One more: the first frame is this function (it is where the capture is made), which callSites() leaves out.
+  V8Error.stackTraceLimit = frames + 1;
+  const capture = new StackCapture(call);
   V8Error.stackTraceLimit = savedLimit;
-  return new StackCapture(holder, call);
+  return capture;
 }
 
 /** One frame of a captured call stack, in the coordinates of the running (possibly bundled) JavaScript. */
@@ -138,33 +138,43 @@ export interface StackFrame {
 
 // V8 keeps the structured frames of a captured stack and formats them only when `.stack` is read; we read them
 // through a prepareStackTrace that returns the CallSite objects, so nothing is ever formatted into a string.
-const returnCallSites = (_: Error, sites: CallSite[]): CallSite[] => sites;
+// The first frame is captureCaller's own.
+const returnCallSites = (_: Error, sites: CallSite[]): CallSite[] => sites.slice(1);
 
-/** Captured frames, read only when asked (capturing two frames is the cheap part; reading costs as much again). */
-export class StackCapture {
-  private sites?: CallSite[];
+/**
+ * Captured frames, read only when asked (capturing two frames is the cheap part; reading costs as much again).
+ * An Error, made by captureCaller: V8 captures the stack of every Error as it is made, into a slot Error objects
+ * have, while `Error.captureStackTrace` on another object adds properties to it (about 250 bytes more per call
+ * into the engine, and a recording keeps one per op). Never thrown.
+ */
+export class StackCapture extends Error {
+  private sites: CallSite[] | undefined = undefined;
+
+  /** `call`: the engine entry point's name ('' for a module's forward or a capture that is not an engine call). */
+  constructor(readonly call = '') {
+    super();
+  }
 
   /**
-   * `holder` is an object `Error.captureStackTrace` was just called on; `call` the engine entry point's name ('' for
-   * a module's forward or a capture that is not an engine call).
+   * How Node's util.inspect shows a capture (`console.log(tensor)` in a model shows its `site`): by its call, never
+   * by reading `stack`, which would format the frames into a string and leave callSites() nothing to read.
    */
-  constructor(
-    private holder: { stack?: unknown },
-    readonly call = '',
-  ) {}
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `StackCapture(${this.call})`;
+  }
 
   /** The raw frames, innermost first: [the engine entry point, the user's call]. */
   callSites(): CallSite[] {
-    if (this.sites) return this.sites;
+    if (this.sites !== undefined) return this.sites;
     const saved = V8Error.prepareStackTrace;
     V8Error.prepareStackTrace = returnCallSites;
     let sites: unknown;
     try {
-      sites = this.holder.stack;
+      // V8 formats the frames once, through prepareStackTrace, and keeps what it returned in their place.
+      sites = this.stack;
     } finally {
       V8Error.prepareStackTrace = saved;
     }
-    this.holder = {};
     this.sites = Array.isArray(sites) ? (sites as CallSite[]) : [];
     return this.sites;
   }

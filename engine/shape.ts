@@ -54,9 +54,11 @@ export function stridesOf(shape: Shape): number[] {
 }
 
 /** NumPy broadcasting: align shapes on the right; each pair of dims must be equal or one of them 1. */
-export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
   const nd = Math.max(a.length, b.length);
   const out = new Array<number>(nd);
+  let isA = a.length === nd;
+  let isB = b.length === nd;
   for (let i = 0; i < nd; i++) {
     const da = a[a.length - nd + i] ?? 1;
     const db = b[b.length - nd + i] ?? 1;
@@ -64,8 +66,11 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
       throw new ShapeError(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
     }
     out[i] = da === 1 ? db : da;
+    isA &&= out[i] === da;
+    isB &&= out[i] === db;
   }
-  return out;
+  // An operand's own shape when it is the result (x.mul(2)): shapes are never written, and a chain keeps each one.
+  return isA ? a : isB ? b : out;
 }
 
 /**

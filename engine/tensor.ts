@@ -19,7 +19,10 @@ export interface GradFn {
 
 /** A gradient function that reads `tensors`: backward() refuses to run it if they were changed in place since. */
 export function reading(tensors: readonly (Tensor | 'output')[], fn: (grad: Float64Array) => Float64Array): GradFn {
-  return tensors.length === 0 ? fn : Object.assign(fn, { reads: tensors });
+  if (tensors.length === 0) return fn;
+  // A plain store (not Object.assign): every gradient closure of an op gets the same one-property shape.
+  (fn as { reads?: readonly (Tensor | 'output')[] }).reads = tensors;
+  return fn;
 }
 
 /** Reads nothing but the gradient. */
@@ -55,29 +58,21 @@ export interface TensorInit {
 }
 
 let nextId = 0;
+/** The dependencies of a leaf, and of an op's output that keeps none: one shared empty list. */
+const NO_DEPENDENCIES: readonly Dependency[] = [];
+/** The shape of a scalar, shared by every number an op promotes (shapes are never written). */
+const SCALAR: Shape = [];
 
 // The ops that read naturally as methods (`x.add(y)`) come from one table in methods.ts; this merges their types.
 export interface Tensor extends TensorMethods {}
 
 export class Tensor {
+  // Every field is set here, in one order, for every tensor (a forward pass makes one per op): one object shape
+  // for V8, and as few fields as the engine and a recording need, since a long chain keeps every tensor alive.
   /** Unique per process, in creation order. */
-  readonly id = nextId++;
+  readonly id: number = nextId++;
   readonly size: number;
   grad: Tensor | null = null;
-  /** @internal What the recorder attached (a call-site capture, say); the engine never reads it. */
-  site: unknown = undefined;
-  /** @internal The module call the tensor was made in, while recording (see recorder.ts ModuleScope). */
-  scope: unknown = undefined;
-  /** @internal Gradient reaching this tensor during the running backward pass, before it is added to `grad`. */
-  passGrad: Float64Array | null = null;
-  /** @internal False while `passGrad` is an array some other tensor also holds (a gradient passed through unchanged). */
-  passGradOwned = false;
-  /** @internal Marks the backward pass that last visited this tensor (saves a Set per pass). */
-  visitMark = 0;
-  /** How many times `data` was changed in place through the engine (optimizers, `markChanged()`). */
-  version = 0;
-  /** @internal The latest of those changes. */
-  lastChange: Change | undefined = undefined;
   /** Gradients are accumulated for this tensor by backward(): set it on a leaf to make it a parameter. */
   requiresGrad: boolean;
   /** The op that computed this tensor ('tensor' for a leaf). */
@@ -86,6 +81,22 @@ export class Tensor {
   readonly dependencies: readonly Dependency[];
   /** True for numbers promoted to tensors by an op (`x.mul(2)`), as opposed to data the user made. */
   readonly isConst: boolean;
+  /** How many times `data` was changed in place through the engine (optimizers, `markChanged()`). */
+  version = 0;
+  /** @internal The latest of those changes. */
+  lastChange: Change | undefined = undefined;
+  /** @internal What the recorder attached (a call-site capture, say); the engine never reads it. */
+  site: unknown = undefined;
+  /** @internal The module call the tensor was made in, while recording (see recorder.ts ModuleScope). */
+  scope: unknown = undefined;
+  /** @internal What a recorder keeps about this tensor (runner/trace-recorder.ts: its call's position); the engine never reads it. */
+  recorded: unknown = undefined;
+  /** @internal A recorder's number for this tensor (how many came from the same position before it in this step). */
+  recordedIndex = 0;
+  /** @internal Set by the recorder that keeps `recorded`: a user's call into the engine returned this tensor. */
+  recordedAsResult = false;
+  /** @internal Stamped by each backward pass that reaches this tensor: its slot in that pass (see autograd.ts). */
+  visitMark = -1;
 
   constructor(
     readonly data: Float64Array,
@@ -94,7 +105,7 @@ export class Tensor {
   ) {
     this.requiresGrad = init.requiresGrad ?? false;
     this.op = init.op ?? 'tensor';
-    this.dependencies = init.dependencies ?? [];
+    this.dependencies = init.dependencies ?? NO_DEPENDENCIES;
     this.isConst = init.isConst ?? false;
     // The size and the shape's check in one pass (this runs for every tensor): checkShape only says what is wrong.
     if (!Array.isArray(shape)) checkShape('tensor', shape);
@@ -124,19 +135,26 @@ export class Tensor {
   /** Builds the output of an op. Dependencies are kept when a gradient can flow or a recorder wants the graph. */
   static fromOp(op: string, data: Float64Array, shape: Shape, inputs: readonly Tensor[], gradFns: readonly GradFn[]): Tensor {
     let requiresGrad = false;
-    if (isGradEnabled()) for (const t of inputs) requiresGrad ||= t.requiresGrad;
-    const dependencies: { tensor: Tensor; gradFn: GradFn | null; saved: SavedTensor[] | undefined }[] = [];
-    if (requiresGrad || (activeRecorder() !== null && isGradEnabled())) {
-      // Every dependency has the same three fields from the start: one object shape for V8 on this hot path.
+    const gradEnabled = isGradEnabled();
+    if (gradEnabled) for (let i = 0; i < inputs.length; i++) requiresGrad ||= inputs[i].requiresGrad;
+    let dependencies: Dependency[] = NO_DEPENDENCIES as Dependency[];
+    let reads = false;
+    if (requiresGrad || (gradEnabled && activeRecorder() !== null)) {
+      // Sized once (a pushed-to array reserves 16 slots, and a chain keeps every one), and every dependency with
+      // the same three fields from the start: one object shape for V8 on this hot path.
+      dependencies = new Array<Dependency>(inputs.length);
       for (let i = 0; i < inputs.length; i++) {
         const t = inputs[i];
-        dependencies.push({ tensor: t, gradFn: t.requiresGrad && requiresGrad ? gradFns[i] : null, saved: undefined });
+        const gradFn = t.requiresGrad && requiresGrad ? gradFns[i] : null;
+        if (gradFn?.reads !== undefined) reads = true;
+        dependencies[i] = { tensor: t, gradFn, saved: undefined };
       }
     }
     const result = new Tensor(data, shape, { requiresGrad, op, dependencies });
-    for (const dep of dependencies) {
-      const reads = dep.gradFn?.reads;
-      if (reads !== undefined) dep.saved = save(reads, result);
+    if (reads) {
+      for (const dep of dependencies as { gradFn: GradFn | null; saved: SavedTensor[] | undefined }[]) {
+        if (dep.gradFn?.reads !== undefined) dep.saved = save(dep.gradFn.reads, result);
+      }
     }
     return announce(result);
   }
@@ -201,7 +219,7 @@ export function asTensor(x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;
   const data = allocate(1);
   data[0] = x;
-  return announce(new Tensor(data, [], { isConst: true }));
+  return announce(new Tensor(data, SCALAR, { isConst: true }));
 }
 
 function gradientSeed(t: Tensor, grad: Tensor | Float64Array | NestedArray): Float64Array {

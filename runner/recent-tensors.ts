@@ -8,8 +8,10 @@ import type { Tensor } from '../engine/tensor';
 export const RECENT_BYTES = 32 * 2 ** 20;
 
 export class RecentTensors {
-  private items: (Tensor | undefined)[] = [];
+  /** A ring: `count` tensors from `head` on, wrapping; it grows (doubling) up to `maxCount` as tensors come. */
+  private ring: (Tensor | undefined)[];
   private head = 0;
+  private count = 0;
   private bytes = 0;
 
   /** `onDrop` sees each tensor that leaves the window, in creation order, while it is still alive. */
@@ -17,33 +19,48 @@ export class RecentTensors {
     private readonly maxCount: number,
     private readonly onDrop: (t: Tensor) => void,
     private readonly maxBytes = RECENT_BYTES,
-  ) {}
+  ) {
+    this.ring = new Array<Tensor | undefined>(Math.min(64, maxCount));
+  }
 
   push(t: Tensor): void {
-    this.items.push(t);
+    if (this.count === this.ring.length && this.count < this.maxCount) this.grow();
+    const { ring } = this;
+    if (this.count === ring.length) this.dropOldest();
+    ring[(this.head + this.count) % ring.length] = t;
+    this.count++;
     this.bytes += t.size * 8;
-    while (this.items.length - this.head > 1 && (this.items.length - this.head > this.maxCount || this.bytes > this.maxBytes)) {
-      const old = this.items[this.head]!;
-      this.items[this.head++] = undefined;
-      this.bytes -= old.size * 8;
-      this.onDrop(old);
-    }
-    // Drop the emptied front now and then (amortised O(1) per tensor).
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    while (this.count > 1 && this.bytes > this.maxBytes) this.dropOldest();
   }
 
   /** The tensors held, oldest first. */
   list(): Tensor[] {
-    return this.items.slice(this.head) as Tensor[];
+    const out = new Array<Tensor>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.ring[(this.head + i) % this.ring.length]!;
+    return out;
   }
 
   /** Forgets every tensor held (a backward pass started: its graph is walked from the loss). */
   clear(): void {
-    this.items = [];
+    for (let i = 0; i < this.count; i++) this.ring[(this.head + i) % this.ring.length] = undefined;
     this.head = 0;
+    this.count = 0;
     this.bytes = 0;
+  }
+
+  private dropOldest(): void {
+    const old = this.ring[this.head]!;
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) % this.ring.length;
+    this.count--;
+    this.bytes -= old.size * 8;
+    this.onDrop(old);
+  }
+
+  private grow(): void {
+    const bigger = new Array<Tensor | undefined>(Math.min(this.maxCount, this.ring.length * 2));
+    for (let i = 0; i < this.count; i++) bigger[i] = this.ring[(this.head + i) % this.ring.length];
+    this.ring = bigger;
+    this.head = 0;
   }
 }

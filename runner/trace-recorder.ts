@@ -17,6 +17,7 @@ import { nameFromSource } from './names';
 import type { StepsOption } from './options';
 import { RecentTensors } from './recent-tensors';
 import { HealthRecorder } from './health';
+import { TensorKeys } from './tensor-keys';
 
 export interface RecordOptions {
   steps: StepsOption;
@@ -49,11 +50,11 @@ export class TraceRecorder implements Recorder {
   private current: StepRecord | null = null;
   private readonly health: HealthRecorder | null;
   private readonly sites = new WeakMap<StackCapture, Site | null>();
-  /** What users' calls into the engine returned: the tensors a line of code names. */
+  /** What users' calls into the engine returned that this recording did not stamp (the others are marked on the tensor). */
   private readonly callResults = new WeakSet<object>();
 
   onCallResult(value: unknown): void {
-    if (typeof value === 'object' && value !== null) this.callResults.add(value);
+    if (typeof value === 'object' && value !== null && !this.keys.markReturned(value)) this.callResults.add(value);
   }
   private readonly start = Date.now();
 
@@ -69,6 +70,7 @@ export class TraceRecorder implements Recorder {
     this.kept = new KeptSteps(options.steps);
     this.health = options.health === false ? null : new HealthRecorder();
     this.recent = new RecentTensors(options.nodeLimit, (t) => this.dropped(t));
+    this.keys = new TensorKeys(file);
   }
 
   /** The detectors that look at each tensor the recorder stops holding before any backward ran. */
@@ -90,41 +92,38 @@ export class TraceRecorder implements Recorder {
 
   private lastProgress = -Infinity;
 
-  /** Each tensor's key: its site and how many tensors came from that site before it since the last step ended. */
-  private readonly keys = new WeakMap<Tensor, string>();
-  private occurrences = new Map<string, number>();
+  /** Each tensor's key (see tensor-keys.ts). */
+  private readonly keys: TensorKeys;
+  /** The latest capture located, and where: the tensors of one call into the engine come one after another. */
+  private lastCapture: unknown = undefined;
+  private lastSite: Site | null = null;
+  /** The site the observer heard of last (it keeps the latest one; it hears of each change). */
+  private reportedSite: Site | null | undefined = undefined;
 
   onTensor(t: Tensor): void {
     this.recent.push(t);
     if (t.kind === 'param') this.params.add(t);
-    const site = this.siteOf(t);
-    const at = site === null ? '?' : this.positionOf(site);
-    const k = this.occurrences.get(at) ?? 0;
-    this.occurrences.set(at, k + 1);
-    this.keys.set(t, `${at}#${k}`);
-    this.observer?.onSite(site);
-  }
-
-  private readonly positions = new Map<Site, string>();
-  /** The key prefix of each file other than the model's (`1/`, `2/`... in the order tensors were first made there). */
-  private readonly filePrefixes = new Map<string, string>();
-  private positionOf(site: Site): string {
-    let at = this.positions.get(site);
-    if (at === undefined) {
-      let prefix = site.file === this.file ? '' : this.filePrefixes.get(site.file);
-      if (prefix === undefined) this.filePrefixes.set(site.file, (prefix = `${this.filePrefixes.size + 1}/`));
-      this.positions.set(site, (at = `${prefix}${site.line}:${site.column}`));
+    const capture = t.site;
+    if (capture !== this.lastCapture) {
+      this.lastCapture = capture;
+      this.lastSite = capture instanceof StackCapture ? this.locate(capture) : null;
     }
-    return at;
+    const site = this.lastSite;
+    this.keys.stamp(t, site);
+    if (site !== this.reportedSite) {
+      this.reportedSite = site;
+      this.observer?.onSite(site);
+    }
   }
 
   keyOf(t: Tensor): string {
-    return this.keys.get(t) ?? `?#${t.id}`;
+    return this.keys.keyOf(t);
   }
 
   /** The user's source position of the call that made `t` (resolved once per engine entry). */
   siteOf(t: Tensor): Site | null {
-    return this.siteOfCapture(t.site);
+    const stamped = this.keys.siteOf(t);
+    return stamped !== undefined ? stamped : this.siteOfCapture(t.site);
   }
 
   private siteOfCapture(capture: unknown): Site | null {
@@ -179,7 +178,7 @@ export class TraceRecorder implements Recorder {
     const step = this.current;
     if (step === null) return;
     this.current = null;
-    this.occurrences = new Map();
+    this.keys.stepEnded();
     this.arrivals = new Map();
     this.nodeArray = this.nodeStats = null;
     const gradNorms: Record<string, number> = {};
@@ -232,7 +231,7 @@ export class TraceRecorder implements Recorder {
       const path = names.tensors.get(t);
       if (path !== undefined) return path;
       if (t.isConst && t.size === 1) return formatMagnitude(t.data[0]);
-      if (!this.callResults.has(t) || site === null) return undefined;
+      if (!(this.keys.returned(t) || this.callResults.has(t)) || site === null) return undefined;
       return nameFromSource(readSource?.(site.file)?.[site.line - 1], site);
     };
     const scopeNaming = { names, siteOfCapture: (c: StackCapture | null) => this.siteOfCapture(c), keyOf: (t: Tensor) => this.keyOf(t) };

@@ -67,6 +67,17 @@ function wasmBinaryOp(op: string, ad: Float64Array, aShape: Shape, bd: Float64Ar
   return false;
 }
 
+/** Where each output element reads an operand: null, in order; undefined, a scalar (element 0); else an index map. */
+type IndexMap = Int32Array | null | undefined;
+
+/** The index maps of a and b broadcast to `shape`, made only where an operand is really broadcast. */
+function indexMapsOf(a: Tensor, b: Tensor, shape: Shape, n: number): [IndexMap, IndexMap] {
+  return [
+    a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape),
+    b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape),
+  ];
+}
+
 export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, da: BinaryDerivative | PassThrough, db: BinaryDerivative | PassThrough): Tensor {
   const a = asTensor(aLike);
   const b = asTensor(bLike);
@@ -76,28 +87,36 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
   const shape = same ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const n = same ? a.size : shape.reduce((x, y) => x * y, 1);
   const out = allocate(n);
-  // Index maps only where an operand is really broadcast (null: read in order; undefined: a scalar, element 0),
-  // and only when a JavaScript loop needs them: the WebAssembly kernels read a row operand without one.
-  type IndexMap = Int32Array | null | undefined;
-  let maps: [IndexMap, IndexMap] | undefined;
-  const indexMaps = (): [IndexMap, IndexMap] =>
-    (maps ??= [
-      same || a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape),
-      same || b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape),
-    ]);
-  const [ia, ib] = wasmBinaryOp(op, ad, a.shape, bd, b.shape, shape, out) ? [null, null] : indexMaps();
-  if (maps === undefined) {
-    // done in WebAssembly
-  } else if (ia === null && ib === null) {
-    for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);
-  } else if (ia === null && ib === undefined) {
-    const bv = bd[0];
-    for (let i = 0; i < n; i++) out[i] = f(ad[i], bv);
-  } else {
-    for (let i = 0; i < n; i++) out[i] = f(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0]);
+  // The WebAssembly kernels read a row operand without an index map: the maps are made only for a JavaScript loop.
+  const maps = wasmBinaryOp(op, ad, a.shape, bd, b.shape, shape, out) ? undefined : indexMapsOf(a, b, shape, n);
+  if (maps !== undefined) {
+    const [ia, ib] = maps;
+    if (ia === null && ib === null) {
+      for (let i = 0; i < n; i++) out[i] = f(ad[i], bd[i]);
+    } else if (ia === null && ib === undefined) {
+      const bv = bd[0];
+      for (let i = 0; i < n; i++) out[i] = f(ad[i], bv);
+    } else {
+      for (let i = 0; i < n; i++) out[i] = f(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0]);
+    }
   }
   // Gradient functions only for operands that need one (fromOp drops the others): nothing to build on a no-grad path.
-  const gradFor = (t: Tensor, d: BinaryDerivative | PassThrough): GradFn => t.requiresGrad ? reading(readsOf(d, a, b), (g) => {
+  const gradA = a.requiresGrad ? binaryGradient(op, a, da, a, b, maps, out, shape) : NO_GRADIENT;
+  const gradB = b.requiresGrad ? binaryGradient(op, b, db, a, b, maps, out, shape) : NO_GRADIENT;
+  return Tensor.fromOp(op, out, shape, [a, b], [gradA, gradB]);
+}
+
+/**
+ * The gradient function of a binary op for its operand `t` (a or b), given the op's index maps if the forward made
+ * them (see binaryOp). At module level, not a closure made inside binaryOp per call: a chain keeps each op's
+ * closure and what it holds.
+ */
+function binaryGradient(op: string, t: Tensor, d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor, known: [IndexMap, IndexMap] | undefined, out: Float64Array, shape: Shape): GradFn {
+  const ad = a.data;
+  const bd = b.data;
+  const n = out.length;
+  let maps = known;
+  return reading(readsOf(d, a, b), (g) => {
     let local: Float64Array;
     if (d === 1) local = g;
     else if (d === -1) {
@@ -107,14 +126,13 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
       local = allocate(n);
       const other = t === a ? b : a; // mul's local derivative is the other operand: g · it in WebAssembly if it can
       if (op === 'mul' && wasmBinaryOp(op, g, shape, other.data, other.shape, shape, local)) return sumToShape(local, shape, t.shape);
-      const [ia, ib] = indexMaps();
+      const [ia, ib] = (maps ??= indexMapsOf(a, b, shape, n));
       for (let i = 0; i < n; i++) {
         local[i] = g[i] * d.at(ad[ia ? ia[i] : ia === null ? i : 0], bd[ib ? ib[i] : ib === null ? i : 0], out[i]);
       }
     }
     return sumToShape(local, shape, t.shape);
-  }) : NO_GRADIENT;
-  return Tensor.fromOp(op, out, shape, [a, b], [gradFor(a, da), gradFor(b, db)]);
+  });
 }
 
 /** Local derivative of a unary op, given its input and output. */
@@ -145,9 +163,13 @@ export const sub = api(function sub(a: TensorLike, b: TensorLike): Tensor {
   return binaryOp('sub', a, b, (x, y) => x - y, 1, -1);
 });
 
+// Derivatives made once, not per call (a chain keeps each op's).
+const MUL_DA: BinaryDerivative = { reads: 'b', at: (_, y) => y };
+const MUL_DB: BinaryDerivative = { reads: 'a', at: (x) => x };
+
 /** Elementwise product with broadcasting. `mul(tensor([[1], [2]]), tensor([1, 10]))` -> [[1, 10], [2, 20]] */
 export const mul = api(function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('mul', a, b, (x, y) => x * y, { reads: 'b', at: (_, y) => y }, { reads: 'a', at: (x) => x });
+  return binaryOp('mul', a, b, (x, y) => x * y, MUL_DA, MUL_DB);
 });
 
 /** Elementwise quotient with broadcasting. `div(tensor([2, 4]), 2)` -> [1, 2] */

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import { crossEntropy, mean, nn, randn, tensor, Tensor } from '../../engine';
 import { TensorMethods, TENSOR_METHODS } from '../../engine/methods';
 import { Recorder, setRecorder, StackCapture } from '../../engine/recorder';
@@ -75,6 +76,16 @@ describe('recorder', () => {
     expect(y.dependencies[0].tensor, 'chain', 'matmul(');
     expect(y, 'chain', 'relu(');
     assert.deepEqual(rec.tensors.map((t) => t.op), ['tensor', 'tensor', 'matmul', 'relu']);
+  });
+
+  it('keeps the call site of a tensor the model prints while recording (console.log shows the capture by its call)', () => {
+    let y!: Tensor;
+    record(() => {
+      y = tensor([1, 2]).mul(3); // site: printed
+    });
+    assert.match(inspect(y), /site: StackCapture\(mul\)/);
+    const site = originalSite(y);
+    assert.deepEqual({ line: site.line, column: site.column }, markedPosition('printed', 'mul('));
   });
 
   it('records the user\'s line for every Tensor method (each comes from the one method table)', () => {

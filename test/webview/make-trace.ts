@@ -31,9 +31,7 @@ function locate(): Locator | null {
  * detector unless given some, and the default record options but for `options`.
  */
 export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>): Trace {
-  const loc = locate();
-  const record: RecordOptions = { steps: 'last', nodeLimit, readSource, ...options };
-  const recorder = new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.firstUserSite(capture.callSites())), record, undefined, detectors);
+  const recorder = traceRecorder(nodeLimit, detectors, options);
   setRecorder(recorder);
   try {
     const result = run();
@@ -42,6 +40,13 @@ export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors
   } finally {
     setRecorder(null);
   }
+}
+
+/** A fresh TraceRecorder as the worker makes one (sites mapped through this bundle's source map), not yet set. */
+export function traceRecorder(nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>): TraceRecorder {
+  const loc = locate();
+  const record: RecordOptions = { steps: 'last', nodeLimit, readSource, ...options };
+  return new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.firstUserSite(capture.callSites())), record, undefined, detectors);
 }
 
 /** One training step of an MLP with `depth` hidden tanh layers of `width` units, cross-entropy on 3 classes. */
