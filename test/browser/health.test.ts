@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { Trace, traceFromJson, traceToJson } from '../../engine/trace';
+import type { HeatmapData } from '../../webview/health/data';
 import type { ChartName } from '../../webview/health/health-view';
 import { gradscope, repo } from '../runner/cli-helpers';
 import { drawn, launch, openView, posted, screenshot, sendToView } from './chromium';
@@ -20,13 +21,13 @@ interface Handle {
     state: { view?: string; selected: number | null; step: number };
     select(node: number): void;
     setStep(step: number): void;
-    health: { drawn: Promise<void>; charts: Map<ChartName, EChart> };
+    health: { drawn: Promise<void>; charts: Map<ChartName, EChart>; heatmap: HeatmapData | null };
   };
   __csp: string[];
 }
 interface EChart {
   getOption(): { series: Series[]; yAxis: { data?: string[] }[] };
-  convertToPixel(finder: { seriesIndex: number }, value: [number, number] | [number, string] | [string, string]): [number, number];
+  convertToPixel(finder: { seriesIndex: number } | { gridIndex: number }, value: [number, number] | [number, string] | [string, string]): [number, number];
   dispatchAction(action: Record<string, unknown>): void;
   getDom(): { getBoundingClientRect(): { left: number; top: number } };
 }
@@ -45,7 +46,8 @@ async function showHealth(page: Page): Promise<void> {
 /** What each chart holds: the flow's bars, the heatmap's rows, the lines of the other two. */
 function chartCounts(page: Page) {
   return page.evaluate(() => {
-    const charts = (window as unknown as Handle).__gradscope.health.charts;
+    const health = (window as unknown as Handle).__gradscope.health;
+    const charts = health.charts;
     const option = (name: ChartName) => charts.get(name)!.getOption();
     const flow = option('flow');
     return {
@@ -54,7 +56,7 @@ function chartCounts(page: Page) {
       flowNames: flow.yAxis[0].data!,
       flowMeans: (flow.series[0].data as { real: number | null }[]).map((d) => d.real),
       heatmapRows: option('heatmap').yAxis[0].data!.length,
-      heatmapCells: option('heatmap').series[0].data.length,
+      heatmapCells: health.heatmap!.cells.length, // drawn as one image: the cells are the view's, not the chart's
       ratioLines: option('ratios').series.filter((s) => s.data.length > 0).length,
       histogramLines: option('histograms').series.length,
       // The notes a chart writes where it has nothing to draw ("no gradient histogram at this step").
@@ -185,10 +187,12 @@ describe('Health view (Chromium)', function () {
     // (A long run's heatmap has a column for several steps: a click goes to the column's first step.)
     await scrollToChart(page, 'heatmap');
     const card = await page.evaluate(() => {
-      const chart = (window as unknown as Handle).__gradscope.health.charts.get('heatmap')!;
+      const health = (window as unknown as Handle).__gradscope.health;
+      const chart = health.charts.get('heatmap')!;
       const option = chart.getOption() as ReturnType<EChart['getOption']> & { xAxis: { data: string[] }[] };
-      const [column, row] = option.series[0].data[Math.floor(option.series[0].data.length / 3)] as [number, number, number];
-      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [column, row]);
+      const cells = health.heatmap!.cells;
+      const [column, row] = cells[Math.floor(cells.length / 3)];
+      const [x, y] = chart.convertToPixel({ gridIndex: 0 }, [column, row]);
       const box = chart.getDom().getBoundingClientRect();
       return { step: Number(option.xAxis[0].data[column]) - 1, row, x: box.left + x, y: box.top + y };
     });
