@@ -183,6 +183,26 @@ describe('Health view (Chromium)', function () {
     assert.deepEqual(marked.outlined.map((o, i) => (o ? i : -1)).filter((i) => i >= 0), [0]);
     assert.equal(marked.widths[0], 3);
     assert.ok(marked.widths.slice(1).every((w) => w !== undefined && w < 3));
+    // Hovering an update-ratio line (no symbols: a line of many steps) shows that parameter's ratio in a tooltip.
+    const line = await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('ratios')!;
+      const points = chart.getOption().series[2].data as unknown as [number, number][];
+      const [x, y] = chart.convertToPixel({ seriesIndex: 2 }, points[Math.floor(points.length / 2)]);
+      const box = chart.getDom().getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y };
+    });
+    await page.mouse.move(line.x - 20, line.y - 20);
+    await page.mouse.move(line.x, line.y, { steps: 4 });
+    const tip = await page.waitForFunction(() => {
+      // The tooltip is text drawn in the chart's canvas (richText, for the CSP): read it from ECharts' display list.
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('ratios')! as unknown as { getZr(): { storage: { getDisplayList(update: boolean): { style?: { text?: string }; invisible?: boolean }[] } } };
+      const texts = chart.getZr().storage.getDisplayList(true).filter((e) => !e.invisible && e.style?.text).map((e) => e.style!.text!);
+      return texts.some((t) => /update ratio/.test(t)) && texts.join('\n');
+    });
+    await screenshot(page, 'health-ratio-tooltip');
+    const tipText = String(await tip.jsonValue());
+    assert.ok(tipText.split('\n').includes(names[2]), `the tooltip names the third parameter: ${tipText}`);
+    assert.match(tipText, /steps? [\d–]+: update ratio \d/);
     // A heatmap cell picks its parameter and moves the scrubber to its step.
     // (A long run's heatmap has a column for several steps: a click goes to the column's first step.)
     await scrollToChart(page, 'heatmap');

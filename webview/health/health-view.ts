@@ -16,7 +16,7 @@ import { flowHeight, flowOption } from './flow-chart';
 import { heatmapHeight, heatmapMarks, heatmapOption, HeatmapPlot, heatmapTip } from './heatmap-chart';
 import { CellIndex } from './heatmap-cells';
 import { HISTOGRAM_HEIGHT, histogramOption } from './histogram-chart';
-import { RATIO_HEIGHT, ratioMarks, ratioOption } from './ratio-chart';
+import { nearestLine, RATIO_HEIGHT, ratioMarks, ratioOption, ratioTip } from './ratio-chart';
 
 echarts.use([BarChart, CustomChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent, GraphicComponent, CanvasRenderer]);
 
@@ -52,6 +52,8 @@ export class HealthView {
   /** Where its plot was drawn, and its cells by column and row: the pointer's cell for hover and click. */
   private readonly heatmapPlot: HeatmapPlot = { rect: null };
   private heatmapIndex: CellIndex | null = null;
+  /** The update-ratio lines as last drawn: the pointer's line for the tooltip. */
+  private ratios: [number, number | null][][] = [];
   private step = -1;
   private selected: number | null = null;
   /** What each chart last drew, so a step or selection change redraws only the charts it changes. */
@@ -149,7 +151,7 @@ export class HealthView {
     const plan: [ChartName, string, number, () => Record<string, unknown>, (() => Record<string, unknown>)?, string?][] = [
       ['flow', `${step}/${param}`, flowHeight(model), () => flowOption(theme, model, flowAt(trace, model, step), step, param)],
       ['heatmap', `${this.metric}/${param}/${columns}`, heatmapHeight(model), () => this.heatmapOption(trace, model, columns, step, param), () => ({ series: [heatmapMarks(theme, model, this.heatmap!, step, param)] }), `${step}`],
-      ['ratios', `${param}/${columns}`, RATIO_HEIGHT, () => ratioOption(theme, model, ratioSeries(trace, model, columns), step, param), () => ({ series: [ratioMarks(theme, step)] }), `${step}`],
+      ['ratios', `${param}/${columns}`, RATIO_HEIGHT, () => ratioOption(theme, model, (this.ratios = ratioSeries(trace, model, columns)), step, param), () => ({ series: [ratioMarks(theme, step)] }), `${step}`],
       ['histograms', `${shown}/${step}/${param}/${activation}`, HISTOGRAM_HEIGHT, () => histogramOption(theme, model, {
         shown,
         step,
@@ -192,16 +194,31 @@ export class HealthView {
     return rect === null || this.heatmapIndex === null ? null : this.heatmapIndex.cellAt(rect, e.offsetX, e.offsetY);
   }
 
-  /** The heatmap's cells are one image: its hover tooltip and its click find their cell from the pointer. */
-  private listenToCells(chart: echarts.ECharts): void {
+  /** The tooltip of the update-ratio line nearest the pointer (a line has no item under the pointer to show one). */
+  private ratioTipAt(chart: echarts.ECharts, x: number, y: number): string | null {
+    const model = this.model;
+    if (model === null || !chart.containPixel({ gridIndex: 0 }, [x, y])) return null;
+    const near = nearestLine(this.ratios, [x, y], (value) => chart.convertToPixel({ gridIndex: 0 }, value) as number[]);
+    return near === null ? null : ratioTip(model.params[near.line].label, this.ratios[near.line], near.index);
+  }
+
+  /** Shows `tipAt`'s text at the pointer as it moves over the chart (nothing: no tooltip). */
+  private hoverTips(chart: echarts.ECharts, tipAt: (x: number, y: number) => string | null): void {
     const zr = chart.getZr();
     zr.on('mousemove', (e) => {
-      const cell = this.heatmapCell(e);
-      if (cell === null || this.model === null || this.heatmap === null) return chart.dispatchAction({ type: 'hideTip' });
-      chart.dispatchAction({ type: 'showTip', x: e.offsetX, y: e.offsetY, tooltip: heatmapTip(this.model, this.heatmap, this.metric, cell) });
+      const tip = tipAt(e.offsetX, e.offsetY);
+      chart.dispatchAction(tip === null ? { type: 'hideTip' } : { type: 'showTip', x: e.offsetX, y: e.offsetY, tooltip: tip });
     });
     zr.on('globalout', () => chart.dispatchAction({ type: 'hideTip' }));
-    zr.on('click', (e) => {
+  }
+
+  /** The heatmap's cells are one image: its hover tooltip and its click find their cell from the pointer. */
+  private listenToCells(chart: echarts.ECharts): void {
+    this.hoverTips(chart, (x, y) => {
+      const cell = this.heatmapCell({ offsetX: x, offsetY: y });
+      return cell === null || this.model === null || this.heatmap === null ? null : heatmapTip(this.model, this.heatmap, this.metric, cell);
+    });
+    chart.getZr().on('click', (e) => {
       const cell = this.heatmapCell(e);
       const tensor = cell === null ? undefined : this.model?.params[cell.row];
       if (cell === null || tensor === undefined) return;
@@ -214,13 +231,16 @@ export class HealthView {
   private chart(name: ChartName): echarts.ECharts {
     const box = this.boxes.get(name)!;
     let chart = this.charts.get(name);
-    if (chart === undefined) {
-      chart = echarts.init(box, null, { renderer: 'canvas' });
-      this.charts.set(name, chart);
-      chart.on('click', (e) => this.onClick(name, e as unknown as ClickEvent));
-      if (name === 'heatmap') this.listenToCells(chart);
-    } else fitBox(chart, box);
-    return chart;
+    if (chart !== undefined) {
+      fitBox(chart, box);
+      return chart;
+    }
+    const made = echarts.init(box, null, { renderer: 'canvas' });
+    this.charts.set(name, made);
+    made.on('click', (e) => this.onClick(name, e as unknown as ClickEvent));
+    if (name === 'heatmap') this.listenToCells(made);
+    if (name === 'ratios') this.hoverTips(made, (x, y) => this.ratioTipAt(made, x, y));
+    return made;
   }
 
   private onClick(name: ChartName, e: ClickEvent): void {
