@@ -14,9 +14,9 @@ import { currentTheme } from '../theme';
 import { activationHistograms, flowAt, gradientHistograms, healthModel, HealthModel, HealthTensor, heatmapCells, HeatmapData, HeatmapMetric, indexOfNode, nearestHistogramStep, ratioSeries } from './data';
 import { flowHeight, flowOption } from './flow-chart';
 import { heatmapHeight, heatmapMarks, heatmapOption, HeatmapPlot, heatmapTip } from './heatmap-chart';
-import { CellIndex } from './heatmap-cells';
+import { CellIndex, nearestLine, ratioTip } from './pointer';
 import { HISTOGRAM_HEIGHT, histogramOption } from './histogram-chart';
-import { nearestLine, RATIO_HEIGHT, ratioMarks, ratioOption, ratioTip } from './ratio-chart';
+import { RATIO_HEIGHT, ratioMarks, ratioOption } from './ratio-chart';
 
 echarts.use([BarChart, CustomChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent, GraphicComponent, CanvasRenderer]);
 

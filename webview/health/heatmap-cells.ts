@@ -2,19 +2,12 @@
 // and ECharts' heatmap series makes, lays out and paints a shape for each (about 150 ms of the switch to Health).
 // Here they are filled into an offscreen canvas at the plot's device pixels and drawn as a single image inside the
 // grid; ECharts still draws the axes, the colour scale, the step line and the selected row. Hover and click find
-// their cell from the pointer's pixel (cellAt), as the image has no shapes to hit.
+// their cell from the pointer's pixel (pointer.ts CellIndex), as the image has no shapes to hit.
 import { interpolate, NAN_COLOR } from '../colors';
 import type { HeatmapData } from './data';
+import type { PlotRect } from './pointer';
 
 export const HEATMAP_VIRIDIS = ['#440154', '#3e4989', '#26828e', '#35b779', '#b5de2b', '#fde725'];
-
-/** The plot's rectangle, in CSS pixels of the chart. */
-export interface PlotRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /** A colour as the 32-bit RGBA pixel a little-endian Uint32Array view of ImageData holds (bytes R, G, B, A). */
 function pixel(hex: string): number {
@@ -50,31 +43,4 @@ export function paintCells(data: HeatmapData, rows: number, plot: PlotRect, scal
   }
   canvas.getContext('2d')!.putImageData(image, 0, 0);
   return canvas;
-}
-
-/** What the cell under a point of the plot holds: its log10 value, NaN/Inf, or nothing recorded. */
-export interface CellAt {
-  column: number;
-  row: number;
-  value: number | 'nan' | null;
-}
-
-/** Finds a cell by column and row in O(1): a hover looks one up on every mouse move. */
-export class CellIndex {
-  private readonly values = new Map<number, number>();
-  private readonly nan = new Set<number>();
-
-  constructor(private readonly data: HeatmapData, private readonly rows: number) {
-    for (const [c, r, l] of data.cells) this.values.set(c * rows + r, l);
-    for (const [c, r] of data.nan) this.nan.add(c * rows + r);
-  }
-
-  /** The cell at a pixel of the chart (CSS pixels), or null outside the plot. */
-  cellAt(plot: PlotRect, x: number, y: number): CellAt | null {
-    if (x < plot.x || y < plot.y || x >= plot.x + plot.width || y >= plot.y + plot.height) return null;
-    const column = Math.min(this.data.columns - 1, Math.floor(((x - plot.x) / plot.width) * this.data.columns));
-    const row = Math.min(this.rows - 1, Math.floor(((y - plot.y) / plot.height) * this.rows));
-    const key = column * this.rows + row;
-    return { column, row, value: this.nan.has(key) ? 'nan' : this.values.get(key) ?? null };
-  }
 }

@@ -6,7 +6,8 @@ import type { Theme } from '../theme';
 import { baseOption, axisColours, namesAxis, ROW_PX, titled } from './chart-style';
 import type { HealthModel, HeatmapData, HeatmapMetric } from './data';
 import { formatMagnitude } from '../../engine/format';
-import { CellAt, HEATMAP_VIRIDIS, paintCells, PlotRect } from './heatmap-cells';
+import { HEATMAP_VIRIDIS, paintCells } from './heatmap-cells';
+import type { CellAt, PlotRect } from './pointer';
 
 export const heatmapHeight = (model: HealthModel) => Math.max(220, ROW_PX * model.params.length + 110);
 

@@ -5,7 +5,6 @@ import { HEALTHY_UPDATE_RATIO } from '../../engine/trace';
 import type { Theme } from '../theme';
 import { axisColours, baseOption, depthColor, emptyNote, powerOfTen, titled } from './chart-style';
 import type { HealthModel } from './data';
-import { formatMagnitude } from '../../engine/format';
 
 export const RATIO_HEIGHT = 300;
 export const RATIO_MARKS = 'ratio-marks';
@@ -43,35 +42,6 @@ export function ratioOption(theme: Theme, model: HealthModel, series: [number, n
       ratioMarks(theme, step),
     ],
   };
-}
-
-/** A point's tooltip: its parameter, its step (or the steps a point of a long run stands for) and its ratio. */
-export function ratioTip(label: string, line: [number, number | null][], index: number): string {
-  const [middle, ratio] = line[index];
-  const every = line.length > 1 ? line[1][0] - line[0][0] : 1;
-  const first = middle - (every - 1) / 2;
-  const steps = every <= 1 ? `step ${middle}` : `steps ${first}–${first + every - 1}`;
-  return `${label}\n${steps}: ${ratio === null ? 'no update' : `update ratio ${formatMagnitude(ratio)}${every > 1 ? ' (geometric mean)' : ''}`}`;
-}
-
-/**
- * The line nearest a pixel of the chart, within `reach` pixels up or down, at the point nearest it along the steps:
- * `{ line, index }`, or null. `toPixel` is the chart's conversion from `[step, ratio]` to its pixels.
- */
-export function nearestLine(series: [number, number | null][][], at: [number, number], toPixel: (value: [number, number]) => number[], reach = 8): { line: number; index: number } | null {
-  const xs = series[0] ?? [];
-  if (xs.length === 0) return null;
-  let index = 0;
-  for (let i = 1; i < xs.length; i++) if (Math.abs(toPixel([xs[i][0], 1])[0] - at[0]) < Math.abs(toPixel([xs[index][0], 1])[0] - at[0])) index = i;
-  let best: { line: number; index: number } | null = null;
-  let bestDistance = reach;
-  series.forEach((points, line) => {
-    const [x, ratio] = points[index] ?? [];
-    if (x === undefined || ratio === null || ratio === undefined) return;
-    const distance = Math.abs(toPixel([x, ratio])[1] - at[1]);
-    if (distance <= bestDistance) [best, bestDistance] = [{ line, index }, distance];
-  });
-  return best;
 }
 
 /** The healthy band, the ~1e-3 line and the scrubber's step, as an otherwise empty series. */
