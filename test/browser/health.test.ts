@@ -84,6 +84,16 @@ async function screenshotCharts(page: Page, name: string): Promise<void> {
   }
 }
 
+/**
+ * In the page: every text a chart draws, one a line, once one matches `shown` (else false). The tooltip is text drawn
+ * in the chart's canvas (richText, for the CSP), so it is read from ECharts' display list. Installed per page.
+ */
+declare function tooltipText(chart: ChartName, shown: RegExp): string | false;
+const TOOLTIP_TEXT = `window.tooltipText = (name, shown) => {
+  const texts = window.__gradscope.health.charts.get(name).getZr().storage.getDisplayList(true).filter((e) => !e.invisible && e.style && e.style.text).map((e) => e.style.text);
+  return texts.some((t) => shown.test(t)) && texts.join('\\n');
+};`;
+
 describe('Health view (Chromium)', function () {
   this.timeout(600_000);
   let browser: Browser;
@@ -149,6 +159,7 @@ describe('Health view (Chromium)', function () {
     const trace = traceFromJson(r.stdout)!;
     const page = await openView(browser);
     await page.setViewportSize({ width: 1000, height: 900 });
+    await page.evaluate(TOOLTIP_TEXT);
     await sendToView(page, { type: 'trace', json: traceToJson(trace) });
     await drawn(page);
     await showHealth(page);
@@ -193,12 +204,7 @@ describe('Health view (Chromium)', function () {
     });
     await page.mouse.move(line.x - 20, line.y - 20);
     await page.mouse.move(line.x, line.y, { steps: 4 });
-    const tip = await page.waitForFunction(() => {
-      // The tooltip is text drawn in the chart's canvas (richText, for the CSP): read it from ECharts' display list.
-      const chart = (window as unknown as Handle).__gradscope.health.charts.get('ratios')! as unknown as { getZr(): { storage: { getDisplayList(update: boolean): { style?: { text?: string }; invisible?: boolean }[] } } };
-      const texts = chart.getZr().storage.getDisplayList(true).filter((e) => !e.invisible && e.style?.text).map((e) => e.style!.text!);
-      return texts.some((t) => /update ratio/.test(t)) && texts.join('\n');
-    });
+    const tip = await page.waitForFunction(() => tooltipText('ratios', /update ratio/));
     await screenshot(page, 'health-ratio-tooltip');
     const tipText = String(await tip.jsonValue());
     assert.ok(tipText.split('\n').includes(names[2]), `the tooltip names the third parameter: ${tipText}`);
@@ -216,6 +222,13 @@ describe('Health view (Chromium)', function () {
       const box = chart.getDom().getBoundingClientRect();
       return { step: Number(option.xAxis[0].data[column]) - 1, row, x: box.left + x, y: box.top + y };
     });
+    // The cells are one image: hovering one still shows its parameter, steps and value.
+    await page.mouse.move(card.x - 5, card.y - 5);
+    await page.mouse.move(card.x, card.y, { steps: 3 });
+    const cellTip = String(await (await page.waitForFunction(() => tooltipText('heatmap', /mean \|gradient\|/))).jsonValue());
+    await screenshot(page, 'health-heatmap-tooltip');
+    assert.ok(cellTip.split('\n').includes(names[card.row]), `the tooltip names the cell's parameter: ${cellTip}`);
+    assert.match(cellTip, new RegExp(`steps? ${card.step + 1}[–\\d]*: mean \\|gradient\\| \\d`));
     await page.mouse.click(card.x, card.y);
     const state = await page.evaluate(() => (window as unknown as Handle).__gradscope.state);
     assert.equal(state.step, card.step);

@@ -55,7 +55,7 @@ export function heatmapOption(
     return { type: 'image', silent: true, style: { image: painted.canvas, ...rect } };
   };
   // One item, drawn as the image of every cell: as many items as cells cost ECharts ~100 ms of per-item work.
-  const cells = { id: HEATMAP_CELLS, name: what, type: 'custom', data: [[0, 0, data.lo]], encode: { x: 0, y: 1 }, renderItem: cellsImage, silent: true, animation: false };
+  const cells = { id: HEATMAP_CELLS, name: what, type: 'custom', data: [[0, 0, data.lo]], encode: { x: 0, y: 1 }, renderItem: cellsImage, silent: true, animation: false, z: 1 }; // under the step line and the selected row's outline
   return {
     ...baseOption(theme),
     title: titled(theme, `${metric === 'grad' ? 'Mean |gradient|' : 'Update ratio'} by step`, data.cells.length === 0 ? `no ${what} recorded${data.nan.length > 0 ? ': NaN or Inf (red)' : ''}` : `log colour${data.every > 1 ? `, ${data.every} steps a column` : ''}${data.nan.length > 0 ? ', NaN/Inf red' : ''}; click: parameter, step`),
@@ -89,20 +89,22 @@ export function heatmapOption(
   };
 }
 
-/** The step line and the selected row's outline, as an otherwise empty series. */
+/**
+ * The step line (through its column) and the selected row's outline (around the whole row: a mark area between
+ * two category centres was a line through the row's middle), drawn over the cells by a one-item series.
+ */
 export function heatmapMarks(theme: Theme, model: HealthModel, data: Pick<HeatmapData, 'every' | 'columns'>, step: number, selected: number): Record<string, unknown> {
-  const column = (c: number) => String(c * data.every + 1);
-  const last = column(data.columns - 1);
-  return {
-    id: HEATMAP_MARKS,
-    type: 'line',
-    data: [],
-    silent: true,
-    markLine: { silent: true, symbol: 'none', animation: false, label: { show: false }, lineStyle: { color: theme.focus, width: 2, type: 'solid' }, data: [{ xAxis: column(Math.floor(step / data.every)) }] },
-    markArea: {
-      silent: true,
-      itemStyle: { color: 'transparent', borderColor: theme.focus, borderWidth: selected < 0 ? 0 : 2 },
-      data: selected < 0 ? [] : [[{ xAxis: column(0), yAxis: model.params[selected].label }, { xAxis: last, yAxis: model.params[selected].label }]],
-    },
+  const rows = Math.max(1, model.params.length);
+  const columns = Math.max(1, data.columns);
+  const renderItem = (params: { coordSys: PlotRect }) => {
+    const plot = params.coordSys;
+    const x = plot.x + ((Math.floor(step / data.every) + 0.5) * plot.width) / columns;
+    const children: Record<string, unknown>[] = [{ type: 'line', shape: { x1: x, y1: plot.y, x2: x, y2: plot.y + plot.height }, style: { stroke: theme.focus, lineWidth: 2 } }];
+    if (selected >= 0) {
+      const height = plot.height / rows;
+      children.push({ type: 'rect', shape: { x: plot.x + 1, y: plot.y + selected * height + 1, width: plot.width - 2, height: height - 2 }, style: { fill: 'transparent', stroke: theme.focus, lineWidth: 2 } });
+    }
+    return { type: 'group', silent: true, children };
   };
+  return { id: HEATMAP_MARKS, type: 'custom', data: [[0, 0]], encode: { x: 0, y: 1 }, renderItem, silent: true, animation: false, z: 3 };
 }
