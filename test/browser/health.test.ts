@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { Trace, traceFromJson, traceToJson } from '../../engine/trace';
+import type { HeatmapData } from '../../webview/health/data';
 import type { ChartName } from '../../webview/health/health-view';
 import { gradscope, repo } from '../runner/cli-helpers';
 import { drawn, launch, openView, posted, screenshot, sendToView } from './chromium';
@@ -20,13 +21,13 @@ interface Handle {
     state: { view?: string; selected: number | null; step: number };
     select(node: number): void;
     setStep(step: number): void;
-    health: { drawn: Promise<void>; charts: Map<ChartName, EChart> };
+    health: { drawn: Promise<void>; charts: Map<ChartName, EChart>; heatmap: HeatmapData | null };
   };
   __csp: string[];
 }
 interface EChart {
   getOption(): { series: Series[]; yAxis: { data?: string[] }[] };
-  convertToPixel(finder: { seriesIndex: number }, value: [number, number] | [number, string] | [string, string]): [number, number];
+  convertToPixel(finder: { seriesIndex: number } | { gridIndex: number }, value: [number, number] | [number, string] | [string, string]): [number, number];
   dispatchAction(action: Record<string, unknown>): void;
   getDom(): { getBoundingClientRect(): { left: number; top: number } };
 }
@@ -45,7 +46,8 @@ async function showHealth(page: Page): Promise<void> {
 /** What each chart holds: the flow's bars, the heatmap's rows, the lines of the other two. */
 function chartCounts(page: Page) {
   return page.evaluate(() => {
-    const charts = (window as unknown as Handle).__gradscope.health.charts;
+    const health = (window as unknown as Handle).__gradscope.health;
+    const charts = health.charts;
     const option = (name: ChartName) => charts.get(name)!.getOption();
     const flow = option('flow');
     return {
@@ -54,7 +56,7 @@ function chartCounts(page: Page) {
       flowNames: flow.yAxis[0].data!,
       flowMeans: (flow.series[0].data as { real: number | null }[]).map((d) => d.real),
       heatmapRows: option('heatmap').yAxis[0].data!.length,
-      heatmapCells: option('heatmap').series[0].data.length,
+      heatmapCells: health.heatmap!.cells.length, // drawn as one image: the cells are the view's, not the chart's
       ratioLines: option('ratios').series.filter((s) => s.data.length > 0).length,
       histogramLines: option('histograms').series.length,
       // The notes a chart writes where it has nothing to draw ("no gradient histogram at this step").
@@ -81,6 +83,16 @@ async function screenshotCharts(page: Page, name: string): Promise<void> {
     await screenshot(page, `health-${name}-${chart}`);
   }
 }
+
+/**
+ * In the page: every text a chart draws, one a line, once one matches `shown` (else false). The tooltip is text drawn
+ * in the chart's canvas (richText, for the CSP), so it is read from ECharts' display list. Installed per page.
+ */
+declare function tooltipText(chart: ChartName, shown: RegExp): string | false;
+const TOOLTIP_TEXT = `window.tooltipText = (name, shown) => {
+  const texts = window.__gradscope.health.charts.get(name).getZr().storage.getDisplayList(true).filter((e) => !e.invisible && e.style && e.style.text).map((e) => e.style.text);
+  return texts.some((t) => shown.test(t)) && texts.join('\\n');
+};`;
 
 describe('Health view (Chromium)', function () {
   this.timeout(600_000);
@@ -147,6 +159,7 @@ describe('Health view (Chromium)', function () {
     const trace = traceFromJson(r.stdout)!;
     const page = await openView(browser);
     await page.setViewportSize({ width: 1000, height: 900 });
+    await page.evaluate(TOOLTIP_TEXT);
     await sendToView(page, { type: 'trace', json: traceToJson(trace) });
     await drawn(page);
     await showHealth(page);
@@ -181,17 +194,41 @@ describe('Health view (Chromium)', function () {
     assert.deepEqual(marked.outlined.map((o, i) => (o ? i : -1)).filter((i) => i >= 0), [0]);
     assert.equal(marked.widths[0], 3);
     assert.ok(marked.widths.slice(1).every((w) => w !== undefined && w < 3));
+    // Hovering an update-ratio line (no symbols: a line of many steps) shows that parameter's ratio in a tooltip.
+    const line = await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('ratios')!;
+      const points = chart.getOption().series[2].data as unknown as [number, number][];
+      const [x, y] = chart.convertToPixel({ seriesIndex: 2 }, points[Math.floor(points.length / 2)]);
+      const box = chart.getDom().getBoundingClientRect();
+      return { x: box.left + x, y: box.top + y };
+    });
+    await page.mouse.move(line.x - 20, line.y - 20);
+    await page.mouse.move(line.x, line.y, { steps: 4 });
+    const tip = await page.waitForFunction(() => tooltipText('ratios', /update ratio/));
+    await screenshot(page, 'health-ratio-tooltip');
+    const tipText = String(await tip.jsonValue());
+    assert.ok(tipText.split('\n').includes(names[2]), `the tooltip names the third parameter: ${tipText}`);
+    assert.match(tipText, /steps? [\d–]+: update ratio \d/);
     // A heatmap cell picks its parameter and moves the scrubber to its step.
     // (A long run's heatmap has a column for several steps: a click goes to the column's first step.)
     await scrollToChart(page, 'heatmap');
     const card = await page.evaluate(() => {
-      const chart = (window as unknown as Handle).__gradscope.health.charts.get('heatmap')!;
+      const health = (window as unknown as Handle).__gradscope.health;
+      const chart = health.charts.get('heatmap')!;
       const option = chart.getOption() as ReturnType<EChart['getOption']> & { xAxis: { data: string[] }[] };
-      const [column, row] = option.series[0].data[Math.floor(option.series[0].data.length / 3)] as [number, number, number];
-      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [column, row]);
+      const cells = health.heatmap!.cells;
+      const [column, row] = cells[Math.floor(cells.length / 3)];
+      const [x, y] = chart.convertToPixel({ gridIndex: 0 }, [column, row]);
       const box = chart.getDom().getBoundingClientRect();
       return { step: Number(option.xAxis[0].data[column]) - 1, row, x: box.left + x, y: box.top + y };
     });
+    // The cells are one image: hovering one still shows its parameter, steps and value.
+    await page.mouse.move(card.x - 5, card.y - 5);
+    await page.mouse.move(card.x, card.y, { steps: 3 });
+    const cellTip = String(await (await page.waitForFunction(() => tooltipText('heatmap', /mean \|gradient\|/))).jsonValue());
+    await screenshot(page, 'health-heatmap-tooltip');
+    assert.ok(cellTip.split('\n').includes(names[card.row]), `the tooltip names the cell's parameter: ${cellTip}`);
+    assert.match(cellTip, new RegExp(`steps? ${card.step + 1}[–\\d]*: mean \\|gradient\\| \\d`));
     await page.mouse.click(card.x, card.y);
     const state = await page.evaluate(() => (window as unknown as Handle).__gradscope.state);
     assert.equal(state.step, card.step);

@@ -9,6 +9,8 @@ const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89
 /** A tensor's colour: viridis from the input (dark) to the output (bright), kept off the end that vanishes on the background. */
 export function depthColor(index: number, count: number, theme: Theme): string {
   const t = count < 2 ? 0.5 : index / (count - 1);
+  // High contrast: the black background needs the bright part of the scale (its dark end all but vanished there).
+  if (theme.kind === 'high-contrast') return interpolate(VIRIDIS, 0.4 + 0.6 * t);
   return theme.kind === 'light' ? interpolate(VIRIDIS, 0.85 * t) : interpolate(VIRIDIS, 0.22 + 0.78 * t);
 }
 
@@ -29,7 +31,7 @@ export function baseOption(theme: Theme): Record<string, unknown> {
       confine: true,
       backgroundColor: theme.background,
       borderColor: theme.border,
-      textStyle: { color: theme.foreground, fontSize: 11 },
+      textStyle: { color: theme.foreground, fontFamily: theme.font, fontSize: 11 },
     },
   };
 }

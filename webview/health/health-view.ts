@@ -3,7 +3,7 @@
 // them back: a click on a parameter or a layer selects its node in the graph (which reveals its line in the
 // editor); a heatmap cell also moves the scrubber to its step. Charts draw only while the pane is shown, and only
 // those in view (a long model's charts are taller than the panel): the rest as the pane scrolls to them.
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
 import { GraphicComponent, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -11,13 +11,14 @@ import type { Trace } from '../../engine/trace';
 import { el } from '../dom';
 import { stepIndex } from '../elements';
 import { currentTheme } from '../theme';
-import { activationHistograms, flowAt, gradientHistograms, healthModel, HealthModel, heatmapCells, HeatmapData, HeatmapMetric, indexOfNode, nearestHistogramStep, ratioSeries } from './data';
+import { activationHistograms, flowAt, gradientHistograms, healthModel, HealthModel, HealthTensor, heatmapCells, HeatmapData, HeatmapMetric, indexOfNode, nearestHistogramStep, ratioSeries } from './data';
 import { flowHeight, flowOption } from './flow-chart';
-import { heatmapHeight, heatmapMarks, heatmapOption } from './heatmap-chart';
+import { heatmapHeight, heatmapMarks, heatmapOption, HeatmapPlot, heatmapTip } from './heatmap-chart';
+import { CellIndex, nearestLine, ratioTip } from './pointer';
 import { HISTOGRAM_HEIGHT, histogramOption } from './histogram-chart';
 import { RATIO_HEIGHT, ratioMarks, ratioOption } from './ratio-chart';
 
-echarts.use([BarChart, HeatmapChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent, GraphicComponent, CanvasRenderer]);
+echarts.use([BarChart, CustomChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent, GraphicComponent, CanvasRenderer]);
 
 export type ChartName = 'flow' | 'heatmap' | 'ratios' | 'histograms';
 const CHARTS: readonly ChartName[] = ['flow', 'heatmap', 'ratios', 'histograms'];
@@ -46,8 +47,13 @@ export class HealthView {
   private trace: Trace | null = null;
   private model: HealthModel | null = null;
   private metric: HeatmapMetric = 'grad';
-  /** The heatmap's cells as last drawn (its step line is placed in its columns). */
-  private heatmap: HeatmapData | null = null;
+  /** The heatmap's cells as last drawn (its step line is placed in its columns; tests read the cells here). */
+  heatmap: HeatmapData | null = null;
+  /** Where its plot was drawn, and its cells by column and row: the pointer's cell for hover and click. */
+  private readonly heatmapPlot: HeatmapPlot = { rect: null };
+  private heatmapIndex: CellIndex | null = null;
+  /** The update-ratio lines as last drawn: the pointer's line for the tooltip. */
+  private ratios: [number, number | null][][] = [];
   private step = -1;
   private selected: number | null = null;
   /** What each chart last drew, so a step or selection change redraws only the charts it changes. */
@@ -80,8 +86,9 @@ export class HealthView {
     });
     this.boxes.get('heatmap')!.before(metric); // in the heatmap's card, above the chart
     parent.append(this.pane);
+    // Showing the pane resizes it too: only charts whose box changed size lay out again (a resize redraws all of it).
     new ResizeObserver(() => {
-      for (const chart of this.charts.values()) chart.resize();
+      for (const [name, chart] of this.charts) fitBox(chart, this.boxes.get(name)!);
       this.drawSoon();
     }).observe(this.pane);
     this.pane.addEventListener('scroll', () => this.drawSoon(), { passive: true });
@@ -143,8 +150,8 @@ export class HealthView {
     // Each chart: what it depends on (drawn again only when that changes), and how to draw it.
     const plan: [ChartName, string, number, () => Record<string, unknown>, (() => Record<string, unknown>)?, string?][] = [
       ['flow', `${step}/${param}`, flowHeight(model), () => flowOption(theme, model, flowAt(trace, model, step), step, param)],
-      ['heatmap', `${this.metric}/${param}/${columns}`, heatmapHeight(model), () => heatmapOption(theme, model, (this.heatmap = heatmapCells(trace, model, this.metric, columns)), this.metric, step, param), () => ({ series: [heatmapMarks(theme, model, this.heatmap!, step, param)] }), `${step}`],
-      ['ratios', `${param}/${columns}`, RATIO_HEIGHT, () => ratioOption(theme, model, ratioSeries(trace, model, columns), step, param), () => ({ series: [ratioMarks(theme, step)] }), `${step}`],
+      ['heatmap', `${this.metric}/${param}/${columns}`, heatmapHeight(model), () => this.heatmapOption(trace, model, columns, step, param), () => ({ series: [heatmapMarks(theme, model, this.heatmap!, step, param)] }), `${step}`],
+      ['ratios', `${param}/${columns}`, RATIO_HEIGHT, () => ratioOption(theme, model, (this.ratios = ratioSeries(trace, model, columns)), step, param), () => ({ series: [ratioMarks(theme, step)] }), `${step}`],
       ['histograms', `${shown}/${step}/${param}/${activation}`, HISTOGRAM_HEIGHT, () => histogramOption(theme, model, {
         shown,
         step,
@@ -175,16 +182,65 @@ export class HealthView {
     this.drawn = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
   }
 
+  private heatmapOption(trace: Trace, model: HealthModel, columns: number, step: number, param: number): Record<string, unknown> {
+    this.heatmap = heatmapCells(trace, model, this.metric, columns);
+    this.heatmapIndex = new CellIndex(this.heatmap, model.params.length);
+    return heatmapOption(currentTheme(), model, this.heatmap, this.metric, step, param, this.heatmapPlot);
+  }
+
+  /** The heatmap cell under a pointer event of its chart (offsetX/Y: the chart's own pixels), or null. */
+  private heatmapCell(e: { offsetX: number; offsetY: number }) {
+    const rect = this.heatmapPlot.rect;
+    return rect === null || this.heatmapIndex === null ? null : this.heatmapIndex.cellAt(rect, e.offsetX, e.offsetY);
+  }
+
+  /** The tooltip of the update-ratio line nearest the pointer (a line has no item under the pointer to show one). */
+  private ratioTipAt(chart: echarts.ECharts, x: number, y: number): string | null {
+    const model = this.model;
+    if (model === null || !chart.containPixel({ gridIndex: 0 }, [x, y])) return null;
+    const near = nearestLine(this.ratios, [x, y], (value) => chart.convertToPixel({ gridIndex: 0 }, value) as number[]);
+    return near === null ? null : ratioTip(model.params[near.line].label, this.ratios[near.line], near.index);
+  }
+
+  /** Shows `tipAt`'s text at the pointer as it moves over the chart (nothing: no tooltip). */
+  private hoverTips(chart: echarts.ECharts, tipAt: (x: number, y: number) => string | null): void {
+    const zr = chart.getZr();
+    zr.on('mousemove', (e) => {
+      const tip = tipAt(e.offsetX, e.offsetY);
+      chart.dispatchAction(tip === null ? { type: 'hideTip' } : { type: 'showTip', x: e.offsetX, y: e.offsetY, tooltip: tip });
+    });
+    zr.on('globalout', () => chart.dispatchAction({ type: 'hideTip' }));
+  }
+
+  /** The heatmap's cells are one image: its hover tooltip and its click find their cell from the pointer. */
+  private listenToCells(chart: echarts.ECharts): void {
+    this.hoverTips(chart, (x, y) => {
+      const cell = this.heatmapCell({ offsetX: x, offsetY: y });
+      return cell === null || this.model === null || this.heatmap === null ? null : heatmapTip(this.model, this.heatmap, this.metric, cell);
+    });
+    chart.getZr().on('click', (e) => {
+      const cell = this.heatmapCell(e);
+      const tensor = cell === null ? undefined : this.model?.params[cell.row];
+      if (cell === null || tensor === undefined) return;
+      this.links.setStep(cell.column * (this.heatmap?.every ?? 1)); // a column's first step
+      this.pick(tensor);
+    });
+  }
+
   /** The chart in its box, made the first time (its box is then laid out, so ECharts measures a real size). */
   private chart(name: ChartName): echarts.ECharts {
     const box = this.boxes.get(name)!;
     let chart = this.charts.get(name);
-    if (chart === undefined) {
-      chart = echarts.init(box, null, { renderer: 'canvas' });
-      this.charts.set(name, chart);
-      chart.on('click', (e) => this.onClick(name, e as unknown as ClickEvent));
-    } else chart.resize();
-    return chart;
+    if (chart !== undefined) {
+      fitBox(chart, box);
+      return chart;
+    }
+    const made = echarts.init(box, null, { renderer: 'canvas' });
+    this.charts.set(name, made);
+    made.on('click', (e) => this.onClick(name, e as unknown as ClickEvent));
+    if (name === 'heatmap') this.listenToCells(made);
+    if (name === 'ratios') this.hoverTips(made, (x, y) => this.ratioTipAt(made, x, y));
+    return made;
   }
 
   private onClick(name: ChartName, e: ClickEvent): void {
@@ -195,14 +251,21 @@ export class HealthView {
     else if (e.componentType === 'series') {
       // A bar's index is its parameter's; a no-gradient marker's value is [0, parameter].
       if (name === 'flow') tensor = Array.isArray(e.value) ? model.params[e.value[1] as number] : model.params[e.dataIndex ?? -1];
-      else if (name === 'heatmap' && Array.isArray(e.value)) {
-        tensor = model.params[e.value[1] as number];
-        this.links.setStep((e.value[0] as number) * (this.heatmap?.every ?? 1)); // a column's first step
-      } else tensor = [...model.params, ...model.activations].find((t) => t.label === e.seriesName);
+      else tensor = [...model.params, ...model.activations].find((t) => t.label === e.seriesName);
     }
-    if (tensor?.node !== undefined) this.links.select(tensor.node);
-    else if (tensor?.finding !== undefined) this.links.revealFinding(tensor.finding);
+    if (tensor !== undefined) this.pick(tensor);
   }
+
+  /** Selects a tensor's node, or for a parameter outside the graph shows the finding that names it. */
+  private pick(tensor: HealthTensor): void {
+    if (tensor.node !== undefined) this.links.select(tensor.node);
+    else if (tensor.finding !== undefined) this.links.revealFinding(tensor.finding);
+  }
+}
+
+/** Resizes a chart to its box, if the box's size changed. */
+function fitBox(chart: echarts.ECharts, box: HTMLElement): void {
+  if (chart.getWidth() !== box.clientWidth || chart.getHeight() !== box.clientHeight) chart.resize();
 }
 
 interface ClickEvent {

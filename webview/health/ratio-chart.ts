@@ -5,7 +5,6 @@ import { HEALTHY_UPDATE_RATIO } from '../../engine/trace';
 import type { Theme } from '../theme';
 import { axisColours, baseOption, depthColor, emptyNote, powerOfTen, titled } from './chart-style';
 import type { HealthModel } from './data';
-import { formatMagnitude } from '../../engine/format';
 
 export const RATIO_HEIGHT = 300;
 export const RATIO_MARKS = 'ratio-marks';
@@ -20,7 +19,9 @@ export function ratioOption(theme: Theme, model: HealthModel, series: [number, n
     grid: { left: 8, right: 20, top: 56, bottom: 34, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     xAxis: { type: 'value', min: 1, max: Math.max(model.steps, 2), name: 'step', nameLocation: 'middle', nameGap: 22, minInterval: 1, ...axisColours(theme), splitLine: { show: false } },
     yAxis: { type: 'log', min: 10 ** lo, max: 10 ** hi, ...axisColours(theme), axisLabel: { ...(axisColours(theme).axisLabel as object), formatter: powerOfTen } },
-    tooltip: { ...(baseOption(theme).tooltip as object), trigger: 'item', formatter: (p: { seriesName: string; value: [number, number] }) => `${p.seriesName}\nstep ${p.value[0]}: ${formatMagnitude(p.value[1])}` },
+    // Shown by the view from the line nearest the pointer (ratioTip): a line without symbols has no item to hover,
+    // and ECharts' own hover would hide that tip again.
+    tooltip: { ...(baseOption(theme).tooltip as object), trigger: 'item', triggerOn: 'none' },
     graphic: known.length === 0 ? [emptyNote(theme, 'no update recorded yet: the optimizer has not changed any parameter')] : [],
     series: [
       ...series.map((values, i) => ({
