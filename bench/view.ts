@@ -101,8 +101,11 @@ export async function graphBenchmarks(browser: Browser, runs = 3, only = ''): Pr
   return rows;
 }
 
-// The graph rows alone, bundled from this file: `node view.js [runs] [rows]`, rows such as "20000 every fold opened".
-if (require.main === module) {
+// The graph rows alone, from a bundle of this file named view-graph.js (`npx esbuild bench/view.ts --bundle
+// --platform=node --external:playwright-core --outfile=out/bench/view-graph.js`, then `node out/bench/view-graph.js
+// [runs] [rows]`, rows such as "20000 every fold opened"). Asked by the script's name, not require.main: bundled
+// into run.js, this module is the main module too.
+if (/view-graph\.js$/.test(process.argv[1] ?? '')) {
   void (async () => {
     const browser = await launch();
     try {
