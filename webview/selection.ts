@@ -32,7 +32,8 @@ export function selectElement(cy: Core, node: number | null, center: boolean): v
 export function markLinkedLine(cy: Core, nodes: readonly TraceNode[], at: EditorLine | null): void {
   const on = (s: Site | null) => at !== null && s !== null && s.line === at.line && s.file === at.file;
   cy.batch(() => {
-    cy.nodes().removeClass('linked');
+    // Only the nodes that have the class: removing it from each of a fresh 20,000-node drawing's nodes took ~0.3 s.
+    cy.nodes('.linked').removeClass('linked');
     if (at !== null) for (const n of nodes) if (on(n.site)) cy.getElementById(nodeElementId(n.id)).addClass('linked');
   });
 }

@@ -83,6 +83,26 @@ describe('graph view (Chromium)', function () {
     await page.close();
   });
 
+  // A first styling skips Cytoscape's bounds triggers (style-cache.ts); every later style change must still move
+  // the box Cytoscape draws, culls and picks by.
+  it("keeps a node's box in step with its style: its own size when drawn, grown by a selection's thicker border", async () => {
+    const page = await show(linreg);
+    const matmul = `n${linreg.graph.nodes.find((n) => n.op === 'matmul')!.id}`;
+    const box = () =>
+      page.evaluate((id) => {
+        const n = (window as unknown as ViewHandle).__gradscope.cy.getElementById(id);
+        return { drawn: n.boundingBox({ includeLabels: false }).w, own: n.data('w') as number, border: n.numericStyle('border-width') };
+      }, matmul);
+    const before = await box();
+    assert.ok(before.drawn > before.own && before.drawn < before.own + 10, `box ${before.drawn} for a node ${before.own} wide`);
+    await page.evaluate((id) => (window as unknown as ViewHandle).__gradscope.cy.getElementById(id).select(), matmul);
+    const selected = await box();
+    assert.ok(selected.border > before.border);
+    // Half the border lies outside the node on each side: the box grows by the border's growth.
+    assert.ok(Math.abs(selected.drawn - before.drawn - (selected.border - before.border)) < 1e-9, `box ${before.drawn} -> ${selected.drawn}, border ${before.border} -> ${selected.border}`);
+    await page.close();
+  });
+
   it('the step scrubber recolours the graph and moves the loss-curve marker', async () => {
     const page = await show(linreg);
     const matmul = linreg.graph.nodes.find((n) => n.op === 'matmul')!;
