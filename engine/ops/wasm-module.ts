@@ -10,7 +10,7 @@
 import { countKernelMemory, onKernelMemoryPressure } from '../memory';
 
 // Only what is used here of the WebAssembly API, read from globalThis: the engine compiles with no host's types.
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -48,6 +48,26 @@ export function decodeBase64(text: string): Uint8Array {
     if (o < out.length) out[o++] = n & 255;
   }
   return out;
+}
+
+/**
+ * Grows `memory` to at least `bytes` (at most `maxBytes`), the growth counted against the tensor memory limit:
+ * the bytes it grew by (0 when it was big enough), or null when it may not (past either limit: the caller runs
+ * in JavaScript) or the host refused.
+ */
+export function growCounted(memory: WasmMemory, bytes: number, maxBytes: number): number | null {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return 0;
+  if (bytes > maxBytes) return null;
+  const grow = Math.ceil((bytes - have) / PAGE) * PAGE;
+  if (!countKernelMemory(grow)) return null;
+  try {
+    memory.grow(grow / PAGE);
+  } catch {
+    countKernelMemory(-grow); // the host refused: nothing grew
+    return null;
+  }
+  return grow;
 }
 
 /** One kernel module, instantiated on first use. */
@@ -88,19 +108,9 @@ export class KernelModule<K extends KernelExports> {
 
   /** The memory as float64, at least `bytes` long; null if it may not or cannot grow that far. */
   memory(k: K, bytes: number): Float64Array | null {
-    const have = k.memory.buffer.byteLength;
-    if (bytes > have) {
-      if (bytes > MAX_BYTES) return null;
-      const pages = Math.ceil((bytes - have) / PAGE);
-      if (!countKernelMemory(pages * PAGE)) return null; // past the tensor memory limit: JavaScript kernels
-      try {
-        k.memory.grow(pages);
-        this.grown += pages * PAGE;
-      } catch {
-        countKernelMemory(-pages * PAGE); // the host refused: nothing grew
-        return null;
-      }
-    }
+    const grew = growCounted(k.memory, bytes, MAX_BYTES);
+    if (grew === null) return null;
+    this.grown += grew;
     if (this.view === null || this.view.buffer !== k.memory.buffer) this.view = new Float64Array(k.memory.buffer);
     return this.view;
   }

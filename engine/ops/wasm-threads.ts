@@ -8,7 +8,7 @@
 // made it (a model's worker stopped on timeout takes it along), and is used only once it has said it is ready, so
 // a product never waits on a helper still starting. Without it, every product runs on one thread (wasm-matmul.ts).
 import { countKernelMemory, onKernelMemoryPressure } from '../memory';
-import { decodeBase64 } from './wasm-module';
+import { decodeBase64, growCounted, WasmMemory } from './wasm-module';
 
 declare const __MATMUL_SHARED_WASM__: string | undefined;
 
@@ -17,12 +17,8 @@ interface SharedKernels {
   scratchBytes(): number;
   gemm(transA: number, transB: number, n: number, k: number, m: number, a: number, b: number, c: number, work: number, rowFrom: number, rowTo: number): void;
 }
-interface SharedMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 interface WasmApi {
-  Memory: new (init: { initial: number; maximum: number; shared: true }) => SharedMemory;
+  Memory: new (init: { initial: number; maximum: number; shared: true }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
@@ -62,7 +58,7 @@ for (;;) {
 
 interface Pool {
   kernels: SharedKernels;
-  memory: SharedMemory;
+  memory: WasmMemory;
   control: Int32Array;
   helper: HelperWorker;
   job: number;
@@ -122,14 +118,9 @@ export function twoThreadProduct(transA: boolean, transB: boolean, a: Float64Arr
   const at = work + 2 * scratch; // a scratch area for each thread
   const bt = at + n * k * 8;
   const ct = bt + k * m * 8;
-  const need = ct + n * m * 8;
-  const have = p.memory.buffer.byteLength;
-  if (need > have) {
-    const pages = Math.ceil((need - have) / PAGE);
-    if (have / PAGE + pages > MAX_PAGES || !countKernelMemory(pages * PAGE)) return false;
-    p.memory.grow(pages);
-    p.grown += pages * PAGE;
-  }
+  const grew = growCounted(p.memory, ct + n * m * 8, MAX_PAGES * PAGE);
+  if (grew === null) return false;
+  p.grown += grew;
   // A shared memory's buffer grows in place; a view made now sees all of it.
   const mem = new Float64Array(p.memory.buffer);
   mem.set(a.subarray(ao, ao + n * k), at / 8);
