@@ -20,7 +20,14 @@ export interface KernelRow {
   alone?: Timing;
 }
 
-export const MATMUL = 256;
+const MATMUL = 256;
+
+/** The kernel rows' product: two random MATMUL×MATMUL matrices multiplied, no gradient. */
+export function matmulProduct(): () => unknown {
+  const a = noGrad(() => randn([MATMUL, MATMUL]));
+  const b = noGrad(() => randn([MATMUL, MATMUL]));
+  return () => noGrad(() => matmul(a, b));
+}
 
 // The MLP step as workloads.ts has it (forward, softmax cross-entropy, backward into the parameters, SGD) and a
 // 256³ product; prints the median ms of each as JSON.
@@ -93,10 +100,8 @@ export function kernelBenchmarks(): { rows: KernelRow[]; note: string } {
   if (!wasmKernelsAvailable()) console.warn('warning: the WebAssembly kernels did not load: both sides of these rows are JavaScript');
   const peer = numpy();
   const note = 'error' in peer ? `NumPy: none (${peer.error})` : `NumPy ${peer.version} float64, one BLAS thread`;
-  const a = noGrad(() => randn([MATMUL, MATMUL]));
-  const b = noGrad(() => randn([MATMUL, MATMUL]));
   const rows = [
-    onOff(`matmul ${MATMUL}×${MATMUL}×${MATMUL} (forward, no gradient)`, () => noGrad(() => matmul(a, b)), 'error' in peer ? undefined : peer.matmul, 'matmul'),
+    onOff(`matmul ${MATMUL}×${MATMUL}×${MATMUL} (forward, no gradient)`, matmulProduct(), 'error' in peer ? undefined : peer.matmul, 'matmul'),
     onOff('(a) MLP 784-256-10 training step, batch 64', mlpStep(), 'error' in peer ? undefined : peer.mlp, 'mlp'),
     onOff('(g) conv2d forward + backward, x [16, 8, 16, 16], weight [16, 8, 3, 3], padding 1', conv2dStep()),
     onOff('(i) char GPT Adam training step (elementwise, softmax, GELU and layer norm kernels)', gptStep()),
