@@ -2,7 +2,7 @@
 // examples/cnn-digits.ts and a small char-level GPT. Each factory builds the model and a fixed random batch up
 // front and returns one training step (zeroGrad, forward, loss, backward, Adam) to time; tfjs-model-workloads.ts
 // does the same maths in tfjs. The shapes live here so both sides read one definition.
-import { Adam, crossEntropy, manualSeed, nn, noGrad, ones, rand, randint, Tensor } from '../engine';
+import { Adam, crossEntropy, manualSeed, nn, noGrad, ones, rand, randint, Tensor } from 'gradscope';
 
 export const CNN = { batch: 64, size: 8, channels1: 8, channels2: 16, classes: 10, lr: 0.01 };
 

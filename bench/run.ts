@@ -15,8 +15,8 @@ import { viewBenchmarks } from './view';
 import { vscodeBenchmark } from './vscode';
 import { CLOCK, formatMs, measure, measureEach, measurePair, Timing, TimingOptions } from './timing';
 import { tfConv2dStep, tfElementwiseAdds, tfLinearRegression, tfMlpStep } from './tfjs-workloads';
-import { buildChain, conv2dStep, diamonds, elementwiseAdds, linearRegression, mlpStep } from './workloads';
-import { cnnStep, gptStep } from './model-workloads';
+import { markedWorkloads } from './marked-workloads';
+import type { Locate } from '../runner/trace-recorder';
 import { tfCnnStep, tfGptStep } from './tfjs-model-workloads';
 import { ExampleRun, exampleRuns } from './example-runs';
 import { kernelBenchmarks, KernelRow } from './kernels';
@@ -39,7 +39,7 @@ const NAMES = {
   mlpRun: '(a) MLP training, 10 steps',
   adds: `(c) ${ADDS.toLocaleString('en-US')} adds on 3-element tensors`,
   chainForward: `(d) forward, ${CHAIN.toLocaleString('en-US')}-op chain`,
-  chainForwardRecorded: `(d) forward, ${CHAIN.toLocaleString('en-US')}-op chain, recorded as under \`gradscope run\` (the trace recorder attached)`,
+  chainForwardRecorded: `(d) forward, ${CHAIN.toLocaleString('en-US')}-op chain, recorded as under \`gradscope run\` (calls marked by the runner, the trace recorder attached)`,
   chainBackward: `(d) backward, ${CHAIN.toLocaleString('en-US')}-op chain`,
   diamonds: `(e) ${DIAMONDS} stacked diamonds, forward + backward`,
   conv: '(g) conv2d forward + backward, x [16, 8, 16, 16], weight [16, 8, 3, 3], padding 1',
@@ -67,9 +67,12 @@ function compare(name: string, ours: () => unknown, theirs: () => unknown, optio
  * `run` with the recorder off and on, timed in alternation (the off figure is its own, not the comparison's).
  * `health`: what training health adds to a full trace (off: the full trace without it).
  */
+/** Places the calls of the workloads' bundle (set by main: every workload runs from it, as a user's model runs). */
+let locateMarked: Locate | undefined;
+
 function overhead(name: string, run: () => unknown, recorder: 'hook' | 'trace' | 'health', options?: TimingOptions): Overhead {
-  const off = recorder === 'health' ? traced(run, { health: false }) : run;
-  const [offTime, on] = measurePair(off, recorder === 'hook' ? recorded(new BenchRecorder(), run) : traced(run), options);
+  const off = recorder === 'health' ? traced(run, { health: false }, locateMarked) : run;
+  const [offTime, on] = measurePair(off, recorder === 'hook' ? recorded(new BenchRecorder(), run) : traced(run, undefined, locateMarked), options);
   const what = { hook: 'engine hook', trace: 'full trace', health: 'training health (off: full trace without it)' }[recorder];
   const row = { name: `${name}, ${what}`, off: offTime, on, ...recordedCounts(run) };
   console.log(`${row.name}, recorder on\n  ${spread(on)}: ${ratio(on, offTime)}x off (${row.tensors} tensors, ${row.edges} gradient edges per run)`);
@@ -141,6 +144,9 @@ async function main(): Promise<void> {
   console.log(`${machine}\n`);
   const tensorsBefore = tf.memory().numTensors;
 
+  const marked = await markedWorkloads();
+  locateMarked = marked.locate;
+  const { buildChain, conv2dStep, diamonds, elementwiseAdds, linearRegression, mlpStep, cnnStep, gptStep } = marked.workloads;
   const mlp = mlpStep();
   const tfMlp = tfMlpStep();
   const tfAdds = tfElementwiseAdds(ADDS);
@@ -193,7 +199,7 @@ async function main(): Promise<void> {
   const diamondGrad = diamonds(DIAMONDS)();
   const solos = [
     perOp(NAMES.chainForward, measureEach(() => null, () => buildChain(CHAIN))),
-    perOp(NAMES.chainForwardRecorded, measureEach(() => setRecorder(traceRecorder(RUN_DEFAULTS.nodeLimit)), () => recordingOnce(() => buildChain(CHAIN)))),
+    perOp(NAMES.chainForwardRecorded, measureEach(() => setRecorder(traceRecorder(RUN_DEFAULTS.nodeLimit, undefined, undefined, locateMarked)), () => recordingOnce(() => buildChain(CHAIN)))),
     perOp(NAMES.chainBackward, measureEach(() => buildChain(CHAIN), ({ y }) => y.backward())),
     solo(NAMES.diamonds, measure(diamonds(DIAMONDS)), `(x.grad = ${diamondGrad}, 2^${DIAMONDS} paths)`),
   ];

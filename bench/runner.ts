@@ -4,11 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { recordTrace } from '../test/webview/make-trace';
-import type { RecordOptions } from '../runner/trace-recorder';
+import type { Locate, RecordOptions } from '../runner/trace-recorder';
 
-/** `run` recorded by a fresh TraceRecorder and finished into a trace, as the worker does it (with `options`' changes). */
-export function traced(run: () => unknown, options?: Partial<RecordOptions>): () => unknown {
-  return () => recordTrace(run, 20_000, undefined, options);
+/**
+ * `run` recorded by a fresh TraceRecorder and finished into a trace, as the worker does it (with `options`'
+ * changes); `locate` places the calls of a model bundle's code (bench/marked-workloads.ts).
+ */
+export function traced(run: () => unknown, options?: Partial<RecordOptions>, locate?: Locate): () => unknown {
+  return () => recordTrace(run, 20_000, undefined, options, locate);
 }
 
 /** Wall time of whole `node bin/gradscope.js ...` processes, median of `repetitions`, in ms. */

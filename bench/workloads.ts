@@ -1,6 +1,6 @@
 // The gradscope workloads, written once: run.ts times each as it is and again with a recorder on.
 // Each factory does its setup (data, parameters) up front and returns the function to time.
-import { conv2d, crossEntropy, manualSeed, noGrad, rand, randint, randn, sgd, tensor, Tensor, zeros } from '../engine';
+import { conv2d, crossEntropy, manualSeed, noGrad, rand, randint, randn, sgd, tensor, Tensor, zeros } from 'gradscope';
 
 export const MLP = { batch: 64, inputs: 784, hidden: 256, classes: 10, lr: 0.01 };
 

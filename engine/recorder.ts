@@ -26,7 +26,38 @@ let current: Recorder | null = null;
 /** How many engine entry points are on the stack; only the outermost one captures the user's call site. */
 let depth = 0;
 /** The user's call into the engine that is running now (null when not recording or outside the engine). */
-let entrySite: StackCapture | null = null;
+let entrySite: UserCall | null = null;
+
+/**
+ * The id of the user's call that is running now, written by a model bundle whose calls are marked
+ * (runner/instrument.ts: the worker's bundles are); 0 while no marked call runs. An entry point entered while
+ * one does reads the user's call from here instead of capturing the stack (which costs more than most ops).
+ */
+export const userCallRegister = {
+  at: 0,
+  back<T>(saved: number, value: T): T {
+    userCallRegister.at = saved;
+    return value;
+  },
+};
+
+/** A user's call into the engine found through a marked bundle: `at` is the call's id in it. */
+export class MarkedCall {
+  constructor(
+    readonly call: string,
+    readonly at: number,
+  ) {}
+}
+
+/** The user's call that made something: from a marked bundle, or a stack capture. `call` names the engine entry point. */
+export type UserCall = MarkedCall | StackCapture;
+
+/** Whether `value` is a user's call the recorder stamped (Tensor.site holds one, or nothing). */
+export const isUserCall = (value: unknown): value is UserCall => value instanceof MarkedCall || value instanceof StackCapture;
+
+/** Whether the recorder can tell where the user's calls are: marked calls, or V8's stack API. */
+export const callsLocatable = (): boolean => userCallRegister.at !== 0 || V8Error.captureStackTrace !== undefined;
+
 /** The module whose forward is running now, innermost (null outside every module, or when not recording). */
 let moduleScope: ModuleScope | null = null;
 
@@ -39,7 +70,7 @@ export interface ModuleScope {
   /** The module (an nn.Module; typed loosely so the recorder does not import nn). */
   readonly module: object;
   /** The call of its forward: the user's line, or the engine entry point it ran inside. */
-  readonly site: StackCapture | null;
+  readonly site: UserCall | null;
 }
 
 /**
@@ -48,7 +79,7 @@ export interface ModuleScope {
  * from inside the engine (nn.Sequential): its own calls into the engine are the user's calls again, each with
  * its own line, rather than parts of the engine call it ran inside.
  */
-export function inModule<R>(module: object, site: StackCapture | null, fn: () => R, userCode = false): R {
+export function inModule<R>(module: object, site: UserCall | null, fn: () => R, userCode = false): R {
   const outer = moduleScope;
   const outerDepth = depth;
   const outerSite = entrySite;
@@ -75,7 +106,7 @@ export function activeRecorder(): Recorder | null {
 }
 
 /** The capture of the user's call into the engine that is running now (null when not recording). */
-export function callSite(): StackCapture | null {
+export function callSite(): UserCall | null {
   return entrySite;
 }
 
@@ -90,17 +121,18 @@ export function announce(tensor: Tensor): Tensor {
 }
 
 /**
- * Marks `fn` as an entry point of the public API. While recording, the outermost entry point captures two
- * frames, its own and its caller's (the user's line), once for however many tensors the call makes; entry
+ * Marks `fn` as an entry point of the public API. While recording, the outermost entry point notes the user's
+ * call (captureCaller: from a marked bundle, or two frames of the stack, its own and its caller's), once for
+ * however many tensors the call makes; entry
  * points called from inside the engine capture nothing. With no recorder it only forwards the call. `call` names
  * the op for a recording that shows what one call made as one box (`crossEntropy`); '' for a module's forward,
  * whose box is the module.
  */
 export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R, frames = 2, call: string = fn.name): (this: This, ...args: A) => R {
   return function entryPoint(this: This, ...args: A): R {
-    if (current === null || depth > 0 || V8Error.captureStackTrace === undefined) return fn.apply(this, args);
+    if (current === null || depth > 0 || !callsLocatable()) return fn.apply(this, args);
     depth++;
-    // Captured right here, so the two frames are this entry point and the user's call into it. An entry point
+    // Captured right here, so the two frames of a stack are this entry point and the user's call into it. An entry point
     // the engine itself calls on the user's behalf (a layer's constructor making its parameters) asks for more
     // frames, and the user's call is the first of them in the user's code.
     entrySite = captureCaller(frames, call);
@@ -116,10 +148,12 @@ export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) =
 }
 
 /**
- * The stack of the function that calls this, `frames` deep: that function and its caller by default. Only ever
- * called directly from the function whose caller is wanted, while recording, with V8's stack API present.
+ * The user's call running now: the marked bundle's current call, or else the stack of the function that calls
+ * this, `frames` deep (that function and its caller by default). Only ever called directly from the function
+ * whose caller is wanted, while recording, with the calls locatable (callsLocatable()).
  */
-export function captureCaller(frames = 2, call = ''): StackCapture {
+export function captureCaller(frames = 2, call = ''): UserCall {
+  if (userCallRegister.at !== 0) return new MarkedCall(call, userCallRegister.at);
   const savedLimit = V8Error.stackTraceLimit;
   // One more: the first frame is this function (it is where the capture is made), which callSites() leaves out.
   V8Error.stackTraceLimit = frames + 1;

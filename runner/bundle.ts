@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RunError } from '../engine/trace';
 import { Bundle } from './locate';
+import { instrumentCalls } from './instrument';
 
 export async function bundleModel(file: string): Promise<{ bundle: Bundle } | { error: RunError }> {
   const outfile = join(dirname(file), `${basename(file)}.gradscope.js`);
@@ -35,7 +36,7 @@ export async function bundleModel(file: string): Promise<{ bundle: Bundle } | { 
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
     const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
     if (js === undefined || map === undefined) throw new Error('esbuild produced no output');
-    return { bundle: { file, name: `gradscope:${file}`, code: js.text, map: map.text, mapRoot: dirname(outfile) } };
+    return { bundle: markCalls({ file, name: `gradscope:${file}`, code: js.text, map: map.text, mapRoot: dirname(outfile) }) };
   } catch (e) {
     const failure = e as Partial<esbuild.BuildFailure>;
     const first = failure.errors?.[0];
@@ -48,6 +49,22 @@ export async function bundleModel(file: string): Promise<{ bundle: Bundle } | { 
       },
     };
   }
+}
+
+/**
+ * The bundle with its calls marked (runner/instrument.ts), so the recorder locates each call into the engine
+ * without capturing a stack; as esbuild wrote it if the marking parser cannot read it (syntax newer than the
+ * parser's): the recorder then captures stacks, slower but as exact.
+ */
+function markCalls(bundle: Bundle): Bundle {
+  let marked;
+  try {
+    marked = instrumentCalls(bundle.code);
+  } catch {
+    return bundle;
+  }
+  const { code, ...marks } = marked;
+  return { ...bundle, code, marks };
 }
 
 /** What esbuild's first error means for the user: an import that resolves to nothing, a top-level await, or a syntax error. */

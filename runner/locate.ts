@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import type { CallSite } from '../engine/v8-stack-trace';
 import type { RunError, Site } from '../engine/trace';
+import { InstrumentedCode, unshift } from './instrument';
 
 /** A bundled model as the worker evaluates it. */
 export interface Bundle {
@@ -17,15 +18,29 @@ export interface Bundle {
   map: string;
   /** Where the map's relative source paths start from. */
   mapRoot: string;
+  /** The calls `code` marks (runner/instrument.ts), and where it inserted text: the map is of the code before. */
+  marks?: Omit<InstrumentedCode, 'code'>;
 }
 
 export class Locator {
   private readonly map: TraceMap;
   private readonly cache = new Map<number, Site | null>();
   private readonly files = new Map<string, string>();
+  /** Per marked call id, its site once asked for. */
+  private readonly markedSites: (Site | null | undefined)[] = [];
 
-  constructor(private readonly bundle: Pick<Bundle, 'name' | 'map' | 'mapRoot'>) {
+  constructor(private readonly bundle: Pick<Bundle, 'name' | 'map' | 'mapRoot' | 'marks'>) {
     this.map = new TraceMap(bundle.map);
+  }
+
+  /** The original position of a marked call, by its id (0, no call: null). */
+  siteOfMarkedCall(id: number): Site | null {
+    const known = this.markedSites[id];
+    if (known !== undefined) return known;
+    const marks = this.bundle.marks;
+    const site = id === 0 || marks === undefined || id >= marks.functions.length ? null : this.bundleSite(marks.calls[2 * id], marks.calls[2 * id + 1], marks.functions[id]);
+    this.markedSites[id] = site;
+    return site;
   }
 
   /**
@@ -35,11 +50,11 @@ export class Locator {
   siteOfCall(call: CallSite | undefined): Site | null {
     if (call === undefined) return null;
     const line = call.getLineNumber() ?? 0;
-    const column = call.getColumnNumber() ?? 0;
+    const column = this.bundleColumn(line, call.getColumnNumber() ?? 0);
     const known = this.cache.get(line * 65536 + column);
     if (known !== undefined) return known;
     if (call.getFileName() !== this.bundle.name) return null;
-    return this.site(line, column, call.getFunctionName() ?? call.getMethodName() ?? '');
+    return this.bundleSite(line, column, call.getFunctionName() ?? call.getMethodName() ?? '');
   }
 
   /** The first of captured frames (after the engine's entry point) that is in the user's code, mapped. */
@@ -50,10 +65,24 @@ export class Locator {
   }
 
   /**
-   * The original position of a bundle position (1-based line and column), or null outside the user's sources.
-   * One Site object per position: a position always lies in the same function, so the name is cached with it.
+   * The original position of a position in the running code (1-based line and column: a stack frame's), or null
+   * outside the user's sources.
    */
   site(line: number, column: number, functionName = ''): Site | null {
+    return this.bundleSite(line, this.bundleColumn(line, column), functionName);
+  }
+
+  /** A column of the running code as the bundle's column (they differ after text inserted to mark calls). */
+  private bundleColumn(line: number, column: number): number {
+    const marks = this.bundle.marks;
+    return marks === undefined ? column : unshift(marks.insertions, line, column);
+  }
+
+  /**
+   * The original position of a position in the bundle as esbuild wrote it (before marking its calls). One Site
+   * object per position: a position always lies in the same function, so the name is cached with it.
+   */
+  private bundleSite(line: number, column: number, functionName: string): Site | null {
     const cacheKey = line * 65536 + column;
     let site = this.cache.get(cacheKey);
     if (site === undefined) {

@@ -1,14 +1,14 @@
 // The calls a step's tensors were made in, for the graph to show each as one box that opens: every module call
 // (the engine marks the tensors made during a module's forward with that call, engine/recorder.ts ModuleScope)
 // and every composite op call (one user call into the engine that made more than one op: crossEntropy, layerNorm).
-import type { ModuleScope, StackCapture } from '../engine/recorder';
+import type { ModuleScope, UserCall } from '../engine/recorder';
 import type { ModuleNames } from '../engine/nn/module';
 import type { Tensor } from '../engine/tensor';
 import type { Site, TraceScope } from '../engine/trace';
 
 export interface ScopeNaming {
   names: ModuleNames;
-  siteOfCapture(capture: StackCapture | null): Site | null;
+  siteOfCapture(capture: UserCall | null): Site | null;
   keyOf(t: Tensor): string;
 }
 
@@ -47,9 +47,9 @@ export function scopesOf(tensors: readonly Tensor[], naming: ScopeNaming): { sco
 
   // Composite op calls: the tensors made by one outermost engine call (they share its capture), when more than
   // one of them is an op; a call that made one op (`x.add(y)`, with its promoted constant) is just that node.
-  const byCall = new Map<StackCapture, Tensor[]>();
+  const byCall = new Map<UserCall, Tensor[]>();
   for (const t of tensors) {
-    const capture = t.site as StackCapture | null | undefined;
+    const capture = t.site as UserCall | null | undefined;
     if (capture === null || capture === undefined || capture.call === '') continue;
     const made = byCall.get(capture);
     if (made === undefined) byCall.set(capture, [t]);

@@ -3,7 +3,7 @@
 // worker beside the model; knows nothing about Node or source maps (sites come from `locate`), nor about what
 // makes a finding: it shows the detectors (runner/findings/) what it records and lists what they find.
 import type { Recorder } from '../engine/recorder';
-import { StackCapture } from '../engine/recorder';
+import { isUserCall, UserCall } from '../engine/recorder';
 import type { Tensor } from '../engine/tensor';
 import { Site, Stats, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
 import { normOf, statsOf } from './stats';
@@ -28,8 +28,8 @@ export interface RecordOptions {
   health?: boolean;
 }
 
-/** Maps a captured stack to the user's original source position (null when it is not the user's code). */
-export type Locate = (capture: StackCapture) => Site | null;
+/** Maps a user's call to its original source position (null when it is not the user's code). */
+export type Locate = (capture: UserCall) => Site | null;
 
 /** Follows a run as it goes, for limits that kill the worker and for progress reports. */
 export interface RunObserver {
@@ -49,7 +49,7 @@ export class TraceRecorder implements Recorder {
   private readonly recent: RecentTensors;
   private current: StepRecord | null = null;
   private readonly health: HealthRecorder | null;
-  private readonly sites = new WeakMap<StackCapture, Site | null>();
+  private readonly sites = new WeakMap<UserCall, Site | null>();
   /** What users' calls into the engine returned that this recording did not stamp (the others are marked on the tensor). */
   private readonly callResults = new WeakSet<object>();
 
@@ -106,7 +106,7 @@ export class TraceRecorder implements Recorder {
     const capture = t.site;
     if (capture !== this.lastCapture) {
       this.lastCapture = capture;
-      this.lastSite = capture instanceof StackCapture ? this.locate(capture) : null;
+      this.lastSite = isUserCall(capture) ? this.locate(capture) : null;
     }
     const site = this.lastSite;
     this.keys.stamp(t, site);
@@ -127,7 +127,7 @@ export class TraceRecorder implements Recorder {
   }
 
   private siteOfCapture(capture: unknown): Site | null {
-    if (!(capture instanceof StackCapture)) return null;
+    if (!isUserCall(capture)) return null;
     let site = this.sites.get(capture);
     if (site === undefined) this.sites.set(capture, (site = this.locate(capture)));
     return site;
@@ -234,7 +234,7 @@ export class TraceRecorder implements Recorder {
       if (!(this.keys.returned(t) || this.callResults.has(t)) || site === null) return undefined;
       return nameFromSource(readSource?.(site.file)?.[site.line - 1], site);
     };
-    const scopeNaming = { names, siteOfCapture: (c: StackCapture | null) => this.siteOfCapture(c), keyOf: (t: Tensor) => this.keyOf(t) };
+    const scopeNaming = { names, siteOfCapture: (c: UserCall | null) => this.siteOfCapture(c), keyOf: (t: Tensor) => this.keyOf(t) };
     const build = (source: GraphSource, index: number) =>
       buildGraph({ source, step: index, siteOf, keyOf: (t) => this.keyOf(t), nameOf, scopesOf: (made) => scopesOf(made, scopeNaming), nodeLimit: this.options.nodeLimit, mustKeep });
     const graphs = forwardOnly !== null ? [build(forwardOnly, -1)] : kept.map((step) => build(step, step.index));

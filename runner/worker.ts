@@ -3,20 +3,18 @@
 // crash, a hang or a runaway allocation costs this thread, never the editor.
 import { Session } from 'node:inspector';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { format } from 'node:util';
-import * as vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { shortSite } from '../engine/format';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
 import { wasmKernelsAvailable } from '../engine/ops/wasm-matmul';
-import { setRecorder, StackCapture } from '../engine/recorder';
+import { isUserCall, setRecorder, userCallRegister } from '../engine/recorder';
 import type { RunError, Site, Trace, WorkerMessage } from '../engine/trace';
 import { liveArrayBufferProbe } from './live-memory';
 import { Bundle, Locator } from './locate';
 import { ENTRY_POINTS } from './options';
+import { callLocator, loadBundle } from './load-bundle';
 import { RecordOptions, RunObserver, TraceRecorder } from './trace-recorder';
 
 export interface WorkerInput {
@@ -43,9 +41,11 @@ for (const stream of ['stdout', 'stderr'] as const) {
   }) as typeof process.stdout.write;
 }
 
+const locateCall = callLocator(locator);
+
 /** `model.ts:14:5` for a recorder's capture of the user's call, for messages that name more than one line. */
 function placeCapture(capture: unknown): string | null {
-  const site = capture instanceof StackCapture ? locator.siteOfCall(capture.callSites()[1]) : null;
+  const site = isUserCall(capture) ? locateCall(capture) : null;
   return site === null ? null : shortSite(site);
 }
 
@@ -107,6 +107,8 @@ async function callEntry(name: string, entry: () => unknown, fallback: Site): Pr
     return await entry();
   } finally {
     process.off('beforeExit', onEmptyLoop);
+    // A marked call that threw leaves its id behind: the runner's own calls into the engine from here are no user's.
+    userCallRegister.at = 0;
   }
 }
 
@@ -139,31 +141,20 @@ async function run(): Promise<void> {
     if (!sources.has(path)) sources.set(path, existsSync(path) ? readFileSync(path, 'utf8').split('\n') : undefined);
     return sources.get(path);
   };
-  const recorder = new TraceRecorder(
-    file,
-    (capture) => locator.firstUserSite(capture.callSites()),
-    { ...input.record, readSource },
-    observer,
-  );
+  const recorder = new TraceRecorder(file, locateCall, { ...input.record, readSource }, observer);
   setRecorder(recorder);
   try {
-    const module = { exports: {} as Record<string, unknown> };
-    const userRequire = createRequire(file);
-    const require = (id: string): unknown => (id === 'gradscope' ? engine : userRequire(id));
-    const evaluate = vm.compileFunction(input.bundle.code, ['exports', 'require', 'module', '__filename', '__dirname'], {
-      filename: input.bundle.name,
-    });
-    evaluate(module.exports, require, module, file, dirname(file));
-    const name = ENTRY_POINTS.find((n) => typeof module.exports[n] === 'function');
-    const notCallable = name === undefined ? ENTRY_POINTS.find((n) => module.exports[n] !== undefined) : undefined;
+    const exports = loadBundle(input.bundle);
+    const name = ENTRY_POINTS.find((n) => typeof exports[n] === 'function');
+    const notCallable = name === undefined ? ENTRY_POINTS.find((n) => exports[n] !== undefined) : undefined;
     if (notCallable !== undefined) {
       setRecorder(null);
-      const message = `${entryName(notCallable)} is ${kindOf(module.exports[notCallable])}, not a function: the runner calls an exported train(), model() or default function`;
+      const message = `${entryName(notCallable)} is ${kindOf(exports[notCallable])}, not a function: the runner calls an exported train(), model() or default function`;
       post({ type: 'done', result: { kind: 'error', error: { kind: 'no-model', message, site: entrySite } } });
       return;
     }
     let result: unknown;
-    if (name !== undefined) result = await callEntry(name, module.exports[name] as () => unknown, entrySite);
+    if (name !== undefined) result = await callEntry(name, exports[name] as () => unknown, entrySite);
     // A model that returns its loss without calling backward() gets one backward pass: that is the step.
     if (recorder.steps.length === 0 && result instanceof engine.Tensor && result.requiresGrad && result.size === 1) {
       result.backward();

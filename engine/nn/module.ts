@@ -1,7 +1,6 @@
 // Modules, as in PyTorch: a class to extend whose parameters and child modules, assigned as properties, are
 // found and named by their property path (`blocks.1.proj.weight`), and `parameter()` to make a trainable leaf.
-import { activeRecorder, api, callSite, captureCaller, inModule } from '../recorder';
-import { V8Error } from '../v8-stack-trace';
+import { activeRecorder, api, callsLocatable, callSite, captureCaller, inModule } from '../recorder';
 import { Shape } from '../shape';
 import { Tensor } from '../tensor';
 import { zeros as zerosTensor } from '../factories';
@@ -187,7 +186,7 @@ const engineForwards = new WeakSet<object>();
 /** A user module's forward, run as a call of its module while recording (the call's site is the caller's line). */
 function userForward(forward: Forward): Forward {
   return function scopedForward(this: unknown, ...args: unknown[]): unknown {
-    if (activeRecorder() === null || !(this instanceof Module) || V8Error.captureStackTrace === undefined) return forward.apply(this, args);
+    if (activeRecorder() === null || !(this instanceof Module) || !callsLocatable()) return forward.apply(this, args);
     // Called from inside the engine (nn.Sequential), the call's line is the engine call's: the user's.
     return inModule(this, callSite() ?? captureCaller(), () => forward.apply(this, args), true);
   };

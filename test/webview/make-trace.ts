@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crossEntropy, manualSeed, randn } from '../../engine';
-import { setRecorder } from '../../engine/recorder';
+import { setRecorder, StackCapture } from '../../engine/recorder';
 import type { StepGraph, Trace } from '../../engine/trace';
 import type { Detector } from '../../runner/findings';
 import { Locator } from '../../runner/locate';
-import { RecordOptions, TraceRecorder } from '../../runner/trace-recorder';
+import { Locate, RecordOptions, TraceRecorder } from '../../runner/trace-recorder';
 import type { LayoutEdge, LayoutNode } from '../../webview/layout';
 import { runningMeans, sequenceLoss } from '../../examples/rnn';
 
@@ -18,7 +18,7 @@ const readSource = (file: string): string[] | undefined => (existsSync(file) ? r
 // This bundle and its source map stand in for a bundled model, so sites are mapped as the worker maps them.
 // A bundle built without a map (a scratch benchmark) records null sites instead.
 let locator: Locator | null | undefined;
-function locate(): Locator | null {
+function ownLocator(): Locator | null {
   if (locator === undefined) {
     const map = `${__filename}.map`;
     locator = existsSync(map) ? new Locator({ name: __filename, map: readFileSync(map, 'utf8'), mapRoot: dirname(__filename) }) : null;
@@ -30,8 +30,8 @@ function locate(): Locator | null {
  * The trace of `run` (the last backward() it calls is the recorded step), by a fresh TraceRecorder with every
  * detector unless given some, and the default record options but for `options`.
  */
-export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>): Trace {
-  const recorder = traceRecorder(nodeLimit, detectors, options);
+export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>, locate?: Locate): Trace {
+  const recorder = traceRecorder(nodeLimit, detectors, options, locate);
   setRecorder(recorder);
   try {
     const result = run();
@@ -42,11 +42,15 @@ export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors
   }
 }
 
-/** A fresh TraceRecorder as the worker makes one (sites mapped through this bundle's source map), not yet set. */
-export function traceRecorder(nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>): TraceRecorder {
-  const loc = locate();
+/**
+ * A fresh TraceRecorder as the worker makes one, not yet set. Sites are mapped through this bundle's source map,
+ * or by `locate` (a model bundle's, for code from it: bench/marked-workloads.ts).
+ */
+export function traceRecorder(nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>, locate?: Locate): TraceRecorder {
+  const loc = ownLocator();
   const record: RecordOptions = { steps: 'last', nodeLimit, readSource, ...options };
-  return new TraceRecorder('make-trace', (capture) => (loc === null ? null : loc.firstUserSite(capture.callSites())), record, undefined, detectors);
+  const byStack: Locate = (capture) => (loc !== null && capture instanceof StackCapture ? loc.firstUserSite(capture.callSites()) : null);
+  return new TraceRecorder('make-trace', locate ?? byStack, record, undefined, detectors);
 }
 
 /** One training step of an MLP with `depth` hidden tanh layers of `width` units, cross-entropy on 3 classes. */
