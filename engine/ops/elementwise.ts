@@ -106,12 +106,16 @@ export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Bi
   return Tensor.fromOp(op, out, shape, [a, b], [gradA, gradB]);
 }
 
+/** The gradient function of an operand the op passes through unchanged (`x` in `x.add(1)`): one for every such op. */
+const PASSES_GRADIENT: GradFn = (g) => g;
+
 /**
  * The gradient function of a binary op for its operand `t` (a or b), given the op's index maps if the forward made
  * them (see binaryOp). At module level, not a closure made inside binaryOp per call: a chain keeps each op's
  * closure and what it holds.
  */
 function binaryGradient(op: string, t: Tensor, d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor, known: [IndexMap, IndexMap] | undefined, out: Float64Array, shape: Shape): GradFn {
+  if (d === 1 && sameShape(t.shape, shape)) return PASSES_GRADIENT;
   const ad = a.data;
   const bd = b.data;
   const n = out.length;
