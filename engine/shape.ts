@@ -56,7 +56,6 @@ export function stridesOf(shape: Shape): number[] {
 /** NumPy broadcasting: align shapes on the right; each pair of dims must be equal or one of them 1. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
   const nd = Math.max(a.length, b.length);
-  const out = new Array<number>(nd);
   let isA = a.length === nd;
   let isB = b.length === nd;
   for (let i = 0; i < nd; i++) {
@@ -65,12 +64,20 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
     if (da !== db && da !== 1 && db !== 1) {
       throw new ShapeError(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
     }
-    out[i] = da === 1 ? db : da;
-    isA &&= out[i] === da;
-    isB &&= out[i] === db;
+    const d = da === 1 ? db : da;
+    isA &&= d === da;
+    isB &&= d === db;
   }
-  // An operand's own shape when it is the result (x.mul(2)): shapes are never written, and a chain keeps each one.
-  return isA ? a : isB ? b : out;
+  // An operand's own shape when it is the result (x.mul(2)): shapes are never written, and a chain keeps each one;
+  // a new array only when neither is (made after the check, so x.mul(2) makes none at all).
+  if (isA) return a;
+  if (isB) return b;
+  const out = new Array<number>(nd);
+  for (let i = 0; i < nd; i++) {
+    const da = a[a.length - nd + i] ?? 1;
+    out[i] = da === 1 ? (b[b.length - nd + i] ?? 1) : da;
+  }
+  return out;
 }
 
 /**
