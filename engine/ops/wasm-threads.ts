@@ -7,6 +7,8 @@
 // well as a worker's. The helper is unref'd (it never keeps the process alive), is stopped with the thread that
 // made it (a model's worker stopped on timeout takes it along), and is used only once it has said it is ready, so
 // a product never waits on a helper still starting. Without it, every product runs on one thread (wasm-matmul.ts).
+// A helper that does not finish its half in time (it died, or the machine starves it) is given up for the rest of
+// the thread's life, and that product returns false, its output untouched: the caller does it on one thread.
 import { countKernelMemory, onKernelMemoryPressure } from '../memory';
 import { decodeBase64, growCounted, WasmMemory } from './wasm-module';
 
@@ -65,7 +67,10 @@ interface Pool {
   grown: number;
 }
 
-let pool: Pool | null | undefined; // undefined: not tried yet; null: not possible here
+let pool: Pool | null | undefined; // undefined: not tried yet; null: not possible here (or given up)
+
+/** How long a product waits for the helper's half, beyond 20 times as long as its own half took. */
+const HELPER_GRACE_MS = 1000;
 
 function start(): Pool | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -132,8 +137,30 @@ export function twoThreadProduct(transA: boolean, transB: boolean, a: Float64Arr
   const job = ++p.job;
   Atomics.store(ctl, POSTED, job);
   Atomics.notify(ctl, POSTED);
+  const started = Date.now();
   p.kernels.gemm(transA ? 1 : 0, transB ? 1 : 0, n, k, m, at, bt, ct, work, 0, half);
-  for (let done = Atomics.load(ctl, FINISHED); done !== job; done = Atomics.load(ctl, FINISHED)) Atomics.wait(ctl, FINISHED, done);
+  const deadline = Date.now() + 20 * (Date.now() - started) + HELPER_GRACE_MS;
+  for (let done = Atomics.load(ctl, FINISHED); done !== job; done = Atomics.load(ctl, FINISHED)) {
+    const left = deadline - Date.now();
+    if (left <= 0) return giveUp(p);
+    Atomics.wait(ctl, FINISHED, done, left);
+  }
   c.set(mem.subarray(ct / 8, ct / 8 + n * m), co);
   return true;
+}
+
+/**
+ * Stops waiting for a helper that did not finish: it is stopped and its memory let go (a late write of its lands
+ * in memory nothing reads any more), and no product on this thread uses two threads again. False, for the caller.
+ */
+function giveUp(p: Pool): false {
+  void p.helper.terminate();
+  countKernelMemory(-p.grown);
+  pool = null;
+  return false;
+}
+
+/** @internal Tests: stops the helper as a crash would, leaving the pool unaware of it; resolves once it has stopped. */
+export function crashMatmulHelper(): Promise<unknown> {
+  return Promise.resolve(pool ? pool.helper.terminate() : undefined);
 }

@@ -4,7 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { jsProductNN, jsProductNT, jsProductTN } from '../../engine/ops/matmul';
-import { matmulHelperReady, twoThreadProduct } from '../../engine/ops/wasm-threads';
+import { matmul, tensor } from '../../engine';
+import { crashMatmulHelper, matmulHelperReady, stopMatmulHelper, twoThreadProduct } from '../../engine/ops/wasm-threads';
 import { gradscope } from '../runner/cli-helpers';
 import { relativeError, values } from './wasm-values';
 
@@ -55,6 +56,23 @@ if (!CHILD) describe('two-thread matmul', () => {
       });
     });
   }
+
+  it('a helper that dies mid-run costs a wait, never a wrong product: the product runs on this thread, and the next ones too', async () => {
+    assert.ok(await helperReady());
+    await crashMatmulHelper();
+    const [n, k, m] = [256, 256, 256]; // large enough for two threads
+    const a = values(n * k, 21);
+    const b = values(k * m, 22);
+    const want = new Float64Array(n * m);
+    jsProductNN(a, 0, b, 0, want, 0, n, k, m);
+    const got = matmul(tensor(a, { shape: [n, k] }), tensor(b, { shape: [k, m] })).data;
+    const err = relativeError(got, want);
+    assert.ok(err <= 1e-12, `relative error ${err}`);
+    assert.equal(matmulHelperReady(), false, 'the helper is given up');
+    const c = new Float64Array(n * m);
+    assert.equal(twoThreadProduct(false, false, a, 0, b, 0, c, 0, n, k, m), false, 'later products use one thread');
+    stopMatmulHelper(); // the tests after this start a new helper
+  });
 
   it('does not keep a process alive: one whose work is done exits with the helper started', () => {
     const r = spawnSync(process.execPath, ['--enable-source-maps', __filename], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, GRADSCOPE_TWO_THREAD_CHILD: '1' } });
