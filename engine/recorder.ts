@@ -29,17 +29,23 @@ let depth = 0;
 let entrySite: UserCall | null = null;
 
 /**
- * The id of the user's call that is running now, written by a model bundle whose calls are marked
- * (runner/instrument.ts: the worker's bundles are); 0 while no marked call runs. An entry point entered while
- * one does reads the user's call from here instead of capturing the stack (which costs more than most ops).
+ * The id of the call the user's code made last, written by a model bundle whose calls are marked
+ * (runner/instrument.ts: the worker's bundles are) the moment before each call; 0 before any. An entry point
+ * entered while it is set reads the user's call from here instead of capturing the stack (which costs more than
+ * most ops).
  */
 export const userCallRegister = {
   at: 0,
-  back<T>(saved: number, value: T): T {
-    userCallRegister.at = saved;
+  last<T>(value: T, id: number): T {
+    userCallRegister.at = id;
     return value;
   },
+  none(id: number): readonly never[] {
+    userCallRegister.at = id;
+    return NO_ARGUMENTS;
+  },
 };
+const NO_ARGUMENTS: readonly never[] = Object.freeze([]);
 
 /** A user's call into the engine found through a marked bundle: `at` is the call's id in it. */
 export class MarkedCall {

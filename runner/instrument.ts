@@ -1,24 +1,28 @@
 // Marks every call in a bundled model with its position, so the engine knows the user's line of each call into it
-// without capturing a stack (a V8 stack capture costs more than the op it locates). Every call and `new`
-// expression `f(x)` becomes
+// without capturing a stack (a V8 stack capture costs more than the op it locates). Each call and `new`
+// expression gets a marker as its last argument is evaluated, the moment before the call is made:
 //
-//     __gradscope.back(__gradscope.at, (__gradscope.at = 17, f(x)))
+//     f(a, b)  ->  f(a, __gradscope.last(b, 17))        x.relu()  ->  x.relu(...__gradscope.none(17))
 //
-// where 17 is the call's id: while `f` runs, the register holds 17; when it returns (or its arguments' own calls
-// return), the register holds the enclosing call's id again. So whenever the engine is entered, the register
-// names the innermost call of the user's code that is running: exactly the frame a stack capture would find.
-// Only text is inserted, never a line break, so a position in the instrumented code maps back to the bundle by
-// its line's insertions (`unshift`), and from there through the bundle's source map.
+// where 17 is the call's id. So whenever the engine is entered, the register names the call the user's code
+// made last: the engine's entry point itself, or the user's function the engine runs inside (a module's
+// forward). A call in an argument sets it before the call around it does, an `await` in an argument resumes
+// before the marker, an optional chain skips a call's marker with the call, and the calls of the code stay as
+// written (V8's messages name them as in the user's source: `x.relu(...).sigmod is not a function`). Only text
+// is inserted, never a line break, so a position in the marked code maps back to the bundle by its line's
+// insertions (`unshift`), and from there through the bundle's source map.
 import { parse } from 'acorn';
 
-/** The name the instrumented bundle reads its register by (a parameter of the function the worker compiles). */
+/** The name the marked bundle reads its register by (a parameter of the function the worker compiles). */
 export const REGISTER = '__gradscope';
 
-/** What the instrumented bundle writes to: `at` is the id of the innermost running call, 0 for none. */
+/** What the marked bundle writes to: `at` is the id of the call the user's code made last (0: none yet). */
 export interface CallRegister {
   at: number;
-  /** Puts `saved` back in `at` and returns `value`: the end of an instrumented call. */
-  back<T>(saved: number, value: T): T;
+  /** Notes call `id` and returns its last argument's `value`. */
+  last<T>(value: T, id: number): T;
+  /** Notes call `id` and returns nothing to spread: the marker of a call without arguments. */
+  none(id: number): readonly never[];
 }
 
 export interface InstrumentedCode {
@@ -58,45 +62,47 @@ export function instrumentCalls(code: string): InstrumentedCode {
 
   const calls: number[] = [0, 0];
   const functions: string[] = [''];
-  // Insertions in the order text is written: by offset, and at one offset in the order the walk made them (an
-  // outer call opens before the inner one that starts where it does, and an inner call closes first).
+  // Insertions in the order text is written: by offset, and at one offset in the order the walk made them.
   const inserts: { at: number; text: string; order: number }[] = [];
+  const insert = (at: number, text: string) => inserts.push({ at, text, order: inserts.length });
   const names: string[] = [''];
 
-  const mark = (node: Node, span: Node) => {
+  const mark = (call: Node) => {
     const id = functions.length;
-    const at = callPosition(code, node);
+    const at = callPosition(code, call);
     const line = lineOf(at);
     calls.push(line + 1, at - lineStarts[line] + 1);
     functions.push(names[names.length - 1]);
-    inserts.push({ at: span.start, text: `${REGISTER}.back(${REGISTER}.at,(${REGISTER}.at=${id},`, order: inserts.length });
-    return () => inserts.push({ at: span.end, text: '))', order: inserts.length });
+    const args = call.arguments as Node[];
+    const lastArg = args[args.length - 1];
+    if (lastArg !== undefined) {
+      // A spread's marker goes around what is spread (`...xs` -> `...__gradscope.last(xs, 17)`).
+      const value = lastArg.type === 'SpreadElement' ? (lastArg.argument as Node) : lastArg;
+      insert(value.start, `${REGISTER}.last(`);
+      // After everything inside the argument closes (its own calls' markers are inserted as the walk goes on).
+      return () => insert(value.end, `,${id})`);
+    }
+    const none = `...${REGISTER}.none(${id})`;
+    if (hasArgumentList(code, call)) insert(call.end - 1, none);
+    else insert(call.end, `(${none})`); // `new C` without parentheses
+    return null;
   };
 
-  const walk = (node: Node, inChain: boolean, name: string) => {
+  const walk = (node: Node, name: string) => {
     const fn = node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
     if (fn) names.push(((node.id as Node | null)?.name as string | undefined) ?? name);
-    let close: (() => void) | null = null;
-    // Inside an optional chain (`a?.b().c()`) only the whole chain is marked: a call in the middle of it must stay
-    // in the chain, or a short-circuit would go on to call the rest.
-    if ((node.type === 'CallExpression' && (node.callee as Node).type !== 'Super') || node.type === 'NewExpression') {
-      if (!inChain) close = mark(node, node);
-    } else if (node.type === 'ChainExpression' && (node.expression as Node).type === 'CallExpression') {
-      close = mark(node.expression as Node, node);
-    }
+    const close = node.type === 'CallExpression' || node.type === 'NewExpression' ? mark(node) : null;
     for (const key in node) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const child = node[key];
-      // The chain goes on through a call's callee and a member's object; arguments and keys are new expressions.
-      const chainLink = (node.type === 'ChainExpression' && key === 'expression') || (inChain && (key === 'callee' || key === 'object'));
       const childName = nameFor(node, key) ?? '';
-      if (Array.isArray(child)) for (const c of child) isNode(c) && walk(c, false, childName);
-      else if (isNode(child)) walk(child, chainLink, childName);
+      if (Array.isArray(child)) for (const c of child) isNode(c) && walk(c, childName);
+      else if (isNode(child)) walk(child, childName);
     }
     close?.();
     if (fn) names.pop();
   };
-  walk(ast, false, '');
+  walk(ast, '');
 
   inserts.sort((a, b) => a.at - b.at || a.order - b.order);
   const parts: string[] = [];
@@ -112,6 +118,13 @@ export function instrumentCalls(code: string): InstrumentedCode {
   return { code: parts.join(''), calls, functions, insertions };
 }
 
+/** Whether a call without arguments has its parentheses: `new C` may leave them out (`new (f())` too). */
+function hasArgumentList(code: string, call: Node): boolean {
+  if (call.type === 'CallExpression') return true;
+  const after = code.slice((call.callee as Node).end, call.end).replace(/\s+|\/\*[\s\S]*?\*\//g, '');
+  return after.endsWith('()');
+}
+
 /** The name a function gets from where it is written (`const f = () => ...`, a method, a property), if any. */
 function nameFor(parent: Node, key: string): string | undefined {
   if (parent.type === 'VariableDeclarator' && key === 'init') return (parent.id as Node).name as string | undefined;
@@ -124,12 +137,12 @@ function nameFor(parent: Node, key: string): string | undefined {
 
 /**
  * Where V8 places a call's frame: at the property of a method call (`x.matmul(w)`: `matmul`), at `new`, at the
- * name of a called identifier, and otherwise at the call's opening parenthesis.
+ * name of a called identifier or `super`, and otherwise at the call's opening parenthesis.
  */
 function callPosition(code: string, call: Node): number {
   if (call.type === 'NewExpression') return call.start;
   const callee = call.callee as Node;
-  if (callee.type === 'Identifier') return callee.start;
+  if (callee.type === 'Identifier' || callee.type === 'Super') return callee.start;
   if (callee.type === 'MemberExpression' && !callee.computed) return (callee.property as Node).start;
   let i = callee.end;
   while (i < code.length && code[i] !== '(') i++;

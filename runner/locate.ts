@@ -120,12 +120,13 @@ export class Locator {
 
   /**
    * What the user's code threw, located at its innermost frame in the user's sources. A value without such a
-   * frame (a thrown string or object has no stack at all) is located at `lastCall`, the user's latest call into
-   * the engine, or else at the top of `file`, and the message says that this is not where it was thrown.
+   * frame (a thrown string or object has no stack at all) is located at `lastCall` (`lastCallIs` says what it
+   * is: by default the user's latest call into the engine), or else at the top of `file`, and the message says
+   * that this is not where it was thrown.
    */
-  thrown(e: unknown, lastCall: Site | null, file: string): RunError {
+  thrown(e: unknown, lastCall: Site | null, file: string, lastCallIs = 'the last engine call'): RunError {
     const frames = e instanceof Error ? this.userFrames(e.stack ?? '') : [];
-    const where = lastCall !== null ? 'the last engine call' : 'the top of the model file';
+    const where = lastCall !== null ? lastCallIs : 'the top of the model file';
     const site = frames[0]?.site ?? lastCall ?? { file, line: 1, column: 1, function: '' };
     let message: string;
     if (e instanceof Error) {

@@ -29,6 +29,9 @@ const input = workerData as WorkerInput;
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
 const locator = new Locator(input.bundle);
+// An error thrown deep in the engine (a layer inside nn.Sequential inside a module) has more engine frames above
+// the user's than V8's default 10 keeps: keep enough to reach the user's line.
+Error.stackTraceLimit = 64;
 
 // The user's output goes to the runner in order with everything else, not to this thread's stdio.
 for (const [method, stream] of [['log', 'stdout'], ['info', 'stdout'], ['debug', 'stdout'], ['warn', 'stderr'], ['error', 'stderr']] as const) {
@@ -49,8 +52,16 @@ function placeCapture(capture: unknown): string | null {
   return site === null ? null : shortSite(site);
 }
 
-function locateError(e: unknown, lastCall: Site | null): RunError {
-  const error = locator.thrown(e, lastCall, input.bundle.file);
+/** The call the model made last before its entry function returned or threw (the register's, kept past its reset). */
+let lastCallMade = 0;
+
+/**
+ * What the model threw, located. A value with no stack frame in the user's code is placed at the last call the
+ * code made before it (the register's), or else at the last engine call that made a tensor.
+ */
+function locateError(e: unknown, lastTensorCall: Site | null): RunError {
+  const lastCall = locator.siteOfMarkedCall(userCallRegister.at || lastCallMade);
+  const error = lastCall !== null ? locator.thrown(e, lastCall, input.bundle.file, 'the last call before it') : locator.thrown(e, lastTensorCall, input.bundle.file);
   // An in-place change names two more places (where the value was used, where it changed): mapped here.
   if (e instanceof engine.InPlaceChangeError) error.message = `${e.name}: ${e.describe(placeCapture)}`;
   return e instanceof engine.TensorMemoryError ? { ...error, kind: 'memory' } : error;
@@ -107,7 +118,8 @@ async function callEntry(name: string, entry: () => unknown, fallback: Site): Pr
     return await entry();
   } finally {
     process.off('beforeExit', onEmptyLoop);
-    // A marked call that threw leaves its id behind: the runner's own calls into the engine from here are no user's.
+    // The runner's own calls into the engine from here on (backward on a returned loss) are no user's.
+    lastCallMade = userCallRegister.at;
     userCallRegister.at = 0;
   }
 }

@@ -1,14 +1,14 @@
-// Errors the command line must name for what they are: values thrown that are not Errors, a directory or a
-// missing file given as the model, numeric flags out of range and a report that could not be written, all
-// refused before the run (exit 2). Through the real command line and worker; the located failures of single
-// fixtures are in the table of cli.test.ts.
+// Errors the command line must name for what they are and place: values thrown that are not Errors, an error
+// deep inside nn.Sequential, a directory or a missing file given as the model, numeric flags out of range and a
+// report that could not be written, all refused before the run (exit 2). Through the real command line and
+// worker; the located failures of single fixtures are in the table of cli.test.ts.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gradscope, marked, repo } from './cli-helpers';
 
-describe('gradscope run: thrown values that are not Errors', () => {
+describe('gradscope run: where what the model threw is placed', () => {
   let dir: string;
   before(() => (dir = mkdtempSync(join(tmpdir(), 'gradscope-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,14 +21,32 @@ describe('gradscope run: thrown values that are not Errors', () => {
   };
 
   for (const [value, shown] of [['"x"', "'x'"], ['undefined', 'undefined']]) {
-    it(`shows throw ${value} as ${shown}, at the last engine call`, () => {
+    it(`shows throw ${value} as ${shown}, at the last call before it`, () => {
       const file = throwing(`throws-${value.replace(/\W/g, '')}.ts`, value);
       const r = gradscope('run', file);
       assert.equal(r.code, 1, r.stderr);
       const at = marked('test/fixtures/throws-value.ts', 'last op', 'mul(');
-      assert.equal(r.stderr, `${relative(repo, file)}:${at.line}:${at.column}: threw ${shown} (not an Error, so no stack: located at the last engine call)\n`);
+      assert.equal(r.stderr, `${relative(repo, file)}:${at.line}:${at.column}: threw ${shown} (not an Error, so no stack: located at the last call before it)\n`);
     });
   }
+
+  it('places a thrown value at the last call made before it, though that call made no tensor', () => {
+    const file = join(dir, 'after-step.ts');
+    const lines = ['import { randn, sgd } from "gradscope";', 'export function train() {', '  const x = randn([4], { requiresGrad: true });', '  x.mul(2).sum().backward();', '  sgd([x], 0.1);', '  throw "stop";', '}', ''];
+    writeFileSync(file, lines.join('\n'));
+    const r = gradscope('run', file);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `${relative(repo, file)}:5:3: threw 'stop' (not an Error, so no stack: located at the last call before it)\n`);
+  });
+
+  it('locates an error thrown deep inside nn.Sequential at the line that called it', () => {
+    const file = join(dir, 'deep.ts');
+    const lines = ['import { nn, randn } from "gradscope";', 'const net = new nn.Sequential(new nn.Linear(6, 8), new nn.ReLU());', 'export function train() {', '  const scaled = randn([16, 4]).mul(2);', '  return net.forward(scaled);', '}', ''];
+    writeFileSync(file, lines.join('\n'));
+    const r = gradscope('run', file);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^${relative(repo, file).replace(/[.]/g, '\\.')}:5:14: ShapeError: Linear\\(6, 8\\): input of shape \\[16, 4\\] does not end in 6 features\n`));
+  });
 
   it('says so when nothing called the engine before the throw', () => {
     const file = join(dir, 'early.ts');

@@ -38,7 +38,7 @@ const failures: FailureCase[] = [
   },
   { name: 'a file with no model', file: 'test/fixtures/no-model.ts', flags: [], marker: 'file', token: '//', says: /no model to run: export a function train\(\), model\(\) or a default function/ },
   { name: 'a train that is not a function', file: 'test/fixtures/not-a-function.ts', flags: [], marker: 'file', token: '//', says: /: train is a number, not a function: the runner calls an exported train\(\)/ },
-  { name: 'a thrown object', file: 'test/fixtures/throws-value.ts', flags: [], marker: 'last op', token: 'mul(', says: /: threw \{ code: 42 \} \(not an Error, so no stack: located at the last engine call\)$/ },
+  { name: 'a thrown object', file: 'test/fixtures/throws-value.ts', flags: [], marker: 'last op', token: 'mul(', says: /: threw \{ code: 42 \} \(not an Error, so no stack: located at the last call before it\)$/ },
   { name: 'an object thrown in a timer', file: 'test/fixtures/throws-in-timer.ts', flags: [], marker: 'last op', token: 'mul(', says: /: threw \{ code: 42 \} \(not an Error, so no stack: located at the last engine call\)$/ },
   { name: 'a promise that never settles', file: 'test/fixtures/never-settles.ts', flags: [], marker: 'entry', token: 'train', says: /: train\(\) returned a promise that never settled: the model's event loop emptied while it was pending$/ },
   { name: 'a missing package', file: 'test/fixtures/missing-package.ts', flags: [], marker: 'import', token: '"nonexistent-pkg"', says: /: cannot find package "nonexistent-pkg": it is not installed/ },

@@ -1,5 +1,6 @@
-// Marking a bundle's calls (runner/instrument.ts) must give each call the position a stack capture would, leave
-// what the code does unchanged, and let a stack frame of the marked code be mapped back to the bundle.
+// Marking a bundle's calls (runner/instrument.ts) must give each call the position a stack capture would (also
+// after an await in its arguments, inside optional chains, for super calls), leave what the code does and the
+// messages V8 writes about it unchanged, and let a stack frame of the marked code be mapped back to the bundle.
 import * as assert from 'node:assert/strict';
 import * as vm from 'node:vm';
 import type { CallRegister } from '../../runner/instrument';
@@ -11,6 +12,7 @@ const CORPUS = `
 const o = { probe, inner: { probe }, self() { return o; }, nothing: undefined };
 class Made { constructor(v) { this.v = probe(v); } twice(v) { return probe(probe(v) + 1); } }
 class Derived extends Made { constructor() { super(1); this.w = super.twice(2); } }
+class FromBase extends ProbeBase { constructor() { super(26); } }
 const arrow = (v) => probe(v);
 function outer(v) { return probe(v) * 2; }
 const results = [
@@ -21,21 +23,32 @@ const results = [
   o.nothing?.probe(8), o.inner?.probe(9), o?.self().inner.probe(10), o.nothing?.self().probe(11),
   new Made(12).v, new Derived().w, arrow(13), outer(probe(14)), \`\${probe(15)}\`,
   [16, 17].map((v) => probe(v)).join(), probe(probe(18) + probe(19)), (() => probe)()(20),
+  o.inner?.probe(21).toString(), o.inner?.probe(22, probe(23)).toFixed(1), new FromBase().v, probe(...[24, 25]),
 ];
 return results;
 `;
 
 type Where = [line: number, column: number];
 
-/** Runs `code` with `probe` (which records `where()` at each call) and returns what it evaluated to, and the records. */
+/**
+ * Runs `code` with `probe` and `ProbeBase` (which record `where()` when called, or constructed by a subclass's
+ * super call) and returns what it evaluated to, and the records.
+ */
 function run(code: string, filename: string, where: () => Where, register?: CallRegister): { value: unknown; seen: Where[] } {
   const seen: Where[] = [];
   const probe = (v: unknown) => {
     seen.push(where());
     return v;
   };
-  const params = register === undefined ? ['probe'] : ['probe', REGISTER];
-  const value = vm.compileFunction(code, params, { filename })(probe, register);
+  class ProbeBase {
+    v: unknown;
+    constructor(v: unknown) {
+      seen.push(where());
+      this.v = v;
+    }
+  }
+  const params = register === undefined ? ['probe', 'ProbeBase'] : ['probe', 'ProbeBase', REGISTER];
+  const value = vm.compileFunction(code, params, { filename })(probe, ProbeBase, register);
   return { value, seen };
 }
 
@@ -54,24 +67,63 @@ function callerFrame(): Where {
 function register(): CallRegister {
   const r: CallRegister = {
     at: 0,
-    back(saved, value) {
-      r.at = saved;
+    last(value, id) {
+      r.at = id;
       return value;
+    },
+    none(id) {
+      r.at = id;
+      return [];
     },
   };
   return r;
 }
 
+/** Runs `code` plain and marked, with `probe`, and asserts that each call of probe was placed where V8 places it. */
+function assertPlacedAsV8Does(code: string, calls: number): void {
+  const marked = instrumentCalls(code);
+  const plain = run(code, 'plain.js', callerFrame);
+  const r = register();
+  const withMarks = run(marked.code, 'marked.js', () => [marked.calls[2 * r.at], marked.calls[2 * r.at + 1]], r);
+  assert.deepEqual(withMarks.value, plain.value);
+  assert.equal(plain.seen.length, calls);
+  assert.deepEqual(withMarks.seen, plain.seen);
+}
+
 describe('marking the calls of a bundle', () => {
   it('gives every call the position a stack capture finds for it, and leaves what the code does unchanged', () => {
-    const marked = instrumentCalls(CORPUS);
-    const plain = run(CORPUS, 'plain.js', callerFrame);
+    assertPlacedAsV8Does(CORPUS, 28); // every call but the two an optional chain skips
+  });
+
+  it('places a call whose arguments await where it is, however the awaits interleave', async () => {
+    const code = `
+const tick = (v) => new Promise((resolve) => setTimeout(() => resolve(v), 1));
+async function first() { return probe(await tick(1)) + probe(2, await tick(3), probe(4)); }
+async function second() { await tick(0); probe(5); return probe(await tick(6)); }
+return Promise.all([first(), second(), (async () => probe(await tick(7)))()]);
+`;
+    const marked = instrumentCalls(code);
+    const plain = run(code, 'plain.js', callerFrame);
     const r = register();
     const withMarks = run(marked.code, 'marked.js', () => [marked.calls[2 * r.at], marked.calls[2 * r.at + 1]], r);
-    assert.deepEqual(withMarks.value, plain.value);
-    assert.equal(plain.seen.length, 23, "every call but the two an optional chain skips");
+    assert.deepEqual(await withMarks.value, await plain.value);
+    assert.equal(plain.seen.length, 6);
     assert.deepEqual(withMarks.seen, plain.seen);
-    assert.equal(r.at, 0, 'the register is back at "no call" once the code is done');
+  });
+
+  it('leaves the messages V8 writes about a failed call as they are without the marks', () => {
+    const failing = ['const x = { a: () => x }; x.a().nothere();', 'const f = () => undefined; const { p } = f();', 'const g = () => 1; const [a] = g();', 'new (class { constructor() { null.x; } })();'];
+    for (const code of failing) {
+      const message = (source: string, params: string[]) => {
+        try {
+          vm.compileFunction(source, params)(register());
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return 'did not throw';
+      };
+      assert.equal(message(instrumentCalls(code).code, [REGISTER]), message(code, []), code);
+    }
   });
 
   it('names the function each call is made in', () => {
