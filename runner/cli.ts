@@ -169,20 +169,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const result = await runModel(cmd.file, cmd.options);
   if (result.kind === 'error') {
-    process.stderr.write(describeError(result).replace(/\n/g, ' ') + '\n');
+    const error = describeError(result).replace(/\n/g, ' ');
+    process.stderr.write(error + '\n');
+    // What ran before the error, in the report as the panel draws it, under the error.
+    if (result.partial !== undefined && writeReport(cmd, result.partial, error) === false) return 2;
     return result.error.kind === 'internal' && result.error.site === null ? 2 : 1;
   }
   // The summary lists warnings; with --json (stdout is the trace) they go to stderr.
   if (cmd.json) for (const w of result.trace.warnings ?? []) process.stderr.write(`gradscope: warning: ${w}\n`);
   // The trace first: a report that still cannot be written (the disk filled up during the run) loses nothing else.
   process.stdout.write(cmd.json ? traceToJson(result.trace) + '\n' : summary(result.trace) + '\n');
-  if (cmd.html === undefined) return 0;
+  return writeReport(cmd, result.trace) === false ? 2 : 0;
+}
+
+/** Writes the --html report if asked for one (false: it could not be written, and stderr says why). */
+function writeReport(cmd: Command, trace: Trace, failure?: string): boolean | undefined {
+  if (cmd.html === undefined) return undefined;
   try {
-    writeFileSync(cmd.html, renderReport(result.trace));
+    writeFileSync(cmd.html, renderReport(trace, undefined, failure));
   } catch (e) {
     process.stderr.write(`gradscope: cannot write the report ${cmd.html}: ${(e as Error).message}\n`);
-    return 2;
+    return false;
   }
   if (!cmd.json) process.stdout.write(`report: ${cmd.html}\n`);
-  return 0;
+  return true;
 }

@@ -37,7 +37,11 @@ ${page.scripts}
 `;
 }
 
-export function renderReport(trace: Trace, media = MEDIA): string {
+/**
+ * The report page of `trace`; `failure` (a failed run's error, as the command line prints it) is shown over the
+ * graph of what ran before it, as the panel shows it.
+ */
+export function renderReport(trace: Trace, media = MEDIA, failure?: string): string {
   const script = readFileSync(join(media, 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
   const style = readFileSync(join(media, 'webview.css'), 'utf8');
   // JSON inside a script element: `<` escaped so no `</script>` in a file name or message can end it early.
@@ -47,6 +51,10 @@ export function renderReport(trace: Trace, media = MEDIA): string {
     csp: `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data: blob:; worker-src blob:`,
     title: `Gradscope: ${basename(trace.file)}`,
     style: `<style nonce="${nonce}">${style}</style>`,
-    scripts: `<script type="application/json" id="gradscope-trace">${data}</script>\n<script nonce="${nonce}">${script}</script>`,
+    scripts: [
+      `<script type="application/json" id="gradscope-trace">${data}</script>`,
+      failure === undefined ? '' : `<script type="application/json" id="gradscope-failure">${JSON.stringify(failure).replace(/</g, '\\u003c')}</script>`,
+      `<script nonce="${nonce}">${script}</script>`,
+    ].filter((part) => part !== '').join('\n'),
   });
 }

@@ -93,8 +93,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
 });
 
-// The standalone report carries its trace in the page.
+// The standalone report carries its trace in the page, and a failed run's error to show over it.
 const embedded = document.getElementById('gradscope-trace');
 const embeddedTrace = embedded?.textContent ? traceFromJson(embedded.textContent) : undefined;
-if (embeddedTrace) void view.show(embeddedTrace);
-else host.post({ type: 'ready' });
+const failure = document.getElementById('gradscope-failure')?.textContent;
+if (embeddedTrace) {
+  void view.show(embeddedTrace);
+  if (failure) view.hostStatus(JSON.parse(failure) as string, 'error');
+} else host.post({ type: 'ready' });

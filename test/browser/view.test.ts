@@ -261,6 +261,23 @@ describe('graph view (Chromium)', function () {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  it("a failed run's report shows the error over the graph of what ran before it, as the panel does", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'gradscope-report-')), 'failed.html');
+    const r = gradscope('run', 'test/fixtures/fails-in-step.ts', '--html', out);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, `report: ${out}\n`);
+    const page = await browser.newPage({ viewport: { width: 600, height: 900 } });
+    await page.goto(pathToFileURL(out).href);
+    await drawn(page);
+    const banner = page.locator('.failure');
+    await banner.waitFor({ state: 'visible' });
+    const text = (await banner.textContent()) ?? '';
+    assert.ok(text.includes(r.stderr.trim()), `the banner says what the command line said: ${text}`);
+    assert.match(text, /what ran before the error/);
+    await screenshot(page, 'report-failed-run');
+    await page.close();
+  });
 });
 
 describe('graph view of a big trace (Chromium)', function () {
