@@ -19,6 +19,9 @@ import { RecentTensors } from './recent-tensors';
 import { HealthRecorder } from './health';
 import { TensorKeys } from './tensor-keys';
 
+/** A call spread over more lines than this is named by its first line and its callee. */
+const CALL_LINES = 20;
+
 export interface RecordOptions {
   steps: StepsOption;
   nodeLimit: number;
@@ -232,7 +235,8 @@ export class TraceRecorder implements Recorder {
       if (path !== undefined) return path;
       if (t.isConst && t.size === 1) return formatMagnitude(t.data[0]);
       if (!(this.keys.returned(t) || this.callResults.has(t)) || site === null) return undefined;
-      return nameFromSource(readSource?.(site.file)?.[site.line - 1], site);
+      // The call's line and the lines after it, for a call spread over them.
+      return nameFromSource(readSource?.(site.file)?.slice(site.line - 1, site.line + CALL_LINES).join('\n'), site);
     };
     const scopeNaming = { names, siteOfCapture: (c: UserCall | null) => this.siteOfCapture(c), keyOf: (t: Tensor) => this.keyOf(t) };
     const build = (source: GraphSource, index: number) =>

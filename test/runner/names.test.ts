@@ -32,6 +32,15 @@ describe('names from source', () => {
     assert.equal(data, 'tensor(…)');
   });
 
+  it('reads a call spread over lines to its end, and the callee of a computed or non-null member', () => {
+    assert.equal(at('  const x = tensor(\n    await rows(),\n  );\n  x.mul(w);', 'tensor('), 'x');
+    assert.equal(at('  const y = log(\n    x)\n    .mul(2);', 'log('), 'log(\n    x)'.replace(/\s+/g, ' '));
+    assert.equal(at('  const a = x["matmul"](w);', '(w)'), 'a');
+    assert.equal(at('  return x["matmul"](w).add(1);', '(w)'), 'x["matmul"](w)');
+    assert.equal(at('  const h = a!.matmul(w).relu();', 'matmul'), 'a!.matmul(w)');
+    assert.equal(at('  const y = maybe?.log().mul(2);', 'log'), 'maybe?.log()');
+  });
+
   it('gives nothing without a site or a call there', () => {
     assert.equal(nameFromSource('const x = 1;', null), undefined);
     assert.equal(nameFromSource(undefined, { file: 'm.ts', line: 1, column: 1, function: '' }), undefined);
