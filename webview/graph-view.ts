@@ -4,6 +4,7 @@ import cytoscape, { Core, NodeSingular } from 'cytoscape';
 import { Finding, Trace, TraceNode } from '../engine/trace';
 import { DEFAULT_VIEW_STATE, isViewState, Orientation, ViewState } from '../engine/view-messages';
 import { Elements, foldsAround, NodeData, nodeElementId, traceToElements } from './elements';
+import { addElements } from './fresh-drawing';
 import { firstViewFolds } from './first-view';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
@@ -139,7 +140,7 @@ export class GraphView {
     const paint = this.paint();
     if (paint === null) return;
     this.cy.batch(() => {
-      this.cy.add([
+      addElements(this.cy, [
         ...els.nodes.map((n, i) => ({ group: 'nodes' as const, ...withPaint(n.data, paint.nodes[i]), position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })),
         ...els.edges.map((e, i) => ({ group: 'edges' as const, ...withPaint(e.data, paint.edges[i]) })),
       ]);
