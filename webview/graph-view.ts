@@ -18,7 +18,7 @@ import { markSearch, searchMatches } from './search';
 import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
-import { applyPaint, Paint, paintElements, withPaint } from './paint';
+import { applyPaint, Paint, paintElements, paintKey, withPaint } from './paint';
 import { clearStyleCachesCheaply } from './style-cache';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
@@ -126,7 +126,12 @@ export class GraphView {
     }
     // Box sizes from the label, for each way the graph may run; the data gets those of the way chosen.
     const panel = { width: this.cy.width(), height: this.cy.height() };
-    const { placed, direction, extents, boxes: sizes } = await layOutElements(els, this.state.orientation ?? 'auto', panel);
+    const laying = layOutElements(els, this.state.orientation ?? 'auto', panel);
+    // The colours do not depend on where the boxes go: they are worked out while the worker lays the boxes out
+    // (and again if the metric, step or mode changed meanwhile).
+    const colouring = (): [string, Paint] => [paintKey(this.state), paintElements(trace, this.nodes, els, this.state)];
+    let [paintedFor, paint] = colouring();
+    const { placed, direction, extents, boxes: sizes } = await laying;
     for (const [i, { width, height, wrapped }] of sizes.entries()) Object.assign(els.nodes[i].data, { w: width, h: height }, wrapped === undefined ? {} : { wrapped });
     if (this.trace !== trace) return;
     this.elements = els;
@@ -137,8 +142,7 @@ export class GraphView {
     this.cy.elements().remove();
     useWebgl(this.cy, isBigDrawing(els.nodes.length + els.edges.length));
     this.restyle();
-    const paint = this.paint();
-    if (paint === null) return;
+    if (paintKey(this.state) !== paintedFor) [paintedFor, paint] = colouring();
     this.cy.batch(() => {
       addElements(this.cy, [
         ...els.nodes.map((n, i) => ({ group: 'nodes' as const, ...withPaint(n.data, paint.nodes[i]), position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })),
