@@ -5,11 +5,11 @@
 // [open|folded] [out.cpuprofile]`; the profile file opens in Chromium's DevTools. Names are readable only in an
 // unminified build of media/webview.js.
 import { writeFileSync } from 'node:fs';
-import { traceToJson } from '../engine/trace';
 import { DEFAULT_VIEW_STATE } from '../engine/view-messages';
 import { launch, openView } from '../test/browser/chromium';
 import { rnnLengthFor, rnnTrace } from '../test/webview/make-trace';
 import { foldTree } from '../webview/folding';
+import { drawTrace } from './view';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
@@ -47,21 +47,7 @@ void (async () => {
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     const before = await threadTime();
     await cdp.send('Profiler.start');
-    // As bench/view.ts times it: from the trace message to the frame after the view says it has drawn.
-    const ms = await page.evaluate(
-      async ([t, s]) => {
-        const g = globalThis as unknown as { __gradscope: { drawn: Promise<void>; trace: unknown }; postMessage(m: unknown, o: string): void; requestAnimationFrame(c: () => void): void };
-        const view = g.__gradscope;
-        const previous = view.trace;
-        const start = performance.now();
-        g.postMessage({ type: 'trace', json: t, state: s }, '*');
-        while (view.trace === previous) await new Promise((r) => setTimeout(r, 0));
-        await view.drawn;
-        await new Promise<void>((r) => g.requestAnimationFrame(() => g.requestAnimationFrame(r)));
-        return performance.now() - start;
-      },
-      [traceToJson(trace), state] as const,
-    );
+    const { ms } = await drawTrace(page, trace, state);
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
     const cpu = ((await threadTime()) - before) * 1000;
     if (out !== undefined) writeFileSync(out, JSON.stringify(profile));
