@@ -24,12 +24,12 @@ async function browserCpu(browser: Browser): Promise<number> {
   return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
 }
 
-async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{ ms: number; cpuMs: number; drawn: number; renderer: string }> {
-  // The CPU time Chromium spent drawing beside the wall time: on a shared machine the wall time also counts the
-  // other processes' turns on the CPU, the CPU time much less so.
-  const browser = page.context().browser()!;
-  const cpuBefore = await browserCpu(browser);
-  const r = await page.evaluate(
+/**
+ * Sends the view a trace and times it to the frame after the view says it has drawn (layout in its worker, elements
+ * added, colours applied); says how many nodes it drew, and with which renderer.
+ */
+export async function drawTrace(page: Page, trace: Trace, state?: ViewState): Promise<{ ms: number; drawn: number; renderer: string }> {
+  return page.evaluate(
     async ([t, s]) => {
       const page = globalThis as unknown as {
         __gradscope: { drawn: Promise<void>; trace: unknown; cy: { nodes(): { length: number } }; renderer(): string };
@@ -47,6 +47,14 @@ async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{
     },
     [traceToJson(trace), state] as const,
   );
+}
+
+async function firstDraw(page: Page, trace: Trace, state?: ViewState): Promise<{ ms: number; cpuMs: number; drawn: number; renderer: string }> {
+  // The CPU time Chromium spent drawing beside the wall time: on a shared machine the wall time also counts the
+  // other processes' turns on the CPU, the CPU time much less so.
+  const browser = page.context().browser()!;
+  const cpuBefore = await browserCpu(browser);
+  const r = await drawTrace(page, trace, state);
   return { ...r, cpuMs: ((await browserCpu(browser)) - cpuBefore) * 1000 };
 }
 

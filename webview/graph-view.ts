@@ -4,6 +4,7 @@ import cytoscape, { Core, NodeSingular } from 'cytoscape';
 import { Finding, Trace, TraceNode } from '../engine/trace';
 import { DEFAULT_VIEW_STATE, isViewState, Orientation, ViewState } from '../engine/view-messages';
 import { Elements, foldsAround, NodeData, nodeElementId, traceToElements } from './elements';
+import { addElements } from './fresh-drawing';
 import { firstViewFolds } from './first-view';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
@@ -17,7 +18,7 @@ import { markSearch, searchMatches } from './search';
 import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
-import { applyPaint, Paint, paintElements, withPaint } from './paint';
+import { applyPaint, Paint, paintElements, paintKey, withPaint } from './paint';
 import { clearStyleCachesCheaply } from './style-cache';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
@@ -125,7 +126,12 @@ export class GraphView {
     }
     // Box sizes from the label, for each way the graph may run; the data gets those of the way chosen.
     const panel = { width: this.cy.width(), height: this.cy.height() };
-    const { placed, direction, extents, boxes: sizes } = await layOutElements(els, this.state.orientation ?? 'auto', panel);
+    const laying = layOutElements(els, this.state.orientation ?? 'auto', panel);
+    // The colours do not depend on where the boxes go: they are worked out while the worker lays the boxes out
+    // (and again if the metric, step or mode changed meanwhile).
+    const colouring = (): [string, Paint] => [paintKey(this.state), paintElements(trace, this.nodes, els, this.state)];
+    let [paintedFor, paint] = colouring();
+    const { placed, direction, extents, boxes: sizes } = await laying;
     for (const [i, { width, height, wrapped }] of sizes.entries()) Object.assign(els.nodes[i].data, { w: width, h: height }, wrapped === undefined ? {} : { wrapped });
     if (this.trace !== trace) return;
     this.elements = els;
@@ -134,16 +140,19 @@ export class GraphView {
     // The old drawing out and the stylesheet in first, then the elements added once with their colours: each is
     // styled once, as it is added.
     this.cy.elements().remove();
-    useWebgl(this.cy, isBigDrawing(els.nodes.length + els.edges.length));
+    const big = isBigDrawing(els.nodes.length + els.edges.length);
+    useWebgl(this.cy, big);
     this.restyle();
-    const paint = this.paint();
-    if (paint === null) return;
+    if (paintKey(this.state) !== paintedFor) [paintedFor, paint] = colouring();
     this.cy.batch(() => {
-      this.cy.add([
+      addElements(this.cy, [
         ...els.nodes.map((n, i) => ({ group: 'nodes' as const, ...withPaint(n.data, paint.nodes[i]), position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })),
         ...els.edges.map((e, i) => ({ group: 'edges' as const, ...withPaint(e.data, paint.edges[i]) })),
       ]);
     });
+    // Every box measured at once, as one collection: the first frame otherwise measures them one by one as it culls,
+    // each measurement building collections of its own (a few percent of a 20,000-node drawing's first draw).
+    if (big) this.cy.elements().boundingBox();
     // The overview reads the new boxes before the fit places it.
     this.painted(paint);
     this.refit();

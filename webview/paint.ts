@@ -20,6 +20,9 @@ export function textOn(fill: string): string {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 ? '#000000' : '#ffffff';
 }
 
+/** What a paint depends on besides the trace and the drawing: equal keys, equal paints. */
+export const paintKey = ({ metric, diff, step }: Pick<ViewState, 'metric' | 'diff' | 'step'>): string => `${metric} ${diff} ${step}`;
+
 export function paintElements(trace: Trace, nodes: ReadonlyMap<number, TraceNode>, elements: Elements, state: Pick<ViewState, 'metric' | 'diff' | 'step'>): Paint {
   const { metric, diff, step } = state;
   const value = (n: TraceNode) => (diff ? changeOf(trace, n, metric, step) : metricOf(trace, n, metric, step));
