@@ -37,9 +37,15 @@ ${page.scripts}
 `;
 }
 
+/** A built file of the view as text to put inside its element in a page (no `</script` in it can end that early). */
+export function inlineMedia(media: string, file: string): string {
+  return readFileSync(join(media, file), 'utf8').replace(/<\/script/gi, '<\\/script');
+}
+
 export function renderReport(trace: Trace, media = MEDIA): string {
-  const script = readFileSync(join(media, 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  const style = readFileSync(join(media, 'webview.css'), 'utf8');
+  // The Health charts' script first: the view finds them already loaded (webview/health/load.ts).
+  const script = ['health.js', 'webview.js'].map((f) => inlineMedia(media, f));
+  const style = inlineMedia(media, 'webview.css');
   // JSON inside a script element: `<` escaped so no `</script>` in a file name or message can end it early.
   const data = traceToJson(trace).replace(/</g, '\\u003c');
   const nonce = randomBytes(16).toString('base64');
@@ -47,6 +53,6 @@ export function renderReport(trace: Trace, media = MEDIA): string {
     csp: `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data: blob:; worker-src blob:`,
     title: `Gradscope: ${basename(trace.file)}`,
     style: `<style nonce="${nonce}">${style}</style>`,
-    scripts: `<script type="application/json" id="gradscope-trace">${data}</script>\n<script nonce="${nonce}">${script}</script>`,
+    scripts: `<script type="application/json" id="gradscope-trace">${data}</script>\n${script.map((s) => `<script nonce="${nonce}">${s}</script>`).join('\n')}`,
   });
 }
