@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { format } from 'node:util';
 import * as vm from 'node:vm';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { shortSite } from '../engine/format';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
@@ -27,10 +27,12 @@ export interface WorkerInput {
   lastSite: SharedArrayBuffer;
 }
 
-const input = workerData as WorkerInput;
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
-const locator = new Locator(input.bundle);
+// The runner starts this worker while it bundles the model (runner/run.ts): the model and its limits come in the first
+// message, set once before the run begins.
+let input: WorkerInput;
+let locator: Locator;
 
 // The user's output goes to the runner in order with everything else, not to this thread's stdio.
 for (const [method, stream] of [['log', 'stdout'], ['info', 'stdout'], ['debug', 'stdout'], ['warn', 'stderr'], ['error', 'stderr']] as const) {
@@ -193,4 +195,8 @@ function partialTrace(recorder: TraceRecorder): Trace | undefined {
   }
 }
 
-void run();
+port.once('message', (message: WorkerInput) => {
+  input = message;
+  locator = new Locator(message.bundle);
+  void run();
+});
