@@ -8,9 +8,6 @@ import { runModel } from '../runner/run';
 import { runOptions } from './settings';
 import { WarmWorker } from './warm-worker';
 
-/** How long after a run the next one's worker starts: not while the run's graph is being drawn. */
-const PREPARE_AFTER_RUN_MS = 3000;
-
 export interface RunRecord {
   file: string;
   result: RunResult;
@@ -24,7 +21,6 @@ export class Runs implements vscode.Disposable {
   private current: { file: string; abort: AbortController } | null = null;
   private readonly changed = new vscode.EventEmitter<RunRecord>();
   private readonly warm = new WarmWorker();
-  private prepareTimer: NodeJS.Timeout | undefined;
   /** Fires when a run ends (with a trace or an error). */
   readonly onDidRun = this.changed.event;
   readonly status: vscode.StatusBarItem;
@@ -82,12 +78,10 @@ export class Runs implements vscode.Disposable {
     this.last.set(file, record);
     this.report(record);
     this.changed.fire(record);
-    clearTimeout(this.prepareTimer);
-    this.prepareTimer = setTimeout(() => this.prepare(), PREPARE_AFTER_RUN_MS);
     return record;
   }
 
-  /** Gets the next run going ahead (a worker, warm-worker.ts, and the bundler): a model file is on screen, or a run ended. */
+  /** Gets the next run going ahead (a worker, warm-worker.ts, and the bundler): a model file came on screen. */
   prepare(): void {
     if (!vscode.workspace.isTrusted) return;
     startBundler();
@@ -131,7 +125,6 @@ export class Runs implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
-    clearTimeout(this.prepareTimer);
     this.warm.dispose();
     this.status.dispose();
     this.changed.dispose();

@@ -1,7 +1,8 @@
 // One worker started ahead of the next run. Starting a thread and loading the engine took 0.3-0.7 s of a run measured
 // in code-server, before the model could start; a worker started while the user reads the model is ready when they
-// run it. It is started when a model file is shown and after each run, in a trusted workspace only, and holds no user
-// code until a run hands it a model.
+// run it. It is started when a model file comes on screen (not after a run: starting it competed with the first clicks
+// on the graph on a busy two-core machine), in a trusted workspace only, and holds no user code until a run hands it a
+// model.
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../runner/run';
 

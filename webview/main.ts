@@ -80,7 +80,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   switch (message.type) {
     case 'trace': {
       const trace = traceFromJson(message.json);
-      if (trace) void view.show(trace, message.state).then(() => panels?.preloadHealth());
+      if (trace) void view.show(trace, message.state);
       else view.hostStatus('this trace was written by another version of Gradscope: run the model again', 'error');
       break;
     }
@@ -103,4 +103,4 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 // The standalone report carries its trace in the page (and has no host to ask).
 const embedded = document.getElementById('gradscope-trace');
 const embeddedTrace = embedded?.textContent ? traceFromJson(embedded.textContent) : undefined;
-if (embeddedTrace) void view.show(embeddedTrace).then(() => panels?.preloadHealth());
+if (embeddedTrace) void view.show(embeddedTrace);

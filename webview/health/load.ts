@@ -1,5 +1,5 @@
 // The Health charts' code (ECharts, half the view's script) lives in its own script, media/health.js: a graph draws
-// without it, so the view loads it the first time the charts show, or once the first graph has been drawn a while.
+// without it, so the view loads it the first time the charts show (or the pointer comes to their button).
 // The standalone report inlines it before the view's script, so there it is already here.
 import type { HealthView } from './health-view';
 

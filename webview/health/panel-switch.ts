@@ -21,9 +21,6 @@ export function observeState(host: ViewHost, onState: (state: ViewState) => void
   };
 }
 
-/** How long after the first graph is drawn its Health charts' script loads (a person looks at the graph first). */
-const HEALTH_PRELOAD_DELAY_MS = 1500;
-
 export class PanelSwitch {
   /** The Health charts, once their script has loaded (load.ts). */
   health: HealthView | undefined;
@@ -32,6 +29,9 @@ export class PanelSwitch {
   constructor(private readonly view: GraphView, private readonly dom: Dom, private readonly host: ViewHost) {
     dom.views.graph.addEventListener('click', () => this.show('graph'));
     dom.views.health.addEventListener('click', () => this.show('health'));
+    // The charts' script loads as the pointer comes to the Health button, ahead of its click: loading it any sooner,
+    // unasked, made the first clicks on the graph wait for it on a busy machine.
+    dom.views.health.addEventListener('pointerenter', () => void this.healthView().catch(() => undefined), { once: true });
     this.apply();
   }
 
@@ -77,14 +77,6 @@ export class PanelSwitch {
     return this.loading;
   }
 
-  /**
-   * Loads the Health charts' script a while after the first graph is drawn, when the page is idle, so the first
-   * switch to Health is as quick as later ones without the script slowing that first drawing.
-   */
-  preloadHealth(): void {
-    if (this.loading !== undefined) return;
-    setTimeout(() => requestIdleCallback(() => void this.healthView().catch(() => undefined)), HEALTH_PRELOAD_DELAY_MS);
-  }
 
   private apply(): void {
     const health = this.view.state.view === 'health';
