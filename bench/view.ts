@@ -149,15 +149,17 @@ export async function healthSwitch(browser: Browser): Promise<ViewBenchmark[]> {
       graph.push((await firstDraw(page, trace)).ms);
       const r = await page.evaluate(async () => {
         const page = globalThis as unknown as {
-          __gradscope: { panels: { show(view: 'health'): void }; health: { drawn: Promise<void>; charts: Map<string, unknown> } };
+          __gradscope: { panels: { show(view: 'health'): void; healthView(): Promise<{ drawn: Promise<void>; charts: Map<string, unknown> }> } };
           requestAnimationFrame(callback: () => void): void;
         };
         const view = page.__gradscope;
         const start = performance.now();
         view.panels.show('health');
-        await view.health.drawn;
+        // Right after the graph's first draw the charts' own script is not loaded yet: the time includes loading it.
+        const health = await view.panels.healthView();
+        await health.drawn;
         await new Promise<void>((r) => page.requestAnimationFrame(() => page.requestAnimationFrame(r)));
-        return { ms: performance.now() - start, charts: view.health.charts.size };
+        return { ms: performance.now() - start, charts: health.charts.size };
       });
       times.push(r.ms);
       drawn = r.charts;

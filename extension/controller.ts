@@ -9,6 +9,8 @@ import { RunRecord, Runs } from './runs';
 import { setting } from './settings';
 
 const isModel = (d: vscode.TextDocument): boolean => d.languageId === 'typescript' || d.fileName.endsWith('.ts');
+/** A file that uses the engine: a model the user may run next. */
+const IMPORTS_ENGINE = /\bfrom\s*["']gradscope["']|\brequire\(\s*["']gradscope["']\s*\)/;
 
 export class Controller implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Gradscope');
@@ -18,7 +20,7 @@ export class Controller implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
 
-  /** `media` holds the built view (webview.js, webview.css). */
+  /** `media` holds the built view (webview.js, health.js, webview.css). */
   constructor(readonly media: vscode.Uri) {
     this.subscriptions.push(
       this.runs.onDidRun((record) => this.onRunEnded(record)),
@@ -35,12 +37,19 @@ export class Controller implements vscode.Disposable {
         if (setting('rerunOnSave') && GraphPanel.current?.file === doc.uri.fsPath && !this.runs.running) void this.runs.run(doc);
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshInline()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.prepareFor(editor?.document)),
       // A deleted file takes its problems with it, whether VS Code or something else deleted it (the watcher
       // sees both).
       this.deletions,
       this.deletions.onDidDelete((uri) => this.findings.forget(uri)),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gradscope.inlineGradients') && this.refreshInline()),
     );
+    this.prepareFor(vscode.window.activeTextEditor?.document);
+  }
+
+  /** A model file came on screen: a worker starts, ready for its run. */
+  private prepareFor(document: vscode.TextDocument | undefined): void {
+    if (document !== undefined && isModel(document) && IMPORTS_ENGINE.test(document.getText())) this.runs.prepare();
   }
 
   /**

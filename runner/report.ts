@@ -37,13 +37,19 @@ ${page.scripts}
 `;
 }
 
+/** A built file of the view as text to put inside its element in a page (no `</script` in it can end that early). */
+export function inlineMedia(media: string, file: string): string {
+  return readFileSync(join(media, file), 'utf8').replace(/<\/script/gi, '<\\/script');
+}
+
 /**
  * The report page of `trace`; `failure` (a failed run's error, as the command line prints it) is shown over the
  * graph of what ran before it, as the panel shows it.
  */
 export function renderReport(trace: Trace, media = MEDIA, failure?: string): string {
-  const script = readFileSync(join(media, 'webview.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  const style = readFileSync(join(media, 'webview.css'), 'utf8');
+  // The Health charts' script first: the view finds them already loaded (webview/health/load.ts).
+  const script = ['health.js', 'webview.js'].map((f) => inlineMedia(media, f));
+  const style = inlineMedia(media, 'webview.css');
   // JSON inside a script element: `<` escaped so no `</script>` in a file name or message can end it early.
   const data = traceToJson(trace).replace(/</g, '\\u003c');
   const nonce = randomBytes(16).toString('base64');
@@ -54,7 +60,7 @@ export function renderReport(trace: Trace, media = MEDIA, failure?: string): str
     scripts: [
       `<script type="application/json" id="gradscope-trace">${data}</script>`,
       failure === undefined ? '' : `<script type="application/json" id="gradscope-failure">${JSON.stringify(failure).replace(/</g, '\\u003c')}</script>`,
-      `<script nonce="${nonce}">${script}</script>`,
+      ...script.map((s) => `<script nonce="${nonce}">${s}</script>`),
     ].filter((part) => part !== '').join('\n'),
   });
 }

@@ -4,12 +4,12 @@
 import { Session } from 'node:inspector';
 import { existsSync, readFileSync } from 'node:fs';
 import { format } from 'node:util';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { shortSite } from '../engine/format';
 import * as engine from '../engine/index';
 import { setTensorMemoryLimit } from '../engine/memory';
 import { wasmKernelsAvailable } from '../engine/ops/wasm-matmul';
-import { isUserCall, setRecorder, userCallRegister } from '../engine/recorder';
+import { isUserCall, setRecorder, UserCall, userCallRegister } from '../engine/recorder';
 import type { RunError, Site, Trace, WorkerMessage } from '../engine/trace';
 import { liveArrayBufferProbe } from './live-memory';
 import { Bundle, Locator } from './locate';
@@ -25,10 +25,13 @@ export interface WorkerInput {
   lastSite: SharedArrayBuffer;
 }
 
-const input = workerData as WorkerInput;
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
-const locator = new Locator(input.bundle);
+// The runner starts this worker while it bundles the model (runner/run.ts): the model and its limits come in the first
+// message, set once before the run begins.
+let input: WorkerInput;
+let locator: Locator;
+let locateCall: (call: UserCall) => Site | null;
 // An error thrown deep in the engine (a layer inside nn.Sequential inside a module) has more engine frames above
 // the user's than V8's default 10 keeps: keep enough to reach the user's line.
 Error.stackTraceLimit = 64;
@@ -43,8 +46,6 @@ for (const stream of ['stdout', 'stderr'] as const) {
     return true;
   }) as typeof process.stdout.write;
 }
-
-const locateCall = callLocator(locator);
 
 /** `model.ts:14:5` for a recorder's capture of the user's call, for messages that name more than one line. */
 function placeCapture(capture: unknown): string | null {
@@ -196,4 +197,9 @@ function partialTrace(recorder: TraceRecorder): Trace | undefined {
   }
 }
 
-void run();
+port.once('message', (message: WorkerInput) => {
+  input = message;
+  locator = new Locator(message.bundle);
+  locateCall = callLocator(locator);
+  void run();
+});

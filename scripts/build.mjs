@@ -77,13 +77,14 @@ await esbuild.build({
 // Declarations of the engine, for `import ... from "gradscope"` in the user's editor (Gradscope: Set Up Types).
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')], { stdio: 'inherit' });
 
-// The graph view, for the webview and the standalone report: one script, with the layout worker's code inlined
-// as a string (a webview cannot start a worker from its resource URL; it makes one from a Blob).
+// The graph view, for the webview and the standalone report: its script, with the layout worker's code inlined
+// as a string (a webview cannot start a worker from its resource URL; it makes one from a Blob), and the Health
+// charts' script apart (ECharts, loaded when the charts first show: webview/health/load.ts).
 const browser = { absWorkingDir: root, bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: true, logLevel: 'warning' };
 const layoutWorker = await esbuild.build({ ...browser, entryPoints: ['webview/layout-worker.ts'], write: false });
 await esbuild.build({
   ...browser,
-  entryPoints: { webview: 'webview/main.ts' },
+  entryPoints: { webview: 'webview/main.ts', health: 'webview/health/health-entry.ts' },
   outdir: 'media',
   define: { __LAYOUT_WORKER_SOURCE__: JSON.stringify(layoutWorker.outputFiles[0].text) },
 });

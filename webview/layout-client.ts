@@ -31,10 +31,15 @@ function startWorker(): Worker | null {
   }
 }
 
+/** Starts the layout worker ahead of the first layout, so its start-up overlaps the wait for a trace. */
+export function startLayoutWorker(): void {
+  if (worker === undefined) worker = startWorker();
+}
+
 /** Where the nodes go (worked out in the worker when there is one). */
 export async function layout(nodes: LayoutNode[], edges: LayoutEdge[], options?: LayoutOptions): Promise<LayoutResult> {
-  if (worker === undefined) worker = startWorker();
-  const w = worker;
+  startLayoutWorker();
+  const w = worker ?? null;
   if (w !== null) {
     const id = nextId++;
     const response = await new Promise<LayoutResponse | null>((resolve) => {

@@ -5,10 +5,11 @@ import { traceFromJson } from '../engine/trace';
 import { isHostMessage, Metric, Orientation, siteToReveal } from '../engine/view-messages';
 import { ImageFormat, imageData } from './export-image';
 import { GraphView } from './graph-view';
-import { HealthView } from './health/health-view';
+import type { HealthView } from './health/health-view';
 import { observeState, PanelSwitch } from './health/panel-switch';
 import { connectHost } from './host';
 import { bindKeyboard } from './keyboard';
+import { startLayoutWorker } from './layout-client';
 import { addCytoscapeStylesheet, buildPage } from './page';
 import { nextMatch } from './search';
 import { adoptSystemTheme, currentTheme, watchTheme } from './theme';
@@ -25,10 +26,16 @@ const host = observeState(
   }),
   () => panels?.follow(),
 );
+// In VS Code the view asks for its trace first thing: the host's answer travels while the rest of the view is built
+// (the listener below handles it, once this script has run), and the layout worker starts up meanwhile.
+if (!host.standalone) host.post({ type: 'ready' });
+startLayoutWorker();
 const view = new GraphView(host, dom);
 panels = new PanelSwitch(view, dom, host);
 // Tests and the benchmark drive the view (and its Health charts) through this handle.
-(window as unknown as { __gradscope: GraphView & { health: HealthView; panels: PanelSwitch } }).__gradscope = Object.assign(view, { health: panels.health, panels });
+// `health` is there once the Health charts' script has loaded (`await panels.healthView()` loads it).
+const handle = Object.defineProperty(Object.assign(view, { panels }), 'health', { get: () => panels?.health }) as GraphView & { panels: PanelSwitch; readonly health: HealthView | undefined };
+(window as unknown as { __gradscope: typeof handle }).__gradscope = handle;
 
 dom.search.addEventListener('input', () => view.setSearch(dom.search.value));
 dom.search.addEventListener('keydown', (e) => {
@@ -53,7 +60,7 @@ dom.buttons.PNG.addEventListener('click', () => exportAs('png'));
 dom.buttons.SVG.addEventListener('click', () => exportAs('svg'));
 watchTheme(() => {
   view.restyle();
-  panels?.health.restyle();
+  panels?.health?.restyle();
 });
 bindKeyboard(document, {
   cy: view.cy,
@@ -93,11 +100,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
 });
 
-// The standalone report carries its trace in the page, and a failed run's error to show over it.
+// The standalone report carries its trace in the page (and has no host to ask), and a failed run's error to show over it.
 const embedded = document.getElementById('gradscope-trace');
 const embeddedTrace = embedded?.textContent ? traceFromJson(embedded.textContent) : undefined;
 const failure = document.getElementById('gradscope-failure')?.textContent;
 if (embeddedTrace) {
   void view.show(embeddedTrace);
   if (failure) view.hostStatus(JSON.parse(failure) as string, 'error');
-} else host.post({ type: 'ready' });
+}

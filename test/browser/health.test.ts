@@ -14,6 +14,12 @@ import type { ChartName } from '../../webview/health/health-view';
 import { gradscope, repo } from '../runner/cli-helpers';
 import { drawn, launch, openView, posted, screenshot, sendToView } from './chromium';
 
+interface HealthHandle {
+  drawn: Promise<void>;
+  charts: Map<ChartName, EChart>;
+  heatmap: HeatmapData | null;
+}
+
 /** What the page exposes: the view's state and its Health charts (ECharts instances, read through their options). */
 interface Handle {
   __gradscope: {
@@ -21,7 +27,9 @@ interface Handle {
     state: { view?: string; selected: number | null; step: number };
     select(node: number): void;
     setStep(step: number): void;
-    health: { drawn: Promise<void>; charts: Map<ChartName, EChart>; heatmap: HeatmapData | null };
+    health: HealthHandle;
+    /** The Health charts, once their own script has loaded (the first call loads it). */
+    panels: { healthView(): Promise<HealthHandle> };
   };
   __csp: string[];
 }
@@ -40,7 +48,8 @@ async function showHealth(page: Page): Promise<void> {
   await page.locator('.graph').focus();
   await page.keyboard.press('h');
   await page.waitForFunction(() => (window as unknown as Handle).__gradscope.state.view === 'health');
-  await page.evaluate(() => (window as unknown as Handle).__gradscope.health.drawn);
+  // The charts' script loads the first time they show (or a while after the graph was drawn): then they draw.
+  await page.evaluate(async () => (await (window as unknown as Handle).__gradscope.panels.healthView()).drawn);
 }
 
 /** What each chart holds: the flow's bars, the heatmap's rows, the lines of the other two. */
@@ -277,6 +286,7 @@ describe('Health view (Chromium)', function () {
     const page = await openView(browser);
     await sendToView(page, { type: 'trace', json: traceToJson(trace), state: { metric: 'grad', step: -1, diff: false, selected: null, expanded: [], search: '', view: 'health' } });
     await drawn(page);
+    await page.locator('.health').waitFor({ state: 'visible', timeout: 5_000 }); // once the charts' script has loaded
     assert.equal(await page.isVisible('.health'), true);
     assert.equal(await page.getAttribute('.view-health', 'aria-pressed'), 'true');
     const bare: Trace = { ...trace, health: undefined, steps: trace.steps.map(({ health: _, ...s }) => s) };

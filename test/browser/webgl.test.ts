@@ -169,7 +169,7 @@ describe('big drawings with WebGL (Chromium)', function () {
     await page.close();
   });
 
-  it("draws with WebGL under the VS Code webview's Content-Security-Policy", async () => {
+  it("draws with WebGL under the VS Code webview's Content-Security-Policy, and loads the Health charts' script there", async () => {
     // The policy extension/graph-panel.ts gives its webview, with this page's file: origin for the webview's resource origin.
     const media = (f: string) => pathToFileURL(join(repo, 'media', f)).href;
     const nonce = 'c3BvdC10aGUtdGVzdA==';
@@ -182,6 +182,15 @@ describe('big drawings with WebGL (Chromium)', function () {
     assert.equal(await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.renderer()), 'webgl');
     await drawsAndSelects(page);
     await screenshot(page, 'webgl-vscode-csp');
+    // The charts' own script, added by the view with its nonce the first time they show.
+    const charts = await page.evaluate(async () => {
+      const panels = (window as unknown as { __gradscope: { panels: { show(v: 'health'): void; healthView(): Promise<{ drawn: Promise<void>; charts: Map<string, unknown> }> } } }).__gradscope.panels;
+      panels.show('health');
+      const health = await panels.healthView();
+      await health.drawn;
+      return health.charts.size;
+    });
+    assert.ok(charts > 0, 'the Health charts drew');
     assert.deepEqual(problems, []);
     await page.close();
   });

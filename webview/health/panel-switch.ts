@@ -5,7 +5,8 @@ import type { PanelView, ViewState } from '../../engine/view-messages';
 import type { GraphView } from '../graph-view';
 import type { ViewHost } from '../host';
 import type { Dom } from '../page';
-import { HealthView } from './health-view';
+import type { HealthView } from './health-view';
+import { loadHealth } from './load';
 
 /** A host whose setState also calls `onState` (the graph view saves its state on every change it makes). */
 export function observeState(host: ViewHost, onState: (state: ViewState) => void): ViewHost {
@@ -21,20 +22,16 @@ export function observeState(host: ViewHost, onState: (state: ViewState) => void
 }
 
 export class PanelSwitch {
-  readonly health: HealthView;
+  /** The Health charts, once their script has loaded (load.ts). */
+  health: HealthView | undefined;
+  private loading: Promise<HealthView> | undefined;
 
   constructor(private readonly view: GraphView, private readonly dom: Dom, private readonly host: ViewHost) {
-    this.health = new HealthView(dom.graph, {
-      select: (node) => {
-        view.select(node);
-        const selected = view.selectedNode();
-        if (selected !== null) view.reveal(selected);
-      },
-      setStep: (step) => view.setStep(step),
-      revealFinding: (index) => host.post({ type: 'revealFinding', index }),
-    });
     dom.views.graph.addEventListener('click', () => this.show('graph'));
     dom.views.health.addEventListener('click', () => this.show('health'));
+    // The charts' script loads as the pointer comes to the Health button, ahead of its click: loading it any sooner,
+    // unasked, made the first clicks on the graph wait for it on a busy machine.
+    dom.views.health.addEventListener('pointerenter', () => void this.healthView().catch(() => undefined), { once: true });
     this.apply();
   }
 
@@ -50,15 +47,45 @@ export class PanelSwitch {
 
   /** The view's state changed (or a trace arrived): show what it says, and let the charts follow it. */
   follow(): void {
-    this.health.sync(this.view.trace, this.view.state.step, this.view.state.selected);
+    this.health?.sync(this.view.trace, this.view.state.step, this.view.state.selected);
     this.apply();
   }
+
+  /** The Health charts, made once their script has loaded (the first call loads it). */
+  healthView(): Promise<HealthView> {
+    this.loading ??= loadHealth().then(
+      ({ HealthView }) => {
+        const view = this.view;
+        const health = new HealthView(this.dom.graph, {
+          select: (node) => {
+            view.select(node);
+            const selected = view.selectedNode();
+            if (selected !== null) view.reveal(selected);
+          },
+          setStep: (step) => view.setStep(step),
+          revealFinding: (index) => this.host.post({ type: 'revealFinding', index }),
+        });
+        this.health = health;
+        this.follow();
+        return health;
+      },
+      (e: Error) => {
+        this.view.status(`the Health charts could not load: ${e.message}`, 'error');
+        throw e;
+      },
+    );
+    return this.loading;
+  }
+
 
   private apply(): void {
     const health = this.view.state.view === 'health';
     this.dom.root.classList.toggle('health-mode', health);
     this.dom.views.graph.setAttribute('aria-pressed', String(!health));
     this.dom.views.health.setAttribute('aria-pressed', String(health));
-    if (health !== this.health.visible) this.health.setVisible(health);
+    // Shown before its script is here: it shows once loaded (healthView follows the state then).
+    if (this.health === undefined) {
+      if (health) void this.healthView().catch(() => undefined);
+    } else if (health !== this.health.visible) this.health.setVisible(health);
   }
 }
