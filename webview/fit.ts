@@ -1,6 +1,6 @@
 // The two fits: all of the drawing in the panel however small it gets, and the readable fit, which never zooms
 // out so far that labels drop below a readable size and shows the part around the loss of a graph too big for that.
-import type { Core, NodeSingular } from 'cytoscape';
+import type { Core, NodeCollection, NodeSingular } from 'cytoscape';
 import { normOrNaN, TraceNode } from '../engine/trace';
 import { FIT_MARGIN, MAX_FIT_ZOOM, READABLE_ZOOM } from './limits';
 import type { Direction } from './orientation';
@@ -23,8 +23,13 @@ export function fitAll(cy: Core): void {
  * label's text and every edge's curve: seconds on a 20,000-node drawing.
  */
 export function drawingBounds(cy: Core): { x1: number; y1: number; x2: number; y2: number } | null {
+  return boxesBounds(cy.nodes());
+}
+
+/** The extent of some drawn nodes in model coordinates, from their positions and sizes (see drawingBounds). */
+function boxesBounds(nodes: NodeCollection): { x1: number; y1: number; x2: number; y2: number } | null {
   let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
-  cy.nodes().forEach((n) => {
+  nodes.forEach((n) => {
     const p = n.position();
     // The border's outer half (a selected or NaN node's is thicker) is inside the fit's margin.
     const w = (n.data('w') as number | undefined) ?? n.width();
@@ -70,6 +75,28 @@ export function fitReadable(cy: Core, direction: Direction, worst?: string): voi
   if (both.w > cy.width() - 2 * FIT_MARGIN || both.h > cy.height() - 2 * FIT_MARGIN) return;
   const inside = both.x1 >= FIT_MARGIN && both.y1 >= FIT_MARGIN && both.x2 <= cy.width() - FIT_MARGIN && both.y2 <= cy.height() - FIT_MARGIN;
   if (!inside) cy.panBy({ x: cy.width() / 2 - (both.x1 + both.x2) / 2, y: cy.height() / 2 - (both.y1 + both.y2) / 2 });
+}
+
+/**
+ * Pans, at the zoom there is, to what a box just opened drew (the nodes and closed boxes of `members`, trace node
+ * ids): centred along each axis it fits in, else from its start (its top, its left). The fit after a redraw shows
+ * the loss; a box opened far from it would otherwise open out of view. Nothing moves (false) when it is all in view.
+ */
+export function bringIntoView(cy: Core, members: ReadonlySet<number>): boolean {
+  const drawn = cy.nodes().filter((n) => {
+    const node = n.data('node') as number;
+    return node >= 0 ? members.has(node) : ((n.data('members') as number[] | undefined) ?? []).some((m) => members.has(m));
+  });
+  const b = boxesBounds(drawn);
+  if (b === null) return false;
+  const zoom = cy.zoom();
+  const [w, h] = [cy.width(), cy.height()];
+  const { x, y } = cy.pan();
+  if (b.x1 * zoom + x >= 0 && b.y1 * zoom + y >= 0 && b.x2 * zoom + x <= w && b.y2 * zoom + y <= h) return false;
+  const place = (lo: number, hi: number, size: number) => ((hi - lo) * zoom > size - 2 * FIT_MARGIN ? FIT_MARGIN - lo * zoom : size / 2 - ((lo + hi) / 2) * zoom);
+  cy.stop(true);
+  cy.pan({ x: place(b.x1, b.x2, w), y: place(b.y1, b.y2, h) });
+  return true;
 }
 
 /**

@@ -9,7 +9,7 @@ import { firstViewFolds } from './first-view';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
 import { renderLegend } from './legend';
-import { fitAll, fitReadable, worstParam } from './fit';
+import { bringIntoView, fitAll, fitReadable, worstParam } from './fit';
 import { isBigDrawing, SCREEN_AREA_PER_BOX } from './limits';
 import { Minimap } from './minimap';
 import { chooseAgain, Direction, Laid, layOutElements } from './orientation';
@@ -199,7 +199,11 @@ export class GraphView {
     if (d.kind === 'group') {
       // The box opens, and what is inside it opens as far as the panel holds readable boxes.
       this.state.expanded = foldsToOpen(this.folds, this.openBudget(), new Set([...this.state.expanded, d.group]), d.group);
-      this.drawn = this.redraw();
+      const members = new Set(this.folds.folds.get(d.group)?.members ?? []);
+      this.drawn = this.redraw().then(() => {
+        // Where the box's contents went is where the user asked to look: a resize keeps it, as a pan of theirs.
+        if (bringIntoView(this.cy, members)) this.viewport.keep();
+      });
       return;
     }
     this.select(d.node);

@@ -83,6 +83,12 @@ export class ViewportKeeper {
     if (was) this.save(undefined);
   }
 
+  /** The view was moved to what the user asked to see (a box they opened): resizes keep it, as one they panned to. */
+  keep(): void {
+    this.byHand = true;
+    this.remember();
+  }
+
   /** Puts back a viewport the user had made by hand (a restored view): it stays until they fit again. */
   restore(viewport: { zoom: number; x: number; y: number }): void {
     this.cy.viewport({ zoom: viewport.zoom, pan: { x: viewport.x, y: viewport.y } });

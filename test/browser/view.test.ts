@@ -1,6 +1,7 @@
 // The graph view in real headless Chromium, driven as a user would: it draws every tensor of a real trace,
 // colours by gradient, a click asks the host to reveal the source, the scrubber recolours, NaN origins stand
 // out, the editor's line highlights its nodes, and the standalone report opens from disk.
+import type { NodeSingular } from 'cytoscape';
 import * as assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -314,6 +315,28 @@ describe('graph view of a big trace (Chromium)', function () {
     assert.ok(!opened.some(([id]) => id === box), 'the box opened');
     assert.ok(opened.length > folded.length + 100, `${opened.length} nodes drawn after opening`);
     await screenshot(page, 'big-function-open');
+    // A box far from the loss (the fit after a redraw shows the loss) opens in view: the view goes to what it drew.
+    const before = new Set((await shown()).map(([id]) => id));
+    const far = await page.evaluate(() => {
+      const cy = (window as unknown as ViewHandle).__gradscope.cy;
+      const loss = cy.nodes().last().position();
+      const distance = (n: NodeSingular) => Math.abs(n.position().y - loss.y) + Math.abs(n.position().x - loss.x);
+      const box = cy.nodes('[kind = "group"]').sort((a, b) => distance(b as NodeSingular) - distance(a as NodeSingular))[0];
+      box.emit('tap');
+      return box.id();
+    });
+    await page.evaluate(() => (window as unknown as { __gradscope: { drawn: Promise<void> } }).__gradscope.drawn);
+    // Its top-left node (where what it drew starts) is on screen: the view went to what the box drew.
+    const first = await page.evaluate((old) => {
+      const view = (window as unknown as ViewHandle).__gradscope;
+      const fresh = view.cy.nodes().filter((n) => !old.includes(n.id()));
+      const corner = (n: NodeSingular) => n.position().x + n.position().y;
+      const node = fresh.sort((a, b) => corner(a as NodeSingular) - corner(b as NodeSingular))[0];
+      const b = node.renderedBoundingBox({});
+      return { count: fresh.length, seen: b.x2 > 0 && b.y2 > 0 && b.x1 < view.cy.width() && b.y1 < view.cy.height() };
+    }, [...before]);
+    assert.ok(first.count > 0 && first.seen, `the box ${far} opened ${first.count} nodes, the first of them out of view`);
+    await screenshot(page, 'big-far-box-open');
     assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
