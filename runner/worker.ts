@@ -61,7 +61,7 @@ let lastCallMade = 0;
  * code made before it (the register's), or else at the last engine call that made a tensor.
  */
 function locateError(e: unknown, lastTensorCall: Site | null): RunError {
-  const lastCall = locator.siteOfMarkedCall(userCallRegister.at || lastCallMade);
+  const lastCall = locator.siteOfMarkedCall(lastCallMade);
   const error = lastCall !== null ? locator.thrown(e, lastCall, input.bundle.file, 'the last call before it') : locator.thrown(e, lastTensorCall, input.bundle.file);
   // An in-place change names two more places (where the value was used, where it changed): mapped here.
   if (e instanceof engine.InPlaceChangeError) error.message = `${e.name}: ${e.describe(placeCapture)}`;
@@ -182,6 +182,8 @@ async function run(): Promise<void> {
     trace.kernels = wasmKernelsAvailable() ? 'webassembly' : 'javascript';
     post({ type: 'done', result: { kind: 'ok', trace } });
   } catch (e) {
+    // Thrown by the model's top level (its entry function keeps its own last call when it ends): before the reset.
+    lastCallMade ||= userCallRegister.at;
     setRecorder(null);
     post({ type: 'done', result: { kind: 'error', error: locateError(e, latest()), partial: partialTrace(recorder) } });
   }

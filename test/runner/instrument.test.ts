@@ -6,6 +6,8 @@ import * as vm from 'node:vm';
 import type { CallRegister } from '../../runner/instrument';
 import { instrumentCalls, REGISTER, unshift } from '../../runner/instrument';
 import type { CallSite, V8ErrorConstructor } from '../../engine/v8-stack-trace';
+import { tensor } from '../../engine';
+import { setRecorder, StackCapture, userCallRegister } from '../../engine/recorder';
 
 // Every way of calling a function a model might write; `probe` is what is called, and records where from.
 const CORPUS = `
@@ -145,6 +147,18 @@ return Promise.all([first(), second(), (async () => probe(await tick(7)))()]);
     const marked = instrumentCalls(code);
     const [line, column] = positionOf(marked.code, 'marked.js');
     assert.deepEqual([line, unshift(marked.insertions, line, column)], positionOf(code, 'plain.js'));
+  });
+
+  it('a recording started after marked code ran locates the calls of unmarked code by their stacks', () => {
+    userCallRegister.last(undefined, 5); // what a marked bundle leaves behind when its code returns
+    const sites: unknown[] = [];
+    setRecorder({ onTensor: (t) => sites.push(t.site) });
+    try {
+      tensor([1, 2]).mul(2);
+    } finally {
+      setRecorder(null);
+    }
+    assert.ok(sites.length > 0 && sites.every((s) => s instanceof StackCapture), `sites: ${sites.map((s) => s?.constructor.name).join(', ')}`);
   });
 
   it('throws on code it cannot parse (the bundle then runs unmarked)', () => {
