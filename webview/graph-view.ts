@@ -59,6 +59,15 @@ export class GraphView {
     // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
     const observer = new ResizeObserver(() => this.cy.resize());
     for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
+    // And a press checks it once more before Cytoscape places it: the UI test saw clicks land 20 px off, with
+    // Cytoscape's height of the container 20 px short of the page's, after the toolbar above changed height.
+    const place = () => {
+      const r = dom.graph.getBoundingClientRect();
+      return `${r.left},${r.top},${dom.graph.clientWidth},${dom.graph.clientHeight}`;
+    };
+    let measured = place();
+    this.cy.on('resize', () => (measured = place()));
+    dom.graph.addEventListener('pointerdown', () => place() !== measured && this.cy.resize(), true);
     bindWheelZoom(this.cy, dom.graph);
     this.viewport = new ViewportKeeper(
       this.cy,
