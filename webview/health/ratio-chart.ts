@@ -8,15 +8,19 @@ import type { HealthModel } from './data';
 
 export const RATIO_HEIGHT = 300;
 export const RATIO_MARKS = 'ratio-marks';
+/** Up to this many parameters, each line is named at its end; more would overlap (their colours say input to output). */
+const NAMED_LINES = 8;
 
 export function ratioOption(theme: Theme, model: HealthModel, series: [number, number | null][][], step: number, selected: number): Record<string, unknown> {
   const known = series.flatMap((line) => line.map(([, v]) => v)).filter((v): v is number => v !== null);
   const lo = Math.floor(Math.log10(Math.min(HEALTHY_UPDATE_RATIO.lo, ...known)));
   const hi = Math.ceil(Math.log10(Math.max(HEALTHY_UPDATE_RATIO.hi, ...known)));
+  const named = model.params.length <= NAMED_LINES;
+  const band = `healthy ${powerOfTen(HEALTHY_UPDATE_RATIO.lo)} to ${powerOfTen(HEALTHY_UPDATE_RATIO.hi)} shaded`;
   return {
     ...baseOption(theme),
-    title: titled(theme, 'Update / data ratio by step', `step's change / spread; healthy ${powerOfTen(HEALTHY_UPDATE_RATIO.lo)} to ${powerOfTen(HEALTHY_UPDATE_RATIO.hi)} shaded`),
-    grid: { left: 8, right: 20, top: 56, bottom: 34, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    title: titled(theme, 'Update / data ratio by step', named ? `step's change / spread; ${band}` : `${band}; input dark, output bright; point at a line`),
+    grid: { left: 8, right: named ? 8 + 7 * Math.max(...model.params.map((p) => p.label.length)) : 20, top: 56, bottom: 34, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     xAxis: { type: 'value', min: 1, max: Math.max(model.steps, 2), name: 'step', nameLocation: 'middle', nameGap: 22, minInterval: 1, ...axisColours(theme), splitLine: { show: false } },
     yAxis: { type: 'log', min: 10 ** lo, max: 10 ** hi, ...axisColours(theme), axisLabel: { ...(axisColours(theme).axisLabel as object), formatter: powerOfTen } },
     // Shown by the view from the line nearest the pointer (ratioTip): a line without symbols has no item to hover,
@@ -34,6 +38,7 @@ export function ratioOption(theme: Theme, model: HealthModel, series: [number, n
         triggerLineEvent: true,
         progressive: 0,
         color: depthColor(i, model.params.length, theme),
+        endLabel: { show: named, formatter: '{a}', fontSize: 10, color: theme.muted },
         lineStyle: { width: i === selected ? 3 : 1.2, opacity: selected < 0 || i === selected ? 1 : 0.3 },
         itemStyle: { opacity: selected < 0 || i === selected ? 1 : 0.3 },
         z: i === selected ? 4 : 2,
