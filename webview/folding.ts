@@ -111,7 +111,7 @@ function foldRepeats(container: string, items: Item[], nodes: Map<number, TraceN
     if (group.length < MIN_REPEATS) continue;
     const first = group[0];
     const line = !isFold(first);
-    const label = line ? lineLabel(nodes.get(first)!) : sig.slice(sig.indexOf('|') + 1);
+    const label = line ? lineLabel(group.map((item) => nodes.get(item as number)!)) : sig.slice(sig.indexOf('|') + 1);
     const f: Fold = { id: `${line ? 'l' : 'r'}:${container}>${sig}`, kind: line ? 'line' : 'repeat', label: `${label} ×${group.length}`, children: group, members: [], repeats: group.length };
     replaced.set(first, f);
     for (const item of group.slice(1)) replaced.set(item, null);
@@ -125,8 +125,14 @@ function foldRepeats(container: string, items: Item[], nodes: Map<number, TraceN
   return out;
 }
 
-function lineLabel(n: TraceNode): string {
-  return `${n.name ?? n.op} ${shapeText(n.shape)}`;
+/**
+ * What a box of the tensors one line made says: their name (or op) and shape; the first and last names when they
+ * differ (the numbers a loop promoted, `t + 1`: `1…30`).
+ */
+function lineLabel(made: readonly TraceNode[]): string {
+  const first = made[0].name ?? made[0].op;
+  const last = made[made.length - 1].name ?? made[made.length - 1].op;
+  return `${first === last ? first : `${first}…${last}`} ${shapeText(made[0].shape)}`;
 }
 
 /** What is drawn, given the open folds: each item is a trace node or a closed fold. */

@@ -84,6 +84,13 @@ describe('traceToElements', () => {
     assert.deepEqual(foldsToOpen(tree, 10).length, 2, 'both fit a screenful: opened for the first view');
     assert.deepEqual(foldsToOpen(tree, 5), [], 'opening either would pass the budget');
   });
+
+  it("names a line's box by its first and last names when they differ (the numbers a loop promoted)", () => {
+    const constant = (id: number): TraceNode => ({ ...node(id, 'tensor'), kind: 'const', name: String(id), shape: [], site: { file: '/m/model.ts', line: 12, column: 20, function: '' } });
+    const graph: StepGraph = { step: 0, nodes: [1, 2, 3, 4].map(constant), edges: [] };
+    const els = traceToElements(graph, new Set(), foldTree(graph));
+    assert.deepEqual(els.nodes.map((e) => e.data.label), ['1…4 [] ×4']);
+  });
 });
 
 describe('metrics', () => {
