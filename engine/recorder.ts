@@ -132,18 +132,17 @@ export function announce(tensor: Tensor): Tensor {
 /**
  * Marks `fn` as an entry point of the public API. While recording, the outermost entry point notes the user's
  * call (captureCaller: from a marked bundle, or two frames of the stack, its own and its caller's), once for
- * however many tensors the call makes; entry
- * points called from inside the engine capture nothing. With no recorder it only forwards the call. `call` names
- * the op for a recording that shows what one call made as one box (`crossEntropy`); '' for a module's forward,
- * whose box is the module.
+ * however many tensors the call makes; entry points called from inside the engine capture nothing. With no
+ * recorder it only forwards the call. `call` names the op for a recording that shows what one call made as one
+ * box (`crossEntropy`); '' for a module's forward, whose box is the module.
  */
 export function api<This, A extends unknown[], R>(fn: (this: This, ...args: A) => R, frames = 2, call: string = fn.name): (this: This, ...args: A) => R {
   return function entryPoint(this: This, ...args: A): R {
     if (current === null || depth > 0 || !callsLocatable()) return fn.apply(this, args);
     depth++;
-    // Captured right here, so the two frames of a stack are this entry point and the user's call into it. An entry point
-    // the engine itself calls on the user's behalf (a layer's constructor making its parameters) asks for more
-    // frames, and the user's call is the first of them in the user's code.
+    // Captured right here, so the two frames of a stack are this entry point and the user's call into it. An entry
+    // point the engine itself calls on the user's behalf (a layer's constructor making its parameters) asks for
+    // more frames, and the user's call is the first of them in the user's code.
     entrySite = captureCaller(frames, call);
     try {
       const result = fn.apply(this, args);

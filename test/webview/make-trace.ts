@@ -4,9 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crossEntropy, manualSeed, randn } from '../../engine';
-import { setRecorder, StackCapture } from '../../engine/recorder';
+import { setRecorder } from '../../engine/recorder';
 import type { StepGraph, Trace } from '../../engine/trace';
 import type { Detector } from '../../runner/findings';
+import { callLocator } from '../../runner/load-bundle';
 import { Locator } from '../../runner/locate';
 import { Locate, RecordOptions, TraceRecorder } from '../../runner/trace-recorder';
 import type { LayoutEdge, LayoutNode } from '../../webview/layout';
@@ -49,8 +50,8 @@ export function recordTrace(run: () => unknown, nodeLimit = 1_000_000, detectors
 export function traceRecorder(nodeLimit = 1_000_000, detectors?: Detector[], options?: Partial<RecordOptions>, locate?: Locate): TraceRecorder {
   const loc = ownLocator();
   const record: RecordOptions = { steps: 'last', nodeLimit, readSource, ...options };
-  const byStack: Locate = (capture) => (loc !== null && capture instanceof StackCapture ? loc.firstUserSite(capture.callSites()) : null);
-  return new TraceRecorder('make-trace', locate ?? byStack, record, undefined, detectors);
+  const own: Locate = loc === null ? () => null : callLocator(loc);
+  return new TraceRecorder('make-trace', locate ?? own, record, undefined, detectors);
 }
 
 /** One training step of an MLP with `depth` hidden tanh layers of `width` units, cross-entropy on 3 classes. */
