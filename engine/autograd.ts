@@ -41,12 +41,12 @@ function topologicalOrder(root: Tensor, first: number): Tensor[] {
   while (nodes.length > 0) {
     const top = nodes.length - 1;
     const node = nodes[top];
-    const deps = node.dependencies;
+    const n = node.inputCount;
     let i = nextDep[top];
-    while (i < deps.length && (deps[i].gradFn === null || deps[i].tensor.visitMark >= first)) i++;
-    if (i < deps.length) {
+    while (i < n && (node.gradFnOf(i) === null || node.input(i).visitMark >= first)) i++;
+    if (i < n) {
       nextDep[top] = i + 1;
-      const child = deps[i].tensor;
+      const child = node.input(i);
       child.visitMark = mark++;
       nodes.push(child);
       nextDep.push(0);
@@ -85,11 +85,13 @@ export function backward(root: Tensor, seed?: Float64Array): void {
     const g = pass.grads[node.visitMark - first];
     if (g === null) continue;
     recorder?.onNodeGrad?.(node, g);
-    for (const dep of node.dependencies) {
-      if (dep.gradFn === null) continue;
-      const dg = dep.gradFn(g);
-      recorder?.onEdgeGrad?.(node, dep.tensor, dg);
-      receive(pass, dep.tensor, dg, dg !== g);
+    for (let i = 0; i < node.inputCount; i++) {
+      const gradFn = node.gradFnOf(i);
+      if (gradFn === null) continue;
+      const input = node.input(i);
+      const dg = gradFn(g);
+      recorder?.onEdgeGrad?.(node, input, dg);
+      receive(pass, input, dg, dg !== g);
     }
   }
   for (const node of order) {

@@ -56,8 +56,11 @@ export class InPlaceChangeError extends Error {
 /** Records that `t`'s data was just changed in place by `by` (the user's call is captured when recording). */
 export function changed(t: Tensor, by: string): void {
   t.version++;
-  t.lastChange = { by, site: callSite() };
+  lastChanges.set(t, { by, site: callSite() });
 }
+
+/** The latest change of each tensor changed in place: beside the tensors, since few ever are and every tensor would carry the field. */
+const lastChanges = new WeakMap<Tensor, Change>();
 
 /** The tensors a gradient function reads (`output`: the op's own result), with what the forward pass saw; undefined for none. */
 export function save(reads: readonly (Tensor | 'output')[], output: Tensor): SavedTensor[] | undefined {
@@ -74,11 +77,13 @@ export function save(reads: readonly (Tensor | 'output')[], output: Tensor): Sav
 export function checkSaved(order: readonly Tensor[]): void {
   let sums: Map<Tensor, number> | undefined;
   for (const node of order) {
-    for (const dep of node.dependencies) {
-      if (dep.gradFn === null || dep.saved === undefined) continue;
-      for (const s of dep.saved) {
+    if (node.saved === undefined) continue;
+    for (let i = 0; i < node.inputCount; i++) {
+      const saved = node.saved[i];
+      if (node.gradFnOf(i) === null || saved === undefined) continue;
+      for (const s of saved) {
         const t = s.tensor;
-        if (t.version !== s.version) throw new InPlaceChangeError(t, node, t.lastChange);
+        if (t.version !== s.version) throw new InPlaceChangeError(t, node, lastChanges.get(t));
         if (s.checksum === undefined) continue;
         sums ??= new Map();
         let sum = sums.get(t);

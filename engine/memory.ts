@@ -49,6 +49,9 @@ export function setTensorMemoryLimit(bytes: number, probe: MemoryProbe = {}): vo
   registry = Number.isFinite(bytes) && measureLive === undefined ? new FinalizationRegistry((freed: number) => (liveBytes -= freed)) : null;
   liveBytes = kernelBytes;
   measuredAt = -Infinity;
+  // The next small buffer starts a slab, counted from now on.
+  slab = new ArrayBuffer(0);
+  slabUsed = 0;
 }
 
 /**
@@ -100,8 +103,38 @@ export function kernelMemoryBytes(): number {
   return kernelBytes;
 }
 
-/** Every tensor buffer the engine makes comes from here. */
+/**
+ * Buffers of at most this many values are cut from a shared slab. A Float64Array of its own costs V8 three heap
+ * objects (the view, an ArrayBuffer and the values), a view of a slab one; a long chain of small ops keeps every
+ * buffer, and the garbage collector's time grows with the objects it keeps. 8 values is V8's own limit for values
+ * kept on the JavaScript heap.
+ */
+const SLAB_VALUES = 8;
+/**
+ * A slab is freed only when every view of it is: a small tensor kept alive (a loss history) keeps its slab, at
+ * most this many bytes, alive too. Small, so that the worst case stays a few times the tensor's own objects.
+ */
+const SLAB_BYTES = 2048;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/** `length` values (at most SLAB_VALUES) from the current slab, a new one (counted) when it is full; zeros. */
+function fromSlab(length: number): Float64Array {
+  const bytes = length * 8;
+  if (slabUsed + bytes > slab.byteLength) {
+    if (limitBytes !== Infinity) count(SLAB_BYTES);
+    slab = new ArrayBuffer(SLAB_BYTES);
+    registry?.register(slab, SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const data = new Float64Array(slab, slabUsed, length);
+  slabUsed += bytes;
+  return data;
+}
+
+/** Every tensor buffer the engine makes comes from here, filled with zeros. */
 export function allocate(length: number): Float64Array {
+  if (length > 0 && length <= SLAB_VALUES) return fromSlab(length);
   if (limitBytes === Infinity) return new Float64Array(length);
   count(length * 8);
   const data = new Float64Array(length);

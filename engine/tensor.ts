@@ -3,7 +3,7 @@
 import { backward, isGradEnabled } from './autograd';
 import { allocate, copy } from './memory';
 import type { TensorMethods } from './methods';
-import { changed, Change, save, SavedTensor } from './in-place';
+import { changed, save, SavedTensor } from './in-place';
 import { activeRecorder, announce, api } from './recorder';
 import { checkShape, sameShape, Shape, ShapeError, sizeOf } from './shape';
 import { formatShape } from './format';
@@ -53,13 +53,28 @@ export interface TensorInit {
   /** The op that computed it ('tensor' for a leaf). */
   op?: string;
   dependencies?: readonly Dependency[];
+  /** @internal The dependencies as `Tensor.links` holds them (fromOp builds them so). */
+  links?: readonly Link[];
   /** A number promoted to a tensor by an op (`x.mul(2)`), as opposed to data the user made. */
   isConst?: boolean;
 }
 
+/** An entry of `Tensor.links`: an input, or the gradient function that follows it (null when it needs none). */
+export type Link = Tensor | GradFn | null;
+
 let nextId = 0;
-/** The dependencies of a leaf, and of an op's output that keeps none: one shared empty list. */
-const NO_DEPENDENCIES: readonly Dependency[] = [];
+/** The links of a leaf, and of an op's output that keeps none: one shared empty list. */
+const NO_LINKS: readonly Link[] = [];
+
+/** A dependency list as `Tensor.links` holds it. */
+function linksOf(dependencies: readonly Dependency[]): Link[] {
+  const links = new Array<Link>(dependencies.length * 2);
+  for (let i = 0; i < dependencies.length; i++) {
+    links[2 * i] = dependencies[i].tensor;
+    links[2 * i + 1] = dependencies[i].gradFn;
+  }
+  return links;
+}
 /** The shape of a scalar, shared by every number an op promotes (shapes are never written). */
 const SCALAR: Shape = [];
 
@@ -77,14 +92,18 @@ export class Tensor {
   requiresGrad: boolean;
   /** The op that computed this tensor ('tensor' for a leaf). */
   readonly op: string;
-  /** The tensors it was computed from, each with the function that passes the gradient back to it. */
-  readonly dependencies: readonly Dependency[];
+  /**
+   * @internal The tensors it was computed from, each followed by the function that passes the gradient back to it:
+   * [input0, gradFn0, input1, gradFn1, ...]. One array per op rather than an object per input: a long chain keeps
+   * every op's, and the garbage collector's time grows with the objects kept. `dependencies` reads it as objects.
+   */
+  readonly links: readonly Link[];
+  /** @internal By input, what its gradient function reads as the forward pass saw it; undefined when none reads. */
+  saved: (readonly SavedTensor[] | undefined)[] | undefined = undefined;
   /** True for numbers promoted to tensors by an op (`x.mul(2)`), as opposed to data the user made. */
   readonly isConst: boolean;
   /** How many times `data` was changed in place through the engine (optimizers, `markChanged()`). */
   version = 0;
-  /** @internal The latest of those changes. */
-  lastChange: Change | undefined = undefined;
   /** @internal What the recorder attached (a call-site capture, say); the engine never reads it. */
   site: unknown = undefined;
   /** @internal The module call the tensor was made in, while recording (see recorder.ts ModuleScope). */
@@ -105,7 +124,7 @@ export class Tensor {
   ) {
     this.requiresGrad = init.requiresGrad ?? false;
     this.op = init.op ?? 'tensor';
-    this.dependencies = init.dependencies ?? NO_DEPENDENCIES;
+    this.links = init.links ?? (init.dependencies === undefined ? NO_LINKS : linksOf(init.dependencies));
     this.isConst = init.isConst ?? false;
     // The size and the shape's check in one pass (this runs for every tensor): checkShape only says what is wrong.
     if (!Array.isArray(shape)) checkShape('tensor', shape);
@@ -121,9 +140,35 @@ export class Tensor {
     }
   }
 
+  /** The tensors it was computed from, each with the function that passes the gradient back to it (made on each read). */
+  get dependencies(): Dependency[] {
+    const n = this.links.length / 2;
+    const out = new Array<Dependency>(n);
+    for (let i = 0; i < n; i++) {
+      const saved = this.saved?.[i];
+      out[i] = saved === undefined ? { tensor: this.input(i), gradFn: this.gradFnOf(i) } : { tensor: this.input(i), gradFn: this.gradFnOf(i), saved };
+    }
+    return out;
+  }
+
+  /** @internal How many inputs it was computed from. */
+  get inputCount(): number {
+    return this.links.length >> 1;
+  }
+
+  /** @internal Its `i`th input. */
+  input(i: number): Tensor {
+    return this.links[2 * i] as Tensor;
+  }
+
+  /** @internal The gradient function of its `i`th input (null when that needs none). */
+  gradFnOf(i: number): GradFn | null {
+    return this.links[2 * i + 1] as GradFn | null;
+  }
+
   /** param = leaf that requires grad, input = other leaf data, const = a promoted number, op = computed. */
   get kind(): TensorKind {
-    if (this.dependencies.length > 0 || this.op !== 'tensor') return 'op';
+    if (this.links.length > 0 || this.op !== 'tensor') return 'op';
     if (this.requiresGrad) return 'param';
     return this.isConst ? 'const' : 'input';
   }
@@ -137,23 +182,25 @@ export class Tensor {
     let requiresGrad = false;
     const gradEnabled = isGradEnabled();
     if (gradEnabled) for (let i = 0; i < inputs.length; i++) requiresGrad ||= inputs[i].requiresGrad;
-    let dependencies: Dependency[] = NO_DEPENDENCIES as Dependency[];
+    let links = NO_LINKS as Link[];
     let reads = false;
     if (requiresGrad || (gradEnabled && activeRecorder() !== null)) {
-      // Sized once (a pushed-to array reserves 16 slots, and a chain keeps every one), and every dependency with
-      // the same three fields from the start: one object shape for V8 on this hot path.
-      dependencies = new Array<Dependency>(inputs.length);
+      // Sized once: a pushed-to array reserves 16 slots, and a chain keeps every one.
+      links = new Array<Link>(inputs.length * 2);
       for (let i = 0; i < inputs.length; i++) {
         const t = inputs[i];
         const gradFn = t.requiresGrad && requiresGrad ? gradFns[i] : null;
         if (gradFn?.reads !== undefined) reads = true;
-        dependencies[i] = { tensor: t, gradFn, saved: undefined };
+        links[2 * i] = t;
+        links[2 * i + 1] = gradFn;
       }
     }
-    const result = new Tensor(data, shape, { requiresGrad, op, dependencies });
+    const result = new Tensor(data, shape, { requiresGrad, op, links });
     if (reads) {
-      for (const dep of dependencies as { gradFn: GradFn | null; saved: SavedTensor[] | undefined }[]) {
-        if (dep.gradFn?.reads !== undefined) dep.saved = save(dep.gradFn.reads, result);
+      const saved = (result.saved = new Array<readonly SavedTensor[] | undefined>(inputs.length).fill(undefined));
+      for (let i = 0; i < inputs.length; i++) {
+        const reads = result.gradFnOf(i)?.reads;
+        if (reads !== undefined) saved[i] = save(reads, result);
       }
     }
     return announce(result);
@@ -217,9 +264,30 @@ Tensor.prototype.markChanged = api(Tensor.prototype.markChanged);
 /** Promotes a number to a constant scalar tensor; tensors pass through. */
 export function asTensor(x: TensorLike): Tensor {
   if (x instanceof Tensor) return x;
-  const data = allocate(1);
-  data[0] = x;
-  return announce(new Tensor(data, SCALAR, { isConst: true }));
+  return announce(new Tensor(constValues(x), SCALAR, { isConst: true }));
+}
+
+/**
+ * The values of promoted numbers, one array per number. A constant's values are never written (nothing outside the
+ * engine holds it), so the constants of a number (`x.mul(0.5)` in every layer and step) share them: a long chain
+ * keeps an object fewer per op. Each constant is still a tensor of its own, a node of its own in a recording.
+ */
+const valuesOfNumbers = new Map<number, Float64Array>();
+/** Past this many numbers, the map starts again (a model that promotes ever new numbers must not grow it). */
+const NUMBERS_KEPT = 1024;
+
+function constValues(x: number): Float64Array {
+  // 0 is never shared: the map does not tell -0 from 0.
+  let data = x === 0 ? undefined : valuesOfNumbers.get(x);
+  if (data === undefined) {
+    data = allocate(1);
+    data[0] = x;
+    if (x !== 0) {
+      if (valuesOfNumbers.size >= NUMBERS_KEPT) valuesOfNumbers.clear();
+      valuesOfNumbers.set(x, data);
+    }
+  }
+  return data;
 }
 
 function gradientSeed(t: Tensor, grad: Tensor | Float64Array | NestedArray): Float64Array {

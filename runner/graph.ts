@@ -40,10 +40,12 @@ export function reachable(roots: readonly Tensor[]): Tensor[] {
   const seen = new Set<Tensor>(roots);
   const order = [...roots];
   for (let i = 0; i < order.length; i++) {
-    for (const dep of order[i].dependencies) {
-      if (!seen.has(dep.tensor)) {
-        seen.add(dep.tensor);
-        order.push(dep.tensor);
+    const t = order[i];
+    for (let k = 0; k < t.inputCount; k++) {
+      const input = t.input(k);
+      if (!seen.has(input)) {
+        seen.add(input);
+        order.push(input);
       }
     }
   }
@@ -95,11 +97,12 @@ export function buildGraph(req: GraphRequest): StepGraph {
   for (const to of all) {
     const flowed = source.edgeGrads.get(to) ?? [];
     let k = 0;
-    for (const dep of to.dependencies) {
+    for (let i = 0; i < to.inputCount; i++) {
+      const from = to.input(i);
       allEdges++;
-      const grad = dep.gradFn !== null ? flowed[k++] : undefined;
-      if (!inGraph.has(to) || !inGraph.has(dep.tensor)) continue;
-      const edge: TraceEdge = { from: dep.tensor.id, to: to.id };
+      const grad = to.gradFnOf(i) !== null ? flowed[k++] : undefined;
+      if (!inGraph.has(to) || !inGraph.has(from)) continue;
+      const edge: TraceEdge = { from: from.id, to: to.id };
       if (grad !== undefined) edge.grad = grad;
       edges.push(edge);
     }

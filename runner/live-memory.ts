@@ -7,13 +7,16 @@ import { runInNewContext } from 'node:vm';
 /** A `measureLive` for setTensorMemoryLimit: collects garbage, then reports the ArrayBuffer bytes made since it was created that are still live. */
 export function liveArrayBufferProbe(): () => number {
   const collect = collector();
-  const baseline = process.memoryUsage().arrayBuffers;
-  return () => {
+  const live = () => {
     // One collection may leave some of the buffers it freed for the next to release (V8 sweeps them concurrently).
     collect();
     collect();
-    return Math.max(0, process.memoryUsage().arrayBuffers - baseline);
+    return process.memoryUsage().arrayBuffers;
   };
+  // Measured live too: garbage left from before, counted in the baseline and then collected, would hide as much
+  // of what is made later.
+  const baseline = live();
+  return () => Math.max(0, live() - baseline);
 }
 
 /** `gc()`: the global one when Node was started with --expose-gc, else one taken from a fresh context. */

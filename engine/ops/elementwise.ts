@@ -70,12 +70,17 @@ function wasmBinaryOp(op: string, ad: Float64Array, aShape: Shape, bd: Float64Ar
 /** Where each output element reads an operand: null, in order; undefined, a scalar (element 0); else an index map. */
 type IndexMap = Int32Array | null | undefined;
 
+/** The maps of the usual pairs, shared: a chain's gradient functions keep their op's maps, one array each otherwise. */
+const SAME_SHAPES: readonly [IndexMap, IndexMap] = [null, null];
+const SCALAR_SECOND: readonly [IndexMap, IndexMap] = [null, undefined];
+const SCALAR_FIRST: readonly [IndexMap, IndexMap] = [undefined, null];
+
 /** The index maps of a and b broadcast to `shape`, made only where an operand is really broadcast. */
-function indexMapsOf(a: Tensor, b: Tensor, shape: Shape, n: number): [IndexMap, IndexMap] {
-  return [
-    a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape),
-    b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape),
-  ];
+function indexMapsOf(a: Tensor, b: Tensor, shape: Shape, n: number): readonly [IndexMap, IndexMap] {
+  const ia = a.size === n ? null : a.size === 1 ? undefined : broadcastIndex(a.shape, shape);
+  const ib = b.size === n ? null : b.size === 1 ? undefined : broadcastIndex(b.shape, shape);
+  if (ia === null) return ib === null ? SAME_SHAPES : ib === undefined ? SCALAR_SECOND : [ia, ib];
+  return ia === undefined && ib === null ? SCALAR_FIRST : [ia, ib];
 }
 
 export function binaryOp(op: string, aLike: TensorLike, bLike: TensorLike, f: Binary, da: BinaryDerivative | PassThrough, db: BinaryDerivative | PassThrough): Tensor {
@@ -114,7 +119,7 @@ const PASSES_GRADIENT: GradFn = (g) => g;
  * them (see binaryOp). At module level, not a closure made inside binaryOp per call: a chain keeps each op's
  * closure and what it holds.
  */
-function binaryGradient(op: string, t: Tensor, d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor, known: [IndexMap, IndexMap] | undefined, out: Float64Array, shape: Shape): GradFn {
+function binaryGradient(op: string, t: Tensor, d: BinaryDerivative | PassThrough, a: Tensor, b: Tensor, known: readonly [IndexMap, IndexMap] | undefined, out: Float64Array, shape: Shape): GradFn {
   if (d === 1 && sameShape(t.shape, shape)) return PASSES_GRADIENT;
   const ad = a.data;
   const bd = b.data;
