@@ -77,9 +77,8 @@ export function save(reads: readonly (Tensor | 'output')[], output: Tensor): Sav
 export function checkSaved(order: readonly Tensor[]): void {
   let sums: Map<Tensor, number> | undefined;
   for (const node of order) {
-    if (node.saved === undefined) continue;
     for (let i = 0; i < node.inputCount; i++) {
-      const saved = node.saved[i];
+      const saved = node.savedOf(i);
       if (node.gradFnOf(i) === null || saved === undefined) continue;
       for (const s of saved) {
         const t = s.tensor;

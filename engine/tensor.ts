@@ -59,8 +59,13 @@ export interface TensorInit {
   isConst?: boolean;
 }
 
-/** An entry of `Tensor.links`: an input, or the gradient function that follows it (null when it needs none). */
-export type Link = Tensor | GradFn | null;
+/** By input, what its gradient function reads as the forward pass saw it (undefined: it reads nothing that can change). */
+type SavedList = readonly (readonly SavedTensor[] | undefined)[];
+/**
+ * An entry of `Tensor.links`: an input, or the gradient function that follows it (null when it needs none), or, last
+ * and only when some gradient function reads tensors, their SavedList.
+ */
+export type Link = Tensor | GradFn | null | SavedList;
 
 let nextId = 0;
 /** The links of a leaf, and of an op's output that keeps none: one shared empty list. */
@@ -86,7 +91,6 @@ export class Tensor {
   // for V8, and as few fields as the engine and a recording need, since a long chain keeps every tensor alive.
   /** Unique per process, in creation order. */
   readonly id: number = nextId++;
-  readonly size: number;
   grad: Tensor | null = null;
   /** Gradients are accumulated for this tensor by backward(): set it on a leaf to make it a parameter. */
   requiresGrad: boolean;
@@ -94,12 +98,11 @@ export class Tensor {
   readonly op: string;
   /**
    * @internal The tensors it was computed from, each followed by the function that passes the gradient back to it:
-   * [input0, gradFn0, input1, gradFn1, ...]. One array per op rather than an object per input: a long chain keeps
-   * every op's, and the garbage collector's time grows with the objects kept. `dependencies` reads it as objects.
+   * [input0, gradFn0, input1, gradFn1, ...], then a SavedList if a gradient function reads tensors. One array per op
+   * rather than an object per input: a long chain keeps every op's, and the garbage collector's time grows with the
+   * objects kept. `dependencies` reads it as objects.
    */
   readonly links: readonly Link[];
-  /** @internal By input, what its gradient function reads as the forward pass saw it; undefined when none reads. */
-  saved: (readonly SavedTensor[] | undefined)[] | undefined = undefined;
   /** True for numbers promoted to tensors by an op (`x.mul(2)`), as opposed to data the user made. */
   readonly isConst: boolean;
   /** How many times `data` was changed in place through the engine (optimizers, `markChanged()`). */
@@ -110,10 +113,8 @@ export class Tensor {
   scope: unknown = undefined;
   /** @internal What a recorder keeps about this tensor (runner/trace-recorder.ts: its call's position); the engine never reads it. */
   recorded: unknown = undefined;
-  /** @internal A recorder's number for this tensor (how many came from the same position before it in this step). */
-  recordedIndex = 0;
-  /** @internal Set by the recorder that keeps `recorded`: a user's call into the engine returned this tensor. */
-  recordedAsResult = false;
+  /** @internal A number the recorder that keeps `recorded` keeps with it (runner/tensor-keys.ts); the engine never reads it. */
+  recordedNumber = 0;
   /** @internal Stamped by each backward pass that reaches this tensor: its slot in that pass (see autograd.ts). */
   visitMark = -1;
 
@@ -134,18 +135,17 @@ export class Tensor {
       if (!Number.isInteger(d) || d < 0) checkShape('tensor', shape);
       size *= d;
     }
-    this.size = size;
-    if (data.length !== this.size) {
+    if (data.length !== size) {
       throw new ShapeError(`tensor: ${data.length} values do not fill shape ${formatShape(shape)}`);
     }
   }
 
   /** The tensors it was computed from, each with the function that passes the gradient back to it (made on each read). */
   get dependencies(): Dependency[] {
-    const n = this.links.length / 2;
+    const n = this.inputCount;
     const out = new Array<Dependency>(n);
     for (let i = 0; i < n; i++) {
-      const saved = this.saved?.[i];
+      const saved = this.savedOf(i);
       out[i] = saved === undefined ? { tensor: this.input(i), gradFn: this.gradFnOf(i) } : { tensor: this.input(i), gradFn: this.gradFnOf(i), saved };
     }
     return out;
@@ -154,6 +154,17 @@ export class Tensor {
   /** @internal How many inputs it was computed from. */
   get inputCount(): number {
     return this.links.length >> 1;
+  }
+
+  /** The number of values (the product of the shape): its data's length, not a field of its own. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** @internal What the gradient function of its `i`th input reads, as the forward pass saw it (undefined: nothing). */
+  savedOf(i: number): readonly SavedTensor[] | undefined {
+    const links = this.links;
+    return (links.length & 1) === 1 ? (links[links.length - 1] as SavedList)[i] : undefined;
   }
 
   /** @internal Its `i`th input. */
@@ -185,23 +196,26 @@ export class Tensor {
     let links = NO_LINKS as Link[];
     let reads = false;
     if (requiresGrad || (gradEnabled && activeRecorder() !== null)) {
+      const n = inputs.length;
+      // A gradient function is kept only for an input that requires grad.
+      const kept = (i: number): GradFn | null => (requiresGrad && inputs[i].requiresGrad ? gradFns[i] : null);
+      for (let i = 0; i < n; i++) reads ||= kept(i)?.reads !== undefined;
       // Sized once: a pushed-to array reserves 16 slots, and a chain keeps every one.
-      links = new Array<Link>(inputs.length * 2);
-      for (let i = 0; i < inputs.length; i++) {
-        const t = inputs[i];
-        const gradFn = t.requiresGrad && requiresGrad ? gradFns[i] : null;
-        if (gradFn?.reads !== undefined) reads = true;
-        links[2 * i] = t;
-        links[2 * i + 1] = gradFn;
+      links = new Array<Link>(2 * n + (reads ? 1 : 0));
+      for (let i = 0; i < n; i++) {
+        links[2 * i] = inputs[i];
+        links[2 * i + 1] = kept(i);
       }
     }
     const result = new Tensor(data, shape, { requiresGrad, op, links });
     if (reads) {
-      const saved = (result.saved = new Array<readonly SavedTensor[] | undefined>(inputs.length).fill(undefined));
+      // Saved once the output exists: a gradient function may read it ('output').
+      const saved = new Array<readonly SavedTensor[] | undefined>(inputs.length).fill(undefined);
       for (let i = 0; i < inputs.length; i++) {
-        const reads = result.gradFnOf(i)?.reads;
-        if (reads !== undefined) saved[i] = save(reads, result);
+        const fnReads = result.gradFnOf(i)?.reads;
+        if (fnReads !== undefined) saved[i] = save(fnReads, result);
       }
+      links[links.length - 1] = saved;
     }
     return announce(result);
   }

@@ -5,6 +5,12 @@
 import type { Tensor } from '../engine/tensor';
 import type { Site } from '../engine/trace';
 
+/**
+ * The tensor's `recordedNumber`: twice its number, plus this bit once a user's call returned it (markReturned). One
+ * field, not two: every tensor carries it.
+ */
+const RETURNED = 1;
+
 /** One position of the user's code (or none: `?`), as one recording counts the tensors made there. */
 class Position {
   /** Tensors made here in the step being counted (`epoch`). */
@@ -42,7 +48,7 @@ export class TensorKeys {
       position.count = 0;
     }
     t.recorded = position;
-    t.recordedIndex = position.count++;
+    t.recordedNumber = 2 * position.count++;
   }
 
   /** A step ended: the next tensors are counted from 0 again at every position. */
@@ -62,13 +68,13 @@ export class TensorKeys {
   markReturned(value: object): boolean {
     const t = value as Tensor;
     if (this.own(t) === undefined) return false;
-    t.recordedAsResult = true;
+    t.recordedNumber |= RETURNED;
     return true;
   }
 
   /** Whether markReturned marked `t`. */
   returned(t: Tensor): boolean {
-    return this.own(t) !== undefined && t.recordedAsResult;
+    return this.own(t) !== undefined && (t.recordedNumber & RETURNED) !== 0;
   }
 
   /** The site `t` was stamped with: null for none, undefined when this recording did not stamp it. */
@@ -79,7 +85,7 @@ export class TensorKeys {
   keyOf(t: Tensor): string {
     const position = this.own(t);
     if (position === undefined) return `?#${t.id}`;
-    const k = t.recordedIndex;
+    const k = t.recordedNumber >> 1;
     return (position.keys[k] ??= `${position.at}#${k}`);
   }
 

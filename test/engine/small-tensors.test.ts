@@ -42,4 +42,14 @@ describe('small tensors', () => {
     a.add(b).sum().backward();
     assert.deepEqual([...x.grad!.data], [1, 1]);
   });
+
+  it("list an op's inputs as dependencies, with what each gradient function reads as the forward saw it", () => {
+    const x = tensor([[1, 2]], { requiresGrad: true });
+    const w = tensor([[3], [4]], { requiresGrad: true });
+    const deps = x.matmul(w).dependencies;
+    assert.deepEqual(deps.map((d) => d.tensor), [x, w]);
+    // x's gradient reads w and w's reads x: each saved at the version the forward pass saw.
+    assert.deepEqual(deps.map((d) => d.saved?.map((s) => [s.tensor, s.version])), [[[w, 0]], [[x, 0]]]);
+    assert.deepEqual(x.mul(2).dependencies.map((d) => [d.tensor.kind, d.gradFn === null, d.saved]), [['param', false, undefined], ['const', true, undefined]]);
+  });
 });
