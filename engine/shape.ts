@@ -55,6 +55,9 @@ export function stridesOf(shape: Shape): number[] {
 
 /** NumPy broadcasting: align shapes on the right; each pair of dims must be equal or one of them 1. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
+  // A scalar goes with any shape (x.mul(2)); said first, since reading a shape past its start is slow in V8.
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
   const nd = Math.max(a.length, b.length);
   let isA = a.length === nd;
   let isB = b.length === nd;

@@ -7,33 +7,66 @@ import type { Tensor } from '../engine/tensor';
 /** At most this many bytes of tensor data are held for a forward-only graph (always at least the latest tensor). */
 export const RECENT_BYTES = 32 * 2 ** 20;
 
+/** Whether `t` is an input of `op`. */
+function isInputOf(t: Tensor, op: Tensor): boolean {
+  for (let i = 0; i < op.inputCount; i++) if (op.input(i) === t) return true;
+  return false;
+}
+
 export class RecentTensors {
   /** A ring: `count` tensors from `head` on, wrapping; it grows (doubling) up to `maxCount` as tensors come. */
   private ring: (Tensor | undefined)[];
+  /** By slot: how many tensors the one there holds (itself, and the inputs it took the slots of), and their bytes. */
+  private held: Int32Array;
+  private heldBytes: Float64Array;
   private head = 0;
   private count = 0;
+  /** Tensors held, in a slot or through the one in a slot, and their bytes: what the bounds are on. */
+  private tensors = 0;
   private bytes = 0;
 
-  /** `onDrop` sees each tensor that leaves the window, in creation order, while it is still alive. */
+  /** `onDrop` sees each tensor as the window stops holding it in a slot of its own, while it is still alive. */
   constructor(
     private readonly maxCount: number,
     private readonly onDrop: (t: Tensor) => void,
     private readonly maxBytes = RECENT_BYTES,
   ) {
-    this.ring = new Array<Tensor | undefined>(Math.min(64, maxCount));
+    const size = Math.min(64, maxCount);
+    this.ring = new Array<Tensor | undefined>(size);
+    this.held = new Int32Array(size);
+    this.heldBytes = new Float64Array(size);
   }
 
   push(t: Tensor): void {
+    let held = 1;
+    let heldBytes = t.size * 8;
+    // The op's inputs made just before it (its promoted numbers, the op before it in a chain) give their slots up to
+    // it: it holds them. So a chain of ops takes one slot, not one per tensor. This array is old in V8's heap, and
+    // its every slot pointing at a young tensor is work for each young-generation collection: a 200,000-op chain
+    // recorded spent more on that than on everything else the recording did.
+    while (this.count > 0) {
+      const slot = (this.head + this.count - 1) % this.ring.length;
+      const newest = this.ring[slot]!;
+      if (!isInputOf(newest, t)) break;
+      held += this.held[slot];
+      heldBytes += this.heldBytes[slot];
+      this.ring[slot] = undefined;
+      this.count--;
+      this.onDrop(newest);
+    }
     if (this.count === this.ring.length && this.count < this.maxCount) this.grow();
-    const { ring } = this;
-    if (this.count === ring.length) this.dropOldest();
-    ring[(this.head + this.count) % ring.length] = t;
+    if (this.count === this.ring.length) this.dropOldest();
+    const slot = (this.head + this.count) % this.ring.length;
+    this.ring[slot] = t;
+    this.held[slot] = held;
+    this.heldBytes[slot] = heldBytes;
     this.count++;
+    this.tensors++;
     this.bytes += t.size * 8;
-    while (this.count > 1 && this.bytes > this.maxBytes) this.dropOldest();
+    while (this.count > 1 && (this.tensors > this.maxCount || this.bytes > this.maxBytes)) this.dropOldest();
   }
 
-  /** The tensors held, oldest first. */
+  /** The tensors held in slots, oldest first (the others are their inputs, or inputs of those). */
   list(): Tensor[] {
     const out = new Array<Tensor>(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.ring[(this.head + i) % this.ring.length]!;
@@ -45,22 +78,35 @@ export class RecentTensors {
     for (let i = 0; i < this.count; i++) this.ring[(this.head + i) % this.ring.length] = undefined;
     this.head = 0;
     this.count = 0;
+    this.tensors = 0;
     this.bytes = 0;
   }
 
   private dropOldest(): void {
-    const old = this.ring[this.head]!;
-    this.ring[this.head] = undefined;
-    this.head = (this.head + 1) % this.ring.length;
+    const slot = this.head;
+    const old = this.ring[slot]!;
+    this.ring[slot] = undefined;
+    this.head = (slot + 1) % this.ring.length;
     this.count--;
-    this.bytes -= old.size * 8;
+    this.tensors -= this.held[slot];
+    this.bytes -= this.heldBytes[slot];
     this.onDrop(old);
   }
 
   private grow(): void {
-    const bigger = new Array<Tensor | undefined>(Math.min(this.maxCount, this.ring.length * 2));
-    for (let i = 0; i < this.count; i++) bigger[i] = this.ring[(this.head + i) % this.ring.length];
-    this.ring = bigger;
+    const size = Math.min(this.maxCount, this.ring.length * 2);
+    const ring = new Array<Tensor | undefined>(size);
+    const held = new Int32Array(size);
+    const heldBytes = new Float64Array(size);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) % this.ring.length;
+      ring[i] = this.ring[from];
+      held[i] = this.held[from];
+      heldBytes[i] = this.heldBytes[from];
+    }
+    this.ring = ring;
+    this.held = held;
+    this.heldBytes = heldBytes;
     this.head = 0;
   }
 }

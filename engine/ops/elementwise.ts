@@ -3,7 +3,7 @@
 import { api } from '../recorder';
 import { allocate } from '../memory';
 import { broadcastIndex, broadcastShapes, reduceToShape, sameShape, Shape } from '../shape';
-import { hasBinaryKernel, wasmBinary, wasmSumRows } from './wasm-elementwise';
+import { hasBinaryKernel, MIN_ELEMENTS, wasmBinary, wasmSumRows } from './wasm-elementwise';
 import { asTensor, GradFn, NO_GRADIENT, NO_READS, reading, Tensor, TensorLike } from '../tensor';
 
 type Binary = (a: number, b: number) => number;
@@ -61,7 +61,7 @@ function sumToShape(g: Float64Array, shape: Shape, to: Shape): Float64Array {
  * above a size); false to leave it to the JavaScript loop.
  */
 function wasmBinaryOp(op: string, ad: Float64Array, aShape: Shape, bd: Float64Array, bShape: Shape, shape: Shape, out: Float64Array): boolean {
-  if (!hasBinaryKernel(op)) return false;
+  if (out.length < MIN_ELEMENTS.arithmetic || !hasBinaryKernel(op)) return false;
   if (ad.length === out.length && repeatsAlongRows(bShape, shape)) return wasmBinary(op, ad, bd, out, false);
   if (bd.length === out.length && repeatsAlongRows(aShape, shape)) return wasmBinary(op, bd, ad, out, true);
   return false;

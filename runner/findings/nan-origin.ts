@@ -59,7 +59,8 @@ export function nanOrigin(): Detector {
       }
     },
     onDropped(t) {
-      if (dropped === null && !allFinite(t.data) && t.dependencies.every((d) => allFinite(d.tensor.data))) {
+      // The earliest wins: the window lets an op's inputs go as the op is made, before older tensors.
+      if ((dropped === null || t.id < dropped.tensor.id) && !allFinite(t.data) && t.dependencies.every((d) => allFinite(d.tensor.data))) {
         dropped = { tensor: t, step: -1, stats: statsOf(t.data) };
       }
     },

@@ -28,6 +28,28 @@ describe('what a recording holds', () => {
     assert.deepEqual(byCount.list(), made.slice(-3));
   });
 
+  it('holds a chain of ops in one slot, through its newest op, counting every tensor it holds so against the bounds', () => {
+    const dropped: Tensor[] = [];
+    const recent = new RecentTensors(50, (t) => dropped.push(t));
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    recent.push(x);
+    const made: Tensor[] = [x];
+    // Each op makes its promoted number, then its output: both then held through the output, not beside it.
+    for (let i = 0; i < 10; i++) {
+      const y = made[made.length - 1].mul(2);
+      recent.push(y.dependencies[1].tensor);
+      recent.push(y);
+      made.push(y);
+    }
+    assert.deepEqual(recent.list(), [made[10]]);
+    assert.equal(dropped.length, 20, 'x, the ten constants and nine outputs gave their slots up');
+    // 21 tensors held through one slot: 30 more leaves fit the bound of 50 only without them.
+    const leaves = Array.from({ length: 30 }, (_, i) => tensor([i]));
+    for (const t of leaves) recent.push(t);
+    assert.deepEqual(recent.list(), leaves, 'the chain was dropped whole, its 21 tensors counted');
+    assert.equal(dropped[dropped.length - 1], made[10]);
+  });
+
   it('recording the char GPT holds at most twice the tensor data of one of its training steps', () => {
     const probe = liveArrayBufferProbe();
     /** The most tensor data live during `steps` runs of a fresh GPT step (above what was live before), in bytes. */
