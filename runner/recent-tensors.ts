@@ -7,8 +7,9 @@ import type { Tensor } from '../engine/tensor';
 /** At most this many bytes of tensor data are held for a forward-only graph (always at least the latest tensor). */
 export const RECENT_BYTES = 32 * 2 ** 20;
 
-/** Whether `t` is an input of `op`. */
-function isInputOf(t: Tensor, op: Tensor): boolean {
+/** Whether `t` is an input of `op`: a look through its few inputs, or through `many`, a set of them (a cat of thousands). */
+function isInputOf(t: Tensor, op: Tensor, many: Set<Tensor> | null): boolean {
+  if (many !== null) return many.has(t);
   for (let i = 0; i < op.inputCount; i++) if (op.input(i) === t) return true;
   return false;
 }
@@ -44,10 +45,11 @@ export class RecentTensors {
     // it: it holds them. So a chain of ops takes one slot, not one per tensor. This array is old in V8's heap, and
     // its every slot pointing at a young tensor is work for each young-generation collection: a 200,000-op chain
     // recorded spent more on that than on everything else the recording did.
-    while (this.count > 0) {
+    const many = t.inputCount > 8 ? new Set(t.dependencies.map((d) => d.tensor)) : null;
+    while (t.inputCount > 0 && this.count > 0) {
       const slot = (this.head + this.count - 1) % this.ring.length;
       const newest = this.ring[slot]!;
-      if (!isInputOf(newest, t)) break;
+      if (!isInputOf(newest, t, many)) break;
       held += this.held[slot];
       heldBytes += this.heldBytes[slot];
       this.ring[slot] = undefined;
