@@ -246,7 +246,8 @@ describe('Health view (Chromium)', function () {
     await scrollToChart(page, 'histograms');
     const peak = await page.evaluate(() => {
       const chart = (window as unknown as Handle).__gradscope.health.charts.get('histograms')!;
-      const points = chart.getOption().series[0].data as unknown as [number, number][];
+      // A named line's peak is an item carrying its label: its value is the point.
+      const points = (chart.getOption().series[0].data as unknown as ([number, number] | { value: [number, number] })[]).map((d) => ('value' in d ? d.value : d));
       const top = points.reduce((a, b) => (b[1] > a[1] ? b : a));
       const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, top);
       const box = chart.getDom().getBoundingClientRect();
