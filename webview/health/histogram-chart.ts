@@ -23,9 +23,11 @@ export interface HistogramData {
 export function histogramOption(theme: Theme, model: HealthModel, data: HistogramData, selected: { activation: number; param: number }): Record<string, unknown> {
   const when = data.shown === undefined ? 'no step recorded histograms' : data.shown === data.step ? `step ${data.shown + 1}` : `step ${data.shown + 1} (nearest with histograms)`;
   const named = (lines: HistogramLine[]) => lines.length <= NAMED_LINES;
-  const axes = [data.activations, data.gradients].map((lines) => shareAxis(Math.max(0, ...lines.flatMap((l) => l.points.map(([, y]) => y))), named(lines)));
+  // An empty plot has no share axis to draw (its note says why).
+  const axes = [data.activations, data.gradients].map((lines) => (lines.length === 0 ? undefined : shareAxis(Math.max(...lines.flatMap((l) => l.points.map(([, y]) => y))), named(lines))));
   const linesOf = (lines: HistogramLine[], count: number, labels: string[], chosen: number, index: number) => {
-    const peaks = named(lines) ? peakLabels(lines, axes[index], PLOTS[index]) : [];
+    const axis = axes[index];
+    const peaks = axis !== undefined && named(lines) ? peakLabels(lines, axis, PLOTS[index]) : [];
     const xs = lines.flatMap((l) => l.points.map(([x]) => x));
     return lines.map((l, i) => {
       const color = depthColor(l.index, count, theme);
@@ -63,7 +65,7 @@ export function histogramOption(theme: Theme, model: HealthModel, data: Histogra
       { type: 'value', gridIndex: 0, scale: true, ...colours, splitLine: { show: false }, axisLabel: { ...(colours.axisLabel as object), hideOverlap: true } },
       { type: 'value', gridIndex: 1, min: -10, max: 2, interval: 2, ...colours, splitLine: { show: false }, axisLabel: { ...(colours.axisLabel as object), formatter: (v: number) => (v === 0 ? '1' : `1e${v}`) } },
     ],
-    yAxis: axes.map((axis, gridIndex) => ({ ...share, gridIndex, min: 0, ...axis })),
+    yAxis: axes.map((axis, gridIndex) => ({ ...share, gridIndex, ...(axis === undefined ? {} : { min: 0, ...axis }) })),
     tooltip: {
       ...(baseOption(theme).tooltip as object),
       trigger: 'item',
