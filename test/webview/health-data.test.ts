@@ -108,6 +108,13 @@ describe('Health view data', () => {
     const total = summed.reduce((a, b) => a + b, 0);
     assert.equal(total, 7 * 4 * 6, 'every output of every run counted');
     assert.deepEqual(line.points.map(([, y]) => y), summed.map((c) => c / total));
+    // A big graph drops the nodes far from the loss: runs left out join their line, whose drawn runs share weights.
+    const early = new Set(tanh.runs!.nodes.slice(0, 2));
+    const cut: Trace = { ...rnn, graph: { ...rnn.graph, nodes: rnn.graph.nodes.filter((n) => !early.has(n.id)), edges: rnn.graph.edges.filter((e) => !early.has(e.from) && !early.has(e.to)) } };
+    const [cutTanh, ...more] = healthModel(cut)!.activations;
+    assert.equal(more.length, 0);
+    assert.equal(cutTanh.runs!.keys.length, 7);
+    assert.deepEqual(cutTanh.runs!.nodes, tanh.runs!.nodes.slice(2));
     // The stack's tanh, one line of code in a loop too, runs another layer each time: one line per layer.
     assert.deepEqual(model.activations.map((a) => a.runs), [undefined, undefined, undefined]);
   });

@@ -17,15 +17,27 @@ export interface Run {
 
 /**
  * Groups the runs of each line that read the same weights, in the order of their first run. Runs of one line
- * with different weights (a stack's layers), runs without a site and runs outside the drawn graph stay alone.
+ * with different weights (a stack's layers) and runs without a site stay alone. A run the drawn graph left out
+ * (a big graph keeps the nodes nearest the loss) joins its line's group when the line's drawn runs all read the
+ * same weights, and stays alone otherwise.
  */
 export function runsOfALine<T extends Run>(trace: Trace, runs: T[]): T[][] {
   const weights = weightsRead(trace);
+  // The key's `#k` counts the runs of a site; without it, what runs of one line share.
+  const lineOf = (run: Run) => `${run.key.replace(/#\d+$/, '')} ${run.label}`;
+  const read = new Map<T, string>();
+  const readByLine = new Map<string, Set<string>>();
+  for (const run of runs) {
+    if (run.node === undefined || run.site === null) continue;
+    read.set(run, weights(run.node));
+    const line = lineOf(run);
+    readByLine.set(line, (readByLine.get(line) ?? new Set()).add(read.get(run)!));
+  }
   const groups = new Map<string, T[]>();
   for (const run of runs) {
-    const read = run.node === undefined || run.site === null ? undefined : weights(run.node);
-    // The key's `#k` counts the runs of a site; without it, what runs of one line share.
-    const id = read === undefined ? `alone ${run.key}` : `${run.key.replace(/#\d+$/, '')} ${run.label} ${read}`;
+    const lineRead = run.site === null ? undefined : readByLine.get(lineOf(run));
+    const weightsOfRun = read.get(run) ?? (lineRead?.size === 1 ? [...lineRead][0] : undefined);
+    const id = weightsOfRun === undefined ? `alone ${run.key}` : `${lineOf(run)} ${weightsOfRun}`;
     const group = groups.get(id);
     if (group === undefined) groups.set(id, [run]);
     else group.push(run);
