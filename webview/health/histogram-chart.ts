@@ -36,7 +36,7 @@ export function histogramOption(theme: Theme, model: HealthModel, data: Histogra
         type: 'line',
         xAxisIndex: index,
         yAxisIndex: index,
-        data: peaks.length > 0 ? withPeakLabel(l.points, peaks[i], [Math.min(...xs), Math.max(...xs)], color, theme) : l.points,
+        data: peaks.length > 0 ? withPeakLabel(l.points, peaks[i], [Math.min(...xs), Math.max(...xs)], color, theme, chosen >= 0 && l.index !== chosen) : l.points,
         // Only a named line's peak has a symbol: ECharts draws a point's label with its symbol.
         showSymbol: peaks.length > 0,
         symbol: 'none',

@@ -44,10 +44,11 @@ export function peakLabels(lines: HistogramLine[], axis: ShareAxis, plot: { top:
 }
 
 /**
- * The line's points, the named one an item with a dot and its label: a mark in the line's colour (the theme's
- * text colour reads on any background, the dark end of the scale does not), aligned to stay inside the chart.
+ * The line's points, the named one an item with a dot and its label: a mark in the line's colour, then the name
+ * in the theme's text colour (it reads on any background, the dark end of the scale does not), aligned to stay
+ * inside the chart.
  */
-export function withPeakLabel(points: [number, number][], label: PeakLabel, [lo, hi]: [number, number], color: string, theme: Theme): unknown[] {
+export function withPeakLabel(points: [number, number][], label: PeakLabel, [lo, hi]: [number, number], color: string, theme: Theme, dimmed: boolean): unknown[] {
   const at = hi > lo ? (points[label.point][0] - lo) / (hi - lo) : 0.5;
   const align = at < 0.2 ? 'left' : at > 0.8 ? 'right' : 'center';
   return points.map((p, i) => (i !== label.point ? p : {
@@ -56,6 +57,7 @@ export function withPeakLabel(points: [number, number][], label: PeakLabel, [lo,
     symbolSize: 4,
     label: {
       show: true,
+      opacity: dimmed ? 0.5 : 1, // another line is selected: its name stands out, as its line does
       position: 'top',
       offset: [0, label.shift],
       formatter: '{mark|■} {a}',
