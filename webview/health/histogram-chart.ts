@@ -9,8 +9,8 @@ import type { HealthModel, HistogramLine } from './data';
 import { formatMagnitude } from '../../engine/format';
 
 export const HISTOGRAM_HEIGHT = 440;
-/** Where the two plots are, in pixels of the chart (the names over their peaks are placed in them). */
-const PLOTS = [{ top: 52, height: 132 }, { top: 282, height: 132 }];
+/** Where the two plots are, in pixels of the chart (the names over their peaks are placed in them): the lower ends 26 px above the bottom, for its axis. */
+const PLOTS = [{ top: 52, height: 132 }, { top: 282, height: HISTOGRAM_HEIGHT - 282 - 26 }];
 
 export interface HistogramData {
   /** The step the histograms are from, and the step the scrubber is at. */
