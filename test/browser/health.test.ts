@@ -103,6 +103,35 @@ const TOOLTIP_TEXT = `window.tooltipText = (name, shown) => {
   return texts.some((t) => shown.test(t)) && texts.join('\\n');
 };`;
 
+/**
+ * In the page: the histograms' two plots as drawn: each one's line names and subtitle, and the names drawn on it
+ * (read from ECharts' display list) with where they were drawn in the chart's pixels.
+ */
+function histogramNames(page: Page) {
+  return page.evaluate(() => {
+    const chart = (window as unknown as Handle).__gradscope.health.charts.get('histograms')!;
+    const option = chart.getOption() as unknown as { series: (Series & { xAxisIndex: number })[]; title: { subtext: string }[] };
+    type Text = { invisible?: boolean; style?: { text?: string }; getBoundingRect(): Rect; getComputedTransform(): number[] | null };
+    type Rect = { x: number; y: number; width: number; height: number; clone(): Rect; applyTransform(m: number[]): void };
+    const texts = (chart as unknown as { getZr(): { storage: { getDisplayList(update: boolean): Text[] } } }).getZr().storage.getDisplayList(true);
+    // A name is drawn as rich text: its colour mark and ` name` are separate texts.
+    const drawn = texts.filter((e) => !e.invisible && e.style?.text?.startsWith(' ') && option.series.some((s) => s.name === e.style!.text!.slice(1))).map((e) => {
+      const rect = e.getBoundingRect().clone();
+      const m = e.getComputedTransform();
+      if (m) rect.applyTransform(m);
+      return { text: e.style!.text!.slice(1), x: rect.x, y: rect.y, width: rect.width, height: rect.height };
+    });
+    return {
+      width: (chart as unknown as { getWidth(): number }).getWidth(),
+      plots: [0, 1].map((grid) => ({
+        lines: option.series.filter((s) => s.xAxisIndex === grid).map((s) => s.name),
+        subtitle: option.title[grid].subtext,
+        drawn: drawn.filter((d) => option.series.some((s) => s.xAxisIndex === grid && s.name === d.text)),
+      })),
+    };
+  });
+}
+
 describe('Health view (Chromium)', function () {
   this.timeout(600_000);
   let browser: Browser;
@@ -146,6 +175,24 @@ describe('Health view (Chromium)', function () {
       assert.ok(seen.histogramLines > 0 || seen.histogramNotes > 0, 'histograms, or a note saying why there are none');
       // Every parameter the graph holds is listed, by its name where it has one.
       for (const n of trace.graph.nodes.filter((x) => x.kind === 'param' && x.name !== undefined)) assert.ok(seen.flowNames.some((l) => l.startsWith(n.name!)), `${n.name} listed`);
+      // A few lines are each named on the plot, inside the chart and clear of each other; many say how colours map.
+      const names = await histogramNames(page);
+      for (const plot of names.plots) {
+        if (plot.lines.length > 8) {
+          assert.match(plot.subtitle, /input dark, output bright/);
+          assert.equal(plot.drawn.length, 0);
+          continue;
+        }
+        assert.deepEqual(plot.drawn.map((d) => d.text).sort(), [...plot.lines].sort(), 'each line named once');
+        for (const d of plot.drawn) assert.ok(d.width > 0 && d.x >= 0 && d.x + d.width <= names.width, `${d.text} drawn inside the chart`);
+        for (const [i, a] of plot.drawn.entries()) {
+          for (const b of plot.drawn.slice(i + 1)) {
+            const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y + 1 || b.y + b.height <= a.y + 1;
+            assert.ok(apart, `${a.text} and ${b.text} drawn over each other`);
+          }
+        }
+      }
+      if (name === 'rnn') await rnnActivations(page, trace);
       assert.deepEqual(await page.evaluate(() => (window as unknown as Handle).__csp), []);
       assert.deepEqual(errors, []);
       if (name === 'vanishing-sigmoid' || name === 'deep-mlp') {
@@ -161,6 +208,28 @@ describe('Health view (Chromium)', function () {
       }
       await page.close();
     });
+  }
+
+  /** The rnn's tanh runs 30 times a step: one line, saying so, that any of the 30 tensors selects. */
+  async function rnnActivations(page: Page, trace: Trace): Promise<void> {
+    const { plots } = await histogramNames(page);
+    assert.equal(plots[0].lines.length, 1, `one line for the loop's tanh: ${plots[0].lines.join(', ')}`);
+    assert.match(plots[0].lines[0], /tanh ×30 \(rnn\.ts:\d+\)$/);
+    await page.evaluate(TOOLTIP_TEXT);
+    await page.evaluate(() => {
+      const chart = (window as unknown as Handle).__gradscope.health.charts.get('histograms')!;
+      const dataIndex = (chart.getOption().series[0].data as unknown[]).findIndex((d) => !Array.isArray(d)); // its peak, which has a symbol
+      chart.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex });
+    });
+    const tip = String(await (await page.waitForFunction(() => tooltipText('histograms', /tensors/))).jsonValue());
+    await screenshot(page, 'health-rnn-histogram-tooltip');
+    assert.match(tip, /30 tensors \(one per run of the line\), summed/);
+    const tanh = trace.graph.nodes.filter((n) => n.op === 'tanh');
+    assert.equal(tanh.length, 30);
+    await page.evaluate((id) => (window as unknown as Handle).__gradscope.select(id), tanh[9].id);
+    await scrollToChart(page, 'histograms');
+    const width = await page.evaluate(() => (window as unknown as Handle).__gradscope.health.charts.get('histograms')!.getOption().series[0].lineStyle?.width);
+    assert.equal(width, 3, 'the tenth time step selected in the graph highlights the line');
   }
 
   it('links both ways: a bar or a line selects its node and asks the editor to reveal it; a selection highlights it', async () => {
@@ -246,7 +315,8 @@ describe('Health view (Chromium)', function () {
     await scrollToChart(page, 'histograms');
     const peak = await page.evaluate(() => {
       const chart = (window as unknown as Handle).__gradscope.health.charts.get('histograms')!;
-      const points = chart.getOption().series[0].data as unknown as [number, number][];
+      // A named line's peak is an item carrying its label: its value is the point.
+      const points = (chart.getOption().series[0].data as unknown as ([number, number] | { value: [number, number] })[]).map((d) => ('value' in d ? d.value : d));
       const top = points.reduce((a, b) => (b[1] > a[1] ? b : a));
       const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, top);
       const box = chart.getDom().getBoundingClientRect();

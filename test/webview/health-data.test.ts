@@ -3,8 +3,9 @@
 // parameter, update-ratio lines, and histograms at the step nearest to the one asked for.
 import * as assert from 'node:assert/strict';
 import { GRAD_HISTOGRAM, Trace } from '../../engine/trace';
-import { activationHistograms, flowAt, gradientHistograms, healthModel, heatmapCells, nearestHistogramStep, ratioSeries } from '../../webview/health/data';
-import { healthTrainingTrace } from './health-trace';
+import { activationHistograms, flowAt, gradientHistograms, healthModel, heatmapCells, indexOfNode, nearestHistogramStep, ratioSeries } from '../../webview/health/data';
+import { sumHistograms } from '../../webview/health/repeats';
+import { healthTrainingTrace, recurrentTrainingTrace } from './health-trace';
 import { mlpTrace } from './make-trace';
 
 describe('Health view data', () => {
@@ -87,6 +88,44 @@ describe('Health view data', () => {
     const grads = gradientHistograms(trace, model, 2);
     assert.equal(grads.length, 8, 'the unused parameter has no gradient to count');
     assert.ok(grads[0].points.every(([x]) => x > GRAD_HISTOGRAM.log10Min && x < GRAD_HISTOGRAM.log10Max));
+  });
+
+  it('draws a line of code that runs again with the same weights (a loop over time steps) as one activation line', () => {
+    const rnn = recurrentTrainingTrace(3, 7);
+    const merged = healthModel(rnn)!;
+    assert.equal(merged.activations.length, 1);
+    const [tanh] = merged.activations;
+    assert.match(tanh.label, /^h · tanh ×7 \(health-trace\.ts:\d+\)$/);
+    assert.equal(tanh.runs!.keys.length, 7);
+    assert.equal(tanh.runs!.nodes.length, 7);
+    assert.equal(tanh.node, tanh.runs!.nodes[0], 'a click on the line picks its first run');
+    // Selecting any run in the graph finds the line.
+    for (const node of tanh.runs!.nodes) assert.equal(indexOfNode(merged.activations, node), 0);
+    // Its histogram is the runs' counts summed, then taken as shares (tanh is binned over -1..1: exactly).
+    const [line] = activationHistograms(rnn, merged, 2);
+    const counts = tanh.runs!.keys.map((k) => rnn.steps[2].health!.activations[k].histogram!.counts);
+    const summed = counts[0].map((_, i) => counts.reduce((s, c) => s + c[i], 0));
+    const total = summed.reduce((a, b) => a + b, 0);
+    assert.equal(total, 7 * 4 * 6, 'every output of every run counted');
+    assert.deepEqual(line.points.map(([, y]) => y), summed.map((c) => c / total));
+    // A big graph drops the nodes far from the loss: runs left out join their line, whose drawn runs share weights.
+    const early = new Set(tanh.runs!.nodes.slice(0, 2));
+    const cut: Trace = { ...rnn, graph: { ...rnn.graph, nodes: rnn.graph.nodes.filter((n) => !early.has(n.id)), edges: rnn.graph.edges.filter((e) => !early.has(e.from) && !early.has(e.to)) } };
+    const [cutTanh, ...more] = healthModel(cut)!.activations;
+    assert.equal(more.length, 0);
+    assert.equal(cutTanh.runs!.keys.length, 7);
+    assert.deepEqual(cutTanh.runs!.nodes, tanh.runs!.nodes.slice(2));
+    // The stack's tanh, one line of code in a loop too, runs another layer each time: one line per layer.
+    assert.deepEqual(model.activations.map((a) => a.runs), [undefined, undefined, undefined]);
+  });
+
+  it('sums histograms of different ranges on one range, spreading a bin over the bins it overlaps', () => {
+    assert.deepEqual(sumHistograms([{ lo: -1, hi: 1, counts: [1, 2] }, { lo: -1, hi: 1, counts: [3, 4] }]), { lo: -1, hi: 1, counts: [4, 6] });
+    // [0.5, 1.5) is half in [0, 1) and half in [1, 2); [1.5, 2.5) half in [1, 2) and half in [2, 3).
+    const spread = sumHistograms([{ lo: 0, hi: 4, counts: [0, 0, 0, 1] }, { lo: 0.5, hi: 2.5, counts: [4, 2] }]);
+    assert.deepEqual(spread, { lo: 0, hi: 4, counts: [2, 3, 1, 1] });
+    // A tensor of one value (its min is its max) counts in the bin holding that value.
+    assert.deepEqual(sumHistograms([{ lo: 0, hi: 2, counts: [1, 1] }, { lo: 1.5, hi: 1.5, counts: [5, 0] }]).counts, [1, 6]);
   });
 
   it('has nothing to show for a trace recorded without health', () => {

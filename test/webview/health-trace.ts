@@ -1,7 +1,7 @@
 // Training runs for the Health view's tests and benchmark: a deep tanh MLP trained with SGD under the real
 // TraceRecorder, so every step carries the training health the view draws (gradients, update ratios,
 // histograms). Not a test file itself.
-import { crossEntropy, manualSeed, nn, randn, sgd, Tensor } from '../../engine';
+import { crossEntropy, manualSeed, nn, randn, sgd, Tensor, zeros } from '../../engine';
 import type { Trace } from '../../engine/trace';
 import { recordTrace } from './make-trace';
 
@@ -33,6 +33,29 @@ export function healthTrainingTrace(steps: number, layers: number, options: { wi
       model.zeroGrad();
       crossEntropy(model.forward(x), labels).backward();
       sgd(model.parameters(), 0.05);
+    }
+  });
+}
+
+/**
+ * `steps` SGD steps of a tanh RNN unrolled over `timeSteps`: one line of code makes every hidden state, with the
+ * same two weights each time (parameters `wx`, `wh`, `wo`).
+ */
+export function recurrentTrainingTrace(steps: number, timeSteps: number): Trace {
+  manualSeed(4);
+  const inputs = randn([timeSteps, 4, 2]);
+  const targets = randn([4, 1]);
+  return recordTrace(() => {
+    const wx = randn([2, 6]).mul(0.5).detach();
+    const wh = randn([6, 6]).mul(0.3).detach();
+    const wo = randn([6, 1]).mul(0.3).detach();
+    for (const p of [wx, wh, wo]) p.requiresGrad = true;
+    for (let s = 0; s < steps; s++) {
+      for (const p of [wx, wh, wo]) p.zeroGrad();
+      let h = zeros([4, 6]);
+      for (let t = 0; t < timeSteps; t++) h = inputs.index(t).matmul(wx).add(h.matmul(wh)).tanh();
+      h.matmul(wo).sub(targets).pow(2).mean().backward();
+      sgd([wx, wh, wo], 0.05);
     }
   });
 }

@@ -14,6 +14,12 @@ export function depthColor(index: number, count: number, theme: Theme): string {
   return theme.kind === 'light' ? interpolate(VIRIDIS, 0.85 * t) : interpolate(VIRIDIS, 0.22 + 0.78 * t);
 }
 
+/** Up to this many lines, a chart names each one on the plot; more would overlap, and their colours say where they are. */
+export const NAMED_LINES = 8;
+
+/** What depthColor's colours say, for a chart with more lines than it names. */
+export const DEPTH_COLOURS = 'input dark, output bright';
+
 /** `1e-7` for 1e-7: a log axis's ticks read as orders of magnitude. */
 export function powerOfTen(v: number): string {
   const e = Math.round(Math.log10(v));

@@ -1,6 +1,7 @@
 // What the Health view draws, shaped from a trace's training health (engine/trace.ts StepHealth): pure functions
 // over the trace, no DOM and no chart library, so they are tested in Node and the chart builders only lay out.
-import { GRAD_HISTOGRAM, Trace, TraceNode } from '../../engine/trace';
+import { GRAD_HISTOGRAM, Histogram, Trace, TraceNode } from '../../engine/trace';
+import { runsLabel, runsOfALine, sumHistograms } from './repeats';
 
 /** A parameter or nonlinearity output as the charts list it: its health key, its label and its node in the drawn graph. */
 export interface HealthTensor {
@@ -10,6 +11,11 @@ export interface HealthTensor {
   node?: number;
   /** For a parameter no backward reached, the index of the finding that says so (it points at its line). */
   finding?: number;
+  /**
+   * A nonlinearity whose line of code ran several times a step with the same weights (a loop over time steps):
+   * the key and graph node of every run, drawn as one line; `key` and `node` are the first run's. Absent for one tensor.
+   */
+  runs?: { keys: string[]; nodes: number[] };
 }
 
 export interface HealthModel {
@@ -46,9 +52,15 @@ export function healthModel(trace: Trace): HealthModel | null {
       // A nonlinearity is better known by the module it ran in than by its source text, which repeats in a loop.
       const scope = node?.scope === undefined ? undefined : scopes.get(node.scope);
       const label = kind === 'param' ? t.name ?? key : `${scope?.kind === 'module' ? scope.name : t.name ?? key} · ${t.op}`;
-      return { key, label, ...(node === undefined ? {} : { node: node.id }) };
+      return { key, label, site: t.site, ...(node === undefined ? {} : { node: node.id }) };
     });
-    return numberRepeats(tensors);
+    if (kind === 'param') return numberRepeats(tensors.map(({ site: _, ...t }) => t));
+    return numberRepeats(runsOfALine(trace, tensors).map((runs) => {
+      const { site, ...first } = runs[0];
+      if (runs.length === 1 || site === null) return first;
+      const nodes = runs.flatMap((r) => (r.node === undefined ? [] : [r.node]));
+      return { ...first, label: runsLabel(first.label, runs.length, site), runs: { keys: runs.map((r) => r.key), nodes } };
+    }));
   };
   return { params: [...listed('param'), ...neverReached(trace)], activations: listed('activation'), steps: trace.steps.length };
 }
@@ -216,8 +228,10 @@ export function activationHistograms(trace: Trace, model: HealthModel, step: num
   const acts = trace.steps[step]?.health?.activations ?? {};
   const lines: HistogramLine[] = [];
   model.activations.forEach((a, index) => {
-    const h = acts[a.key]?.histogram;
-    if (h === undefined) return;
+    // A line's runs are summed before taking shares: the line's outputs over the whole step.
+    const runs = (a.runs?.keys ?? [a.key]).map((key) => acts[key]?.histogram).filter((x): x is Histogram => x !== undefined);
+    if (runs.length === 0) return;
+    const h = runs.length === 1 ? runs[0] : sumHistograms(runs);
     const total = h.counts.reduce((x, y) => x + y, 0);
     if (total === 0) return;
     const width = (h.hi - h.lo) / h.counts.length;
@@ -241,7 +255,7 @@ export function gradientHistograms(trace: Trace, model: HealthModel, step: numbe
   return lines;
 }
 
-/** The index in `tensors` of the one drawn as graph node `node`, or -1. */
+/** The index in `tensors` of the one drawn as graph node `node` (or with it among its runs), or -1. */
 export function indexOfNode(tensors: HealthTensor[], node: number | null): number {
-  return node === null ? -1 : tensors.findIndex((t) => t.node === node);
+  return node === null ? -1 : tensors.findIndex((t) => t.node === node || t.runs?.nodes.includes(node));
 }

@@ -3,23 +3,21 @@
 // rate), far below barely move (raise it). The scrubber's step is marked; the selected parameter's line stands out.
 import { HEALTHY_UPDATE_RATIO } from '../../engine/trace';
 import type { Theme } from '../theme';
-import { axisColours, baseOption, depthColor, emptyNote, powerOfTen, titled } from './chart-style';
+import { axisColours, baseOption, DEPTH_COLOURS, depthColor, emptyNote, NAMED_LINES, powerOfTen, titled } from './chart-style';
 import type { HealthModel } from './data';
 
 export const RATIO_HEIGHT = 300;
 export const RATIO_MARKS = 'ratio-marks';
-/** Up to this many parameters, each line is named at its end; more would overlap (their colours say input to output). */
-const NAMED_LINES = 8;
 
 export function ratioOption(theme: Theme, model: HealthModel, series: [number, number | null][][], step: number, selected: number): Record<string, unknown> {
   const known = series.flatMap((line) => line.map(([, v]) => v)).filter((v): v is number => v !== null);
   const lo = Math.floor(Math.log10(Math.min(HEALTHY_UPDATE_RATIO.lo, ...known)));
   const hi = Math.ceil(Math.log10(Math.max(HEALTHY_UPDATE_RATIO.hi, ...known)));
-  const named = model.params.length <= NAMED_LINES;
+  const named = model.params.length <= NAMED_LINES; // each line named at its end
   const band = `healthy ${powerOfTen(HEALTHY_UPDATE_RATIO.lo)} to ${powerOfTen(HEALTHY_UPDATE_RATIO.hi)} shaded`;
   return {
     ...baseOption(theme),
-    title: titled(theme, 'Update / data ratio by step', named ? `step's change / spread; ${band}` : `${band}; input dark, output bright; point at a line`),
+    title: titled(theme, 'Update / data ratio by step', named ? `step's change / spread; ${band}` : `${band}; ${DEPTH_COLOURS}; point at a line`),
     grid: { left: 8, right: named ? 8 + 7 * Math.max(...model.params.map((p) => p.label.length)) : 20, top: 56, bottom: 34, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     xAxis: { type: 'value', min: 1, max: Math.max(model.steps, 2), name: 'step', nameLocation: 'middle', nameGap: 22, minInterval: 1, ...axisColours(theme), splitLine: { show: false } },
     yAxis: { type: 'log', min: 10 ** lo, max: 10 ** hi, ...axisColours(theme), axisLabel: { ...(axisColours(theme).axisLabel as object), formatter: powerOfTen } },
