@@ -1,0 +1,163 @@
+// Putting a drawing into Cytoscape. Before a frame Cytoscape styles, measures and sorts every element it holds,
+// whether on screen or not: most of the first draw of a 20,000-node drawing (about 50,000 elements, 2 s and more).
+// So a big drawing's first frame holds what is in view and around it, and the rest follows in chunks between
+// frames, nearest the view first (a few seconds for 20,000 nodes, the view answering between chunks). A part that
+// comes into view before its turn (a pan, a zoom, the overview, a selection) goes in before that frame draws.
+// An edge goes in with its second end; one that crosses the view goes in with both ends at once.
+import type { Collection, Core, ElementDefinition } from 'cytoscape';
+import { Bounds, Drawing, overlaps } from './drawing';
+import type { Elements } from './elements';
+import { addElements } from './fresh-drawing';
+import { Paint, withPaint } from './paint';
+
+/** Nodes a chunk adds, with the edges they complete (each chunk and its frame took 0.15-0.25 s here at 20,000 nodes). */
+const CHUNK_NODES = 1000;
+/** What goes in around the view: this share of the view's size more on every side, so a short pan finds it there. */
+const MARGIN = 0.5;
+
+export class DrawingFill {
+  private readonly nodeIn: Uint8Array;
+  private readonly edgeIn: Uint8Array;
+  /** Each box's edges, by index. */
+  private readonly edgesOf: number[][];
+  private nodesLeft: number;
+  private scheduled = false;
+  private following = false;
+  private stopped = false;
+  private finished!: () => void;
+  /** Resolves when every element is in Cytoscape (or the drawing was replaced). */
+  readonly done = new Promise<void>((resolve) => (this.finished = resolve));
+
+  /**
+   * `paint`: the colours to add elements with (a recolour may come before a chunk); `added`: what the view marks on
+   * new elements (search, the editor's line).
+   */
+  constructor(
+    private readonly cy: Core,
+    private readonly elements: Elements,
+    private readonly drawing: Drawing,
+    private readonly paint: () => Paint,
+    private readonly added: (elements: Collection) => void,
+  ) {
+    this.nodeIn = new Uint8Array(drawing.boxes.length);
+    this.edgeIn = new Uint8Array(elements.edges.length);
+    this.edgesOf = drawing.boxes.map(() => []);
+    for (let e = 0; e < elements.edges.length; e++) {
+      this.edgesOf[drawing.ends[2 * e]]?.push(e);
+      if (drawing.ends[2 * e + 1] !== drawing.ends[2 * e]) this.edgesOf[drawing.ends[2 * e + 1]]?.push(e);
+    }
+    this.nodesLeft = drawing.boxes.length;
+    if (this.nodesLeft === 0) this.finished();
+  }
+
+  get complete(): boolean {
+    return this.nodesLeft === 0;
+  }
+
+  /** Adds everything still out, now. */
+  finish(): void {
+    const rest: number[] = [];
+    for (let i = 0; i < this.nodeIn.length; i++) if (this.nodeIn[i] === 0) rest.push(i);
+    this.add(rest);
+  }
+
+  /** Adds what is in or near `view` (model coordinates), and from then on what the view moves to. */
+  start(view: Bounds): void {
+    this.around(view);
+    this.following = true;
+    this.schedule();
+  }
+
+  /** The view moved or resized: what it now shows goes in before the frame draws. */
+  follow(view: Bounds): void {
+    if (this.following && !this.complete) this.around(view);
+  }
+
+  /** Adds a box (by element id) if it is not in yet, with the edges it completes. */
+  ensure(id: string): void {
+    const i = this.drawing.index.get(id);
+    if (i !== undefined && this.nodeIn[i] === 0) this.add([i]);
+  }
+
+  /** The drawing was replaced: nothing more goes in. */
+  stop(): void {
+    this.stopped = true;
+    this.finished();
+  }
+
+  private around(view: Bounds): void {
+    const [mx, my] = [(view.x2 - view.x1) * MARGIN, (view.y2 - view.y1) * MARGIN];
+    const near = { x1: view.x1 - mx, y1: view.y1 - my, x2: view.x2 + mx, y2: view.y2 + my };
+    const { boxes, ends } = this.drawing;
+    const wanted = new Set<number>();
+    for (let i = 0; i < boxes.length; i++) if (this.nodeIn[i] === 0 && overlaps(boxes[i], near)) wanted.add(i);
+    // An edge across the view (its ends both off it) is drawn there too: it goes in with its ends.
+    for (let e = 0; e < this.edgeIn.length; e++) {
+      if (this.edgeIn[e] === 1) continue;
+      const [s, t] = [boxes[ends[2 * e]], boxes[ends[2 * e + 1]]];
+      if (s === undefined || t === undefined) continue;
+      const span = { x: (s.x + t.x) / 2, y: (s.y + t.y) / 2, w: Math.abs(s.x - t.x), h: Math.abs(s.y - t.y), id: '', node: -1 };
+      if (!overlaps(span, near)) continue;
+      if (this.nodeIn[ends[2 * e]] === 0) wanted.add(ends[2 * e]);
+      if (this.nodeIn[ends[2 * e + 1]] === 0) wanted.add(ends[2 * e + 1]);
+    }
+    if (wanted.size > 0) this.add([...wanted]);
+  }
+
+  /** Adds boxes (indices) not in yet, with every edge whose other end is already in, in one batch. */
+  private add(nodes: number[]): void {
+    if (this.stopped || nodes.length === 0) return;
+    const paint = this.paint();
+    const { boxes } = this.drawing;
+    const definitions: ElementDefinition[] = [];
+    for (const i of nodes) {
+      if (this.nodeIn[i] === 1) continue;
+      this.nodeIn[i] = 1;
+      this.nodesLeft--;
+      definitions.push({ group: 'nodes', ...withPaint(this.elements.nodes[i].data, paint.nodes[i]), position: { x: boxes[i].x, y: boxes[i].y } });
+    }
+    // Edges after every node (an edge needs both ends in Cytoscape), in the elements' order.
+    const edges: number[] = [];
+    for (const i of nodes) {
+      for (const e of this.edgesOf[i]) {
+        if (this.edgeIn[e] === 1 || this.nodeIn[this.drawing.ends[2 * e]] === 0 || this.nodeIn[this.drawing.ends[2 * e + 1]] === 0) continue;
+        this.edgeIn[e] = 1;
+        edges.push(e);
+      }
+    }
+    edges.sort((a, b) => a - b);
+    for (const e of edges) definitions.push({ group: 'edges', ...withPaint(this.elements.edges[e].data, paint.edges[e]) });
+    let added: Collection | undefined;
+    this.cy.batch(() => (added = addElements(this.cy, definitions)));
+    if (added !== undefined) this.added(added);
+    if (this.complete) this.finished();
+  }
+
+  /** The next chunk after the next frame has drawn (the browser handles input between chunks). */
+  private schedule(): void {
+    if (this.scheduled || this.complete || this.stopped) return;
+    this.scheduled = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        this.scheduled = false;
+        this.chunk();
+        this.schedule();
+      }, 0),
+    );
+  }
+
+  /** Adds the CHUNK_NODES boxes nearest the middle of the view. */
+  private chunk(): void {
+    if (this.stopped || this.complete) return;
+    const ex = this.cy.extent();
+    const [cx, cy] = [(ex.x1 + ex.x2) / 2, (ex.y1 + ex.y2) / 2];
+    const { boxes } = this.drawing;
+    const out: number[] = [];
+    for (let i = 0; i < boxes.length; i++) if (this.nodeIn[i] === 0) out.push(i);
+    const distance = (i: number) => (boxes[i].x - cx) ** 2 + (boxes[i].y - cy) ** 2;
+    const by = new Float64Array(boxes.length);
+    for (const i of out) by[i] = distance(i);
+    out.sort((a, b) => by[a] - by[b]);
+    this.add(out.slice(0, CHUNK_NODES));
+  }
+}
