@@ -23,6 +23,8 @@ export class DrawingFill {
   private nodesLeft: number;
   private scheduled = false;
   private following = false;
+  /** A follow waits for the task that moved the view to end. */
+  private settling = false;
   private stopped = false;
   private finished!: () => void;
   /** Resolves when every element is in Cytoscape (or the drawing was replaced). */
@@ -68,9 +70,17 @@ export class DrawingFill {
     this.schedule();
   }
 
-  /** The view moved or resized: what it now shows goes in before the frame draws. */
-  follow(view: Bounds): void {
-    if (this.following && !this.complete) this.around(view);
+  /**
+   * The view moved or resized: what it shows goes in before the frame draws. Where it ends up, once the task that
+   * moved it is done: a readable fit passes through the whole drawing on its way to the part it shows.
+   */
+  follow(): void {
+    if (!this.following || this.complete || this.settling) return;
+    this.settling = true;
+    queueMicrotask(() => {
+      this.settling = false;
+      if (!this.complete) this.around(this.cy.extent());
+    });
   }
 
   /** Adds a box (by element id) if it is not in yet, with the edges it completes. */
@@ -95,9 +105,7 @@ export class DrawingFill {
     for (let e = 0; e < this.edgeIn.length; e++) {
       if (this.edgeIn[e] === 1) continue;
       const [s, t] = [boxes[ends[2 * e]], boxes[ends[2 * e + 1]]];
-      if (s === undefined || t === undefined) continue;
-      const span = { x: (s.x + t.x) / 2, y: (s.y + t.y) / 2, w: Math.abs(s.x - t.x), h: Math.abs(s.y - t.y), id: '', node: -1 };
-      if (!overlaps(span, near)) continue;
+      if (s === undefined || t === undefined || !crosses(s, t, near)) continue;
       if (this.nodeIn[ends[2 * e]] === 0) wanted.add(ends[2 * e]);
       if (this.nodeIn[ends[2 * e + 1]] === 0) wanted.add(ends[2 * e + 1]);
     }
@@ -160,4 +168,30 @@ export class DrawingFill {
     out.sort((a, b) => by[a] - by[b]);
     this.add(out.slice(0, CHUNK_NODES));
   }
+}
+
+/**
+ * Whether the straight line between two points (a big drawing's edges are straight) passes through an extent:
+ * the line clipped to the extent one side at a time (Liang-Barsky) leaves something.
+ */
+export function crosses(from: { x: number; y: number }, to: { x: number; y: number }, e: Bounds): boolean {
+  const [dx, dy] = [to.x - from.x, to.y - from.y];
+  let [t0, t1] = [0, 1];
+  const sides: [number, number][] = [
+    [-dx, from.x - e.x1],
+    [dx, e.x2 - from.x],
+    [-dy, from.y - e.y1],
+    [dy, e.y2 - from.y],
+  ];
+  for (const [p, q] of sides) {
+    if (p === 0) {
+      if (q < 0) return false;
+      continue;
+    }
+    const r = q / p;
+    if (p < 0) t0 = Math.max(t0, r);
+    else t1 = Math.min(t1, r);
+    if (t0 > t1) return false;
+  }
+  return true;
 }

@@ -64,7 +64,7 @@ export class GraphView {
     keepContainerMeasured(this.cy, dom.graph);
     bindWheelZoom(this.cy, dom.graph);
     // What a pan, a zoom or a resize brings into view goes into Cytoscape before the frame draws (fill.ts).
-    this.cy.on('viewport resize', () => this.fill?.follow(this.cy.extent()));
+    this.cy.on('viewport resize', () => this.fill?.follow());
     this.viewport = new ViewportKeeper(
       this.cy,
       () => this.onPanelResized(),

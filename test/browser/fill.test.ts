@@ -97,13 +97,15 @@ describe('a big drawing fills in after its first frame (Chromium)', function () 
   it('a pan far away finds what it brings into view already in Cytoscape, drawn and clickable, before the rest', async () => {
     const page = await showBig(await openView(browser()));
     // To the middle of the drawing's length, hundreds of screens from the loss (the fill comes there late), and what
-    // is in view read in the same task: no chunk of the fill can have run in between.
-    const after = await page.evaluate(() => {
+    // is in view read as soon as the task that panned is done (the view adds what it shows then): no chunk of the
+    // fill, each a task of its own, can have run in between.
+    const after = await page.evaluate(async () => {
       const view = (window as unknown as ViewHandle).__gradscope;
       const cy = view.cy;
       const along = [...view.drawing.boxes].sort((a, b) => a.x - b.x);
       const far = along[Math.floor(along.length / 2)];
       cy.pan({ x: cy.width() / 2 - far.x * cy.zoom(), y: cy.height() / 2 - far.y * cy.zoom() });
+      await Promise.resolve();
       const ex = cy.extent();
       const seen = view.drawing.boxes.filter((b) => b.x + b.w / 2 >= ex.x1 && b.x - b.w / 2 <= ex.x2 && b.y + b.h / 2 >= ex.y1 && b.y - b.h / 2 <= ex.y2);
       return { seen: seen.length, missing: seen.filter((b) => cy.getElementById(b.id).empty()).length, inCytoscape: cy.nodes().length, boxes: view.drawing.boxes.length };
