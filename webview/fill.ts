@@ -112,7 +112,7 @@ export class DrawingFill {
     if (wanted.size > 0) this.add([...wanted]);
   }
 
-  /** Adds boxes (indices) not in yet, with every edge whose other end is already in, in one batch. */
+  /** Adds boxes (indices) not in yet, with every edge whose other end is already in, in one batch; measures them. */
   private add(nodes: number[]): void {
     if (this.stopped || nodes.length === 0) return;
     const paint = this.paint();
@@ -137,7 +137,10 @@ export class DrawingFill {
     for (const e of edges) definitions.push({ group: 'edges', ...withPaint(this.elements.edges[e].data, paint.edges[e]) });
     let added: Collection | undefined;
     this.cy.batch(() => (added = addElements(this.cy, definitions)));
-    if (added !== undefined) this.added(added);
+    if (added === undefined) return;
+    this.added(added);
+    // Styled and measured now, as one collection (the first frame after would otherwise do it element by element).
+    added.boundingBox();
     if (this.complete) this.finished();
   }
 
@@ -154,7 +157,7 @@ export class DrawingFill {
     );
   }
 
-  /** Adds the CHUNK_NODES boxes nearest the middle of the view. */
+  /** Adds the CHUNK_NODES boxes nearest the middle of the view, off screen: see addOffScreen. */
   private chunk(): void {
     if (this.stopped || this.complete) return;
     const ex = this.cy.extent();
@@ -166,7 +169,10 @@ export class DrawingFill {
     const by = new Float64Array(boxes.length);
     for (const i of out) by[i] = distance(i);
     out.sort((a, b) => by[a] - by[b]);
-    this.add(out.slice(0, CHUNK_NODES));
+    // The last chunk with a frame after it: that frame sorts the whole drawing in while the user is likely still
+    // reading, rather than their next pan or zoom.
+    if (out.length <= CHUNK_NODES) this.add(out);
+    else addOffScreen(this.cy, () => this.add(out.slice(0, CHUNK_NODES)));
   }
 }
 
@@ -194,4 +200,33 @@ export function crosses(from: { x: number; y: number }, to: { x: number; y: numb
     if (t0 > t1) return false;
   }
   return true;
+}
+
+/** What addOffScreen reads of Cytoscape's renderer (internal to 3.34; without them it adds as usual). */
+interface Renderer {
+  notify(event: string, elements?: unknown): void;
+  invalidateCachedZSortedEles?(): void;
+  flushRenderedStyleQueue?(): void;
+}
+
+/**
+ * Adds elements that are off screen without a frame for them. Cytoscape draws a frame after every addition, and a
+ * frame of a big drawing costs for every element it holds, in view or not (it sorts them all and checks each
+ * against the view): a frame per chunk was most of the fill's time, and the view stuttered meanwhile. What Cytoscape
+ * works out for a frame about the new elements (their styles, label and edge geometry) is worked out here instead,
+ * and the next frame (the next pan or zoom) sorts them in.
+ */
+function addOffScreen(cy: Core, add: () => void): void {
+  const r = (cy as unknown as { renderer(): Renderer | undefined }).renderer();
+  if (r === undefined || r.invalidateCachedZSortedEles === undefined || r.flushRenderedStyleQueue === undefined) return add();
+  const notify = r.notify;
+  r.notify = (event) => {
+    if (event === 'add') r.invalidateCachedZSortedEles?.();
+  };
+  try {
+    add();
+    r.flushRenderedStyleQueue();
+  } finally {
+    r.notify = notify;
+  }
 }
