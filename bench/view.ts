@@ -1,5 +1,6 @@
 // Time to first draw of the graph view in real headless Chromium: from the host's trace message to the frame
-// after the view says it has drawn (layout in its worker, elements added, colours applied).
+// after the view says it has drawn (layout in its worker, elements added, colours applied). A big drawing's first
+// frame holds what is in view and the rest follows (webview/fill.ts): the rows also say when all of it was in.
 import type { Browser, Page } from 'playwright-core';
 import type { Trace } from '../engine/trace';
 import type { ViewState } from '../engine/view-messages';

@@ -180,7 +180,7 @@ export class DrawingFill {
  * Whether the straight line between two points (a big drawing's edges are straight) passes through an extent:
  * the line clipped to the extent one side at a time (Liang-Barsky) leaves something.
  */
-export function crosses(from: { x: number; y: number }, to: { x: number; y: number }, e: Bounds): boolean {
+function crosses(from: { x: number; y: number }, to: { x: number; y: number }, e: Bounds): boolean {
   const [dx, dy] = [to.x - from.x, to.y - from.y];
   let [t0, t1] = [0, 1];
   const sides: [number, number][] = [

@@ -25,6 +25,7 @@ interface ViewHandle {
     setSearch(query: string): void;
     setMetric(metric: ViewState['metric'], diff: boolean): void;
     recolor(): void;
+    fit(): void;
   };
 }
 
@@ -32,8 +33,8 @@ const trace = rnnTrace(rnnLengthFor(20_000));
 const everythingOpen: ViewState = { ...DEFAULT_VIEW_STATE, expanded: [...foldTree(trace.graph).folds.keys()] };
 const json = traceToJson(trace);
 
-/** Draws the big trace with every box open and waits for the frame after it says it has drawn (not for the fill). */
-async function showBig(page: Page): Promise<Page> {
+/** Draws the big trace (every box open unless told) and waits for the frame after it says it has drawn (not for the fill). */
+async function showBig(page: Page, state: ViewState | undefined = everythingOpen): Promise<Page> {
   await page.evaluate(
     async ([t, state]) => {
       const view = (window as unknown as ViewHandle).__gradscope;
@@ -43,7 +44,7 @@ async function showBig(page: Page): Promise<Page> {
       await view.drawn;
       await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
     },
-    [json, everythingOpen] as const,
+    [json, state] as const,
   );
   return page;
 }
@@ -90,6 +91,30 @@ describe('a big drawing fills in after its first frame (Chromium)', function () 
       cy.zoom({ level: 2, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
     });
     await screenshot(page, 'fill-20k-zoomed-in');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  it('as it opens (folded, 13,749 boxes) too: what is in view first, though long edges run across the view', async () => {
+    // A readable fit passes through the whole drawing on its way to the loss, and long edges (a weight to each of
+    // its uses) cross the view: neither brings the whole drawing into Cytoscape at once.
+    const page = await showBig(await openView(browser()), undefined);
+    const first = await inView(page);
+    const boxes = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.drawing.boxes.length);
+    assert.ok(boxes > 10_000, `${boxes} boxes`);
+    assert.ok(first.ids.length > 0, 'something in view');
+    assert.deepEqual(first.missing, [], 'every box in view is in the first frame');
+    assert.ok(first.inCytoscape < boxes / 4, `${first.inCytoscape} of ${boxes} nodes in Cytoscape at the first frame`);
+    await screenshot(page, 'fill-20k-folded-first-frame');
+    // Fit readable again (as a resize of the panel does) while it fills in: the same part, and no more, in Cytoscape.
+    const refit = await page.evaluate(async () => {
+      const view = (window as unknown as ViewHandle).__gradscope;
+      const before = view.cy.nodes().length;
+      view.fit();
+      await Promise.resolve();
+      return { before, after: view.cy.nodes().length };
+    });
+    assert.equal(refit.after, refit.before, 'nothing added by the fit passing through the whole drawing');
     assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
