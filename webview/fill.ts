@@ -89,6 +89,20 @@ export class DrawingFill {
     if (i !== undefined && this.nodeIn[i] === 0) this.add([i]);
   }
 
+  /**
+   * Adds what walking with the keys from a box (by element id) reads: the boxes it is joined to, and the boxes of
+   * its layer (those level with it along `flow`, the axis the data flows along).
+   */
+  ensureWalk(id: string, flow: 'x' | 'y'): void {
+    const i = this.drawing.index.get(id);
+    if (i === undefined || this.complete) return;
+    const { boxes, ends } = this.drawing;
+    const wanted: number[] = [];
+    for (const e of this.edgesOf[i]) wanted.push(ends[2 * e] === i ? ends[2 * e + 1] : ends[2 * e]);
+    for (let j = 0; j < boxes.length; j++) if (Math.abs(boxes[j][flow] - boxes[i][flow]) < 1) wanted.push(j);
+    this.add(wanted.filter((j) => this.nodeIn[j] === 0));
+  }
+
   /** The drawing was replaced: nothing more goes in. */
   stop(): void {
     this.stopped = true;

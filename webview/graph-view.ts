@@ -51,6 +51,8 @@ export class GraphView {
   private fitMode: 'readable' | 'all' = 'readable';
   /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
   drawn: Promise<void> = Promise.resolve();
+  /** Resolves when all of the current drawing is in Cytoscape (the same for tests and the benchmark). */
+  filled: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: ViewHost, private readonly dom: Dom) {
     this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.001, maxZoom: 4, boxSelectionEnabled: false, ...rendererOptions() });
@@ -151,6 +153,7 @@ export class GraphView {
     this.painted(paint);
     this.refit();
     this.fill = new DrawingFill(this.cy, els, this.drawing, () => this.paintNow ?? paint, (added) => this.marked(added));
+    this.filled = this.fill.done;
     if (els.nodes.length + els.edges.length > FILL_IN_PARTS_ELEMENTS) this.fill.start(this.cy.extent());
     else this.fill.finish();
     // Every box measured at once, as one collection: the first frame otherwise measures them one by one as it culls,
@@ -166,14 +169,14 @@ export class GraphView {
     if (this.linkedLine !== null) markLinkedLine(this.cy, this.trace?.graph.nodes ?? [], this.linkedLine);
   }
 
-  /** Puts what is left of a big drawing into Cytoscape now (an export, and walking with the keys, need all of it). */
+  /** Puts what is left of a big drawing into Cytoscape now (an export shows all of it). */
   completeDrawing(): void {
     this.fill?.finish();
   }
 
-  /** Resolves when all of the drawing is in Cytoscape (tests and the benchmark wait on it). */
-  get filled(): Promise<void> {
-    return this.fill?.done ?? Promise.resolve();
+  /** Puts what walking with the keys from the selected node reads into Cytoscape (keyboard.ts). */
+  prepareWalk(): void {
+    if (this.state.selected !== null) this.fill?.ensureWalk(nodeElementId(this.state.selected), this.direction === 'right' ? 'x' : 'y');
   }
 
   /** Colours nodes and edges for the current metric, step and mode, and redraws the legend. */

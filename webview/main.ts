@@ -68,7 +68,7 @@ watchTheme(() => {
 });
 bindKeyboard(document, {
   cy: view.cy,
-  completeDrawing: () => view.completeDrawing(),
+  prepareWalk: () => view.prepareWalk(),
   select: (node) => view.select(node),
   selectedNode: () => view.selectedNode(),
   reveal: (node) => view.reveal(node),

@@ -191,19 +191,28 @@ describe('a big drawing fills in after its first frame (Chromium)', function () 
     await page.close();
   });
 
-  it('exports all of the drawing, and walks it with the keys, while it is still filling in', async () => {
+  it('walks with the keys, and exports all of the drawing, while it is still filling in', async () => {
     const page = await showBig(await openView(browser()));
+    // The keys walk from a selected node to one it was computed from, and along its layer.
+    await drawsAndSelects(page);
+    const walk = async (key: string) => {
+      const before = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.state.selected);
+      await page.keyboard.press(key);
+      const after = await page.evaluate(() => {
+        const view = (window as unknown as ViewHandle).__gradscope;
+        return { selected: view.state.selected, inCytoscape: view.cy.nodes().length };
+      });
+      assert.ok(before !== null && after.selected !== null && after.selected !== before, `${key}: from ${before} to ${after.selected}`);
+      return { before, ...after };
+    };
+    const up = await walk('ArrowLeft');
+    assert.ok(trace.graph.edges.some((e) => e.from === up.selected && e.to === up.before), 'left: to one of its inputs');
+    const along = await walk('ArrowDown');
+    assert.ok(along.inCytoscape < trace.graph.nodes.length, 'walking needs only what it reads, not all of the drawing');
     await page.getByRole('button', { name: 'SVG' }).click();
     const svg = (await posted(page)).find((m): m is Extract<ViewMessage, { type: 'export' }> => m.type === 'export');
     assert.ok(svg !== undefined, 'an export');
     assert.equal(svg.data.match(/class="node /g)?.length, trace.graph.nodes.length, 'every tensor in the picture');
-    // The keys walk from a selected node to one it was computed from.
-    await drawsAndSelects(page);
-    const before = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.state.selected);
-    await page.keyboard.press('ArrowLeft');
-    const after = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.state.selected);
-    assert.ok(before !== null && after !== null && after !== before, `walked from ${before} to ${after}`);
-    assert.ok(trace.graph.edges.some((e) => e.from === after && e.to === before), 'to one of its inputs');
     assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
