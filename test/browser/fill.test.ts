@@ -95,7 +95,7 @@ describe('a big drawing fills in after its first frame (Chromium)', function () 
     await page.close();
   });
 
-  it('as it opens (folded, 13,749 boxes) too: what is in view first, though long edges run across the view', async () => {
+  it('as it opens (the first view chooses what to open) too: what is in view first, though long edges run across it', async () => {
     // A readable fit passes through the whole drawing on its way to the loss, and long edges (a weight to each of
     // its uses) cross the view: neither brings the whole drawing into Cytoscape at once.
     const page = await showBig(await openView(browser()), undefined);
