@@ -1,6 +1,6 @@
 // From a trace to what Cytoscape draws, and the numbers the colours come from. Pure functions over the trace
 // (no DOM), so they are tested in Node and reused by the standalone report.
-import type { StepGraph, Trace, TraceNode } from '../engine/trace';
+import type { Finding, StepGraph, Trace, TraceNode } from '../engine/trace';
 import type { Metric } from '../engine/view-messages';
 import { nodeTitle, shapeText } from '../engine/format';
 import { normOrNaN } from '../engine/trace';
@@ -91,6 +91,18 @@ export function traceToElements(graph: StepGraph, open: ReadonlySet<string> = ne
     else edges.set(id, { id, source, target, members: [i] });
   });
   return { nodes, edges: [...edges.values()].map((data) => ({ data })), grouped: tree.folds.size > 0, drawnId: visibleId };
+}
+
+/**
+ * Where NaN/Inf started gets a marker of its own: every node downstream of it is red too. Its label says what
+ * started there, as the finding does ("Inf starts here", "NaN starts in backward here").
+ */
+export function markNanOrigins(elements: Elements, findings: readonly Finding[]): void {
+  const origins = new Map(findings.filter((f) => (f.kind === 'nan-forward' || f.kind === 'nan-backward') && f.node !== undefined).map((f) => [f.node, f.message.slice(0, f.message.indexOf(' here') + 5)]));
+  for (const n of elements.nodes) {
+    const what = origins.get(n.data.node);
+    if (what !== undefined) Object.assign(n.data, { label: `⚠ ${what}: ${n.data.label}`, origin: true });
+  }
 }
 
 /** The step a view state points at (the recorded step for -1), clamped to what the trace has. */

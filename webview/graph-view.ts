@@ -1,16 +1,17 @@
 // The graph view's core: the Cytoscape instance, drawing a trace (layout, box sizes, NaN origins), colouring it
 // by gradient, and the view state. The legend, timeline, side panel, search and selection are parts it calls.
-import cytoscape, { Core, NodeSingular } from 'cytoscape';
+import cytoscape, { Collection, Core, NodeSingular } from 'cytoscape';
 import { Finding, Trace, TraceNode } from '../engine/trace';
 import { DEFAULT_VIEW_STATE, isViewState, Orientation, ViewState } from '../engine/view-messages';
-import { Elements, foldsAround, NodeData, nodeElementId, traceToElements } from './elements';
-import { addElements } from './fresh-drawing';
+import { Elements, foldsAround, markNanOrigins, NodeData, nodeElementId, traceToElements } from './elements';
+import { Drawing, drawingOf, EMPTY_DRAWING } from './drawing';
+import { DrawingFill } from './fill';
 import { firstViewFolds } from './first-view';
 import { FoldTree, foldTree, foldsToOpen } from './folding';
 import type { ViewHost } from './host';
 import { renderLegend } from './legend';
 import { bringIntoView, fitAll, fitReadable, worstParam } from './fit';
-import { isBigDrawing, SCREEN_AREA_PER_BOX } from './limits';
+import { FILL_IN_PARTS_ELEMENTS, isBigDrawing, SCREEN_AREA_PER_BOX } from './limits';
 import { Minimap } from './minimap';
 import { chooseAgain, Direction, Laid, layOutElements } from './orientation';
 import type { Dom } from './page';
@@ -18,11 +19,11 @@ import { markSearch, searchMatches } from './search';
 import { EditorLine, markLinkedLine, selectElement } from './selection';
 import { renderDetails, renderFindings } from './side-panel';
 import { StepScrubber } from './step-scrubber';
-import { applyPaint, Paint, paintElements, paintKey, withPaint } from './paint';
+import { applyPaint, Paint, paintElements, paintKey } from './paint';
 import { clearStyleCachesCheaply } from './style-cache';
 import { stylesheet } from './style';
 import { currentTheme } from './theme';
-import { bindWheelZoom, OVERVIEW_PAN, ViewportKeeper } from './viewport';
+import { bindWheelZoom, keepContainerMeasured, OVERVIEW_PAN, ViewportKeeper } from './viewport';
 import { drawsWithWebgl, rendererOptions, useWebgl } from './webgl';
 
 export class GraphView {
@@ -32,6 +33,12 @@ export class GraphView {
   private nodes = new Map<number, TraceNode>();
   private folds: FoldTree = foldTree({ step: 0, nodes: [], edges: [] });
   private elements: Elements = { nodes: [], edges: [], grouped: false, drawnId: new Map() };
+  /** The drawing's boxes as laid out: all of them, while a big drawing is still going into Cytoscape (tests read it). */
+  drawing: Drawing = EMPTY_DRAWING;
+  /** Puts the drawing into Cytoscape: a big one a part at a time (null before the first drawing). */
+  private fill: DrawingFill | null = null;
+  /** The colours the drawing has now (what a fill adds elements with). */
+  private paintNow: Paint | null = null;
   private linkedLine: EditorLine | null = null;
   private readonly scrubber: StepScrubber;
   private readonly viewport: ViewportKeeper;
@@ -44,6 +51,8 @@ export class GraphView {
   private fitMode: 'readable' | 'all' = 'readable';
   /** Resolves when the current trace is drawn (tests and the benchmark wait on it). */
   drawn: Promise<void> = Promise.resolve();
+  /** Resolves when all of the current drawing is in Cytoscape (the same for tests and the benchmark). */
+  filled: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: ViewHost, private readonly dom: Dom) {
     this.cy = cytoscape({ container: dom.graph, style: stylesheet(currentTheme(), false), minZoom: 0.001, maxZoom: 4, boxSelectionEnabled: false, ...rendererOptions() });
@@ -54,21 +63,10 @@ export class GraphView {
     dom.graph.addEventListener('pointerdown', () => dom.graph.focus({ preventScroll: true }), true);
     this.cy.on('tap', 'node', (e) => this.onTapNode(e.target as NodeSingular));
     this.cy.on('tap', (e) => e.target === this.cy && this.select(null));
-    // Cytoscape measures its container (size and place on the page) once and on window resizes. The container
-    // also moves and resizes when the toolbar wraps or the side panel reflows in a narrow panel: clicks would
-    // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
-    const observer = new ResizeObserver(() => this.cy.resize());
-    for (const e of [dom.graph, ...Array.from(dom.graph.closest('#root')?.children ?? [])]) observer.observe(e);
-    // And a press checks it once more before Cytoscape places it: the UI test saw clicks land 20 px off, with
-    // Cytoscape's height of the container 20 px short of the page's, after the toolbar above changed height.
-    const place = () => {
-      const r = dom.graph.getBoundingClientRect();
-      return `${r.left},${r.top},${dom.graph.clientWidth},${dom.graph.clientHeight}`;
-    };
-    let measured = place();
-    this.cy.on('resize', () => (measured = place()));
-    dom.graph.addEventListener('pointerdown', () => place() !== measured && this.cy.resize(), true);
+    keepContainerMeasured(this.cy, dom.graph);
     bindWheelZoom(this.cy, dom.graph);
+    // What a pan, a zoom or a resize brings into view goes into Cytoscape before the frame draws (fill.ts).
+    this.cy.on('viewport resize', () => this.fill?.follow());
     this.viewport = new ViewportKeeper(
       this.cy,
       () => this.onPanelResized(),
@@ -126,13 +124,7 @@ export class GraphView {
     if (trace === null) return;
     this.status(`laying out ${trace.graph.nodes.length} tensors…`);
     const els = traceToElements(trace.graph, new Set(this.state.expanded), this.folds);
-    // Where NaN/Inf started gets a marker of its own: every node downstream of it is red too.
-    // Its label says what started there, as the finding does ("Inf starts here", "NaN starts in backward here").
-    const origins = new Map(trace.findings.filter((f) => (f.kind === 'nan-forward' || f.kind === 'nan-backward') && f.node !== undefined).map((f) => [f.node, f.message.slice(0, f.message.indexOf(' here') + 5)]));
-    for (const n of els.nodes) {
-      const what = origins.get(n.data.node);
-      if (what !== undefined) Object.assign(n.data, { label: `⚠ ${what}: ${n.data.label}`, origin: true });
-    }
+    markNanOrigins(els, trace.findings);
     // Box sizes from the label, for each way the graph may run; the data gets those of the way chosen.
     const panel = { width: this.cy.width(), height: this.cy.height() };
     const laying = layOutElements(els, this.state.orientation ?? 'auto', panel);
@@ -146,35 +138,52 @@ export class GraphView {
     this.elements = els;
     this.direction = direction;
     this.extents = extents;
-    // The old drawing out and the stylesheet in first, then the elements added once with their colours: each is
-    // styled once, as it is added.
+    this.drawing = drawingOf(els, placed.positions);
+    // The old drawing out and the stylesheet in first, then the elements added with their colours: each is styled
+    // once, as it is added.
+    this.fill?.stop();
     this.cy.elements().remove();
     const big = isBigDrawing(els.nodes.length + els.edges.length);
     useWebgl(this.cy, big);
     this.restyle();
     if (paintKey(this.state) !== paintedFor) [paintedFor, paint] = colouring();
-    this.cy.batch(() => {
-      addElements(this.cy, [
-        ...els.nodes.map((n, i) => ({ group: 'nodes' as const, ...withPaint(n.data, paint.nodes[i]), position: placed.positions[n.data.id] ?? { x: 0, y: 0 } })),
-        ...els.edges.map((e, i) => ({ group: 'edges' as const, ...withPaint(e.data, paint.edges[i]) })),
-      ]);
-    });
+    this.paintNow = paint;
+    // The overview and the fit read the drawing's own boxes: the view is placed before anything is added, so a big
+    // drawing's first frame holds only what is in view and around it (fill.ts).
+    this.painted(paint);
+    this.refit();
+    this.fill = new DrawingFill(this.cy, els, this.drawing, () => this.paintNow ?? paint, (added) => this.marked(added));
+    this.filled = this.fill.done;
+    if (els.nodes.length + els.edges.length > FILL_IN_PARTS_ELEMENTS) this.fill.start(this.cy.extent());
+    else this.fill.finish();
     // Every box measured at once, as one collection: the first frame otherwise measures them one by one as it culls,
     // each measurement building collections of its own (a few percent of a 20,000-node drawing's first draw).
     if (big) this.cy.elements().boundingBox();
-    // The overview reads the new boxes before the fit places it.
-    this.painted(paint);
-    this.refit();
-    this.applySearch();
-    markLinkedLine(this.cy, trace.graph.nodes, this.linkedLine);
     const boxes = els.nodes.filter((n) => n.data.kind === 'group').length;
     this.status(`${trace.graph.nodes.length} tensors, ${trace.graph.edges.length} edges${boxes > 0 ? ` · ${els.nodes.length} shown, ${boxes} folded (click a box to open it)` : ''}${trace.graph.omitted ? ` · ${trace.graph.omitted.nodes} left out` : ''}`);
+  }
+
+  /** Marks elements just added to Cytoscape as the rest of the drawing is: search matches, the editor's line. */
+  private marked(added: Collection): void {
+    if (this.state.search.trim() !== '') markSearch(this.cy, this.matches(), true, this.elements.drawnId, added);
+    if (this.linkedLine !== null) markLinkedLine(this.cy, this.trace?.graph.nodes ?? [], this.linkedLine);
+  }
+
+  /** Puts what is left of a big drawing into Cytoscape now (an export shows all of it). */
+  completeDrawing(): void {
+    this.fill?.finish();
+  }
+
+  /** Puts what walking with the keys from the selected node reads into Cytoscape (keyboard.ts). */
+  prepareWalk(): void {
+    if (this.state.selected !== null) this.fill?.ensureWalk(nodeElementId(this.state.selected), this.direction === 'right' ? 'x' : 'y');
   }
 
   /** Colours nodes and edges for the current metric, step and mode, and redraws the legend. */
   recolor(): void {
     const paint = this.paint();
     if (paint === null) return;
+    this.paintNow = paint;
     applyPaint(this.cy, this.elements, paint);
     this.painted(paint);
   }
@@ -185,7 +194,7 @@ export class GraphView {
 
   /** What follows new colours: the overview, the legend, the saved state. */
   private painted(paint: Paint): void {
-    this.minimap.refresh();
+    this.minimap.refresh(this.drawing, paint.nodes.map((p) => p.color));
     renderLegend(this.dom.legend, paint.scale, this.state.metric, this.state.diff);
     this.host.setState(this.state);
   }
@@ -211,7 +220,7 @@ export class GraphView {
       const members = new Set(this.folds.folds.get(d.group)?.members ?? []);
       this.drawn = this.redraw().then(() => {
         // Where the box's contents went is where the user asked to look: a resize keeps it, as a pan of theirs.
-        if (bringIntoView(this.cy, members)) this.viewport.keep();
+        if (bringIntoView(this.cy, this.drawing, members)) this.viewport.keep();
       });
       return;
     }
@@ -224,13 +233,15 @@ export class GraphView {
   select(node: number | null, center = true): void {
     this.state.selected = node;
     const t = node === null ? undefined : this.nodes.get(node);
-    if (node !== null && t && this.cy.getElementById(nodeElementId(node)).empty() && foldsAround(this.folds, node).length > 0) {
+    if (node !== null && t && !this.drawing.index.has(nodeElementId(node)) && foldsAround(this.folds, node).length > 0) {
       this.state.expanded = [...new Set([...this.state.expanded, ...foldsAround(this.folds, node)])];
       this.drawn = this.redraw().then(() => {
-        if (this.cy.getElementById(nodeElementId(node)).nonempty()) this.select(node, center);
+        if (this.drawing.index.has(nodeElementId(node))) this.select(node, center);
       });
       return;
     }
+    // A big drawing may not have put it into Cytoscape yet.
+    if (node !== null) this.fill?.ensure(nodeElementId(node));
     selectElement(this.cy, node, center);
     this.renderDetails();
     this.host.setState(this.state);
@@ -325,7 +336,7 @@ export class GraphView {
 
   /** Selects again what was selected before a redraw (the drawing's elements are new), bringing it into view. */
   private reselect(): void {
-    if (this.state.selected !== null && this.cy.getElementById(nodeElementId(this.state.selected)).nonempty()) this.select(this.state.selected, true);
+    if (this.state.selected !== null && this.drawing.index.has(nodeElementId(this.state.selected))) this.select(this.state.selected, true);
   }
 
   /** The panel changed size (and the user has not zoomed or panned since the last fit): fit again, and in 'auto' lay out again if the other way now suits the panel better. */
@@ -344,7 +355,7 @@ export class GraphView {
 
   /** Fits the whole drawing in the panel, however small its labels get (below a few pixels they are not drawn). */
   fitAll(): void {
-    fitAll(this.cy);
+    fitAll(this.cy, this.drawing);
     this.fitMode = 'all';
     this.viewport.fitted();
     this.minimap.placeCorner();
@@ -358,7 +369,8 @@ export class GraphView {
    */
   fit(): void {
     const worst = this.trace === null ? undefined : worstParam(this.trace.graph.nodes);
-    fitReadable(this.cy, this.direction, worst === undefined ? undefined : this.elements.drawnId.get(worst.id));
+    const selected = this.cy.$('node:selected');
+    fitReadable(this.cy, this.drawing, this.direction, selected.nonempty() ? selected.id() : undefined, worst === undefined ? undefined : this.elements.drawnId.get(worst.id));
     this.fitMode = 'readable';
     this.viewport.fitted();
     this.minimap.placeCorner();

@@ -8,6 +8,11 @@ import { KEY_ZOOM } from './viewport';
 /** What the keys act on. */
 export interface KeyboardTarget {
   readonly cy: Core;
+  /**
+   * Puts what a walk from the selected node reads (its neighbours, its layer) into Cytoscape, where a big drawing
+   * fills in over its first seconds.
+   */
+  prepareWalk(): void;
   select(node: number): void;
   selectedNode(): TraceNode | null;
   reveal(node: TraceNode): void;
@@ -33,6 +38,7 @@ export function bindKeyboard(doc: Document, target: KeyboardTarget): void {
 /** Acts on one key; false when the key is not one of ours (its default action then stays). */
 function onKey(key: string, target: KeyboardTarget): boolean {
   const cy = target.cy;
+  if (key.startsWith('Arrow')) target.prepareWalk();
   const selected = cy.nodes(':selected').first();
   const go = (candidates: NodeCollection | NodeSingular) => {
     const next = candidates.filter((n) => n.data('node') >= 0).first();

@@ -6,6 +6,11 @@
  */
 export const BIG_GRAPH_ELEMENTS = 4000;
 export const isBigDrawing = (elements: number): boolean => elements > BIG_GRAPH_ELEMENTS;
+/**
+ * Above this many elements a drawing goes into Cytoscape a part at a time (fill.ts): what is in view first, the
+ * rest between the frames that follow. Far above what a screen shows readably (a few hundred boxes).
+ */
+export const FILL_IN_PARTS_ELEMENTS = 10_000;
 
 /** The smallest label font size, in graph units (constants; tensors are 11, boxes 13). */
 export const SMALLEST_FONT = 11;

@@ -52,7 +52,11 @@ dom.search.addEventListener('keydown', (e) => {
 const onMetric = () => view.setMetric(dom.metric.value as Metric, dom.diff.checked);
 dom.metric.addEventListener('change', onMetric);
 dom.diff.addEventListener('change', onMetric);
-const exportAs = (format: ImageFormat) => host.post({ type: 'export', format, data: imageData(view.cy, format, currentTheme().background) });
+const exportAs = (format: ImageFormat) => {
+  // The picture is of the whole drawing: a big one may still be going into Cytoscape.
+  view.completeDrawing();
+  host.post({ type: 'export', format, data: imageData(view.cy, format, currentTheme().background) });
+};
 dom.buttons.Fit.addEventListener('click', () => view.fitAll());
 dom.buttons['Fit readable'].addEventListener('click', () => view.fit());
 dom.orientation.addEventListener('change', () => view.setOrientation(dom.orientation.value as Orientation));
@@ -64,6 +68,7 @@ watchTheme(() => {
 });
 bindKeyboard(document, {
   cy: view.cy,
+  prepareWalk: () => view.prepareWalk(),
   select: (node) => view.select(node),
   selectedNode: () => view.selectedNode(),
   reveal: (node) => view.reveal(node),

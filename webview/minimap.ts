@@ -2,6 +2,7 @@
 // and the part in view outlined), shown while the drawing is too big to read whole and not all in view. A click
 // or a drag in it moves the view there. Drawn on a canvas of its own, at most once a frame.
 import type { Core } from 'cytoscape';
+import { Drawing, EMPTY_DRAWING } from './drawing';
 import { READABLE_ZOOM, FIT_MARGIN } from './limits';
 import type { Theme } from './theme';
 
@@ -22,6 +23,8 @@ export class Minimap {
   /** Node boxes and edge ends in model coordinates, as of the last refresh (viewport changes only redraw). */
   private boxes: Box[] = [];
   private lines: number[] = [];
+  private drawing: Drawing = EMPTY_DRAWING;
+  private fills: readonly string[] = [];
   private bounds = { x1: 0, y1: 0, x2: 1, y2: 1 };
   /** Model to minimap: m = (p - origin) * scale + offset. */
   private scale = 1;
@@ -53,18 +56,21 @@ export class Minimap {
     cy.on('viewport resize', () => this.schedule());
   }
 
-  /** Re-reads the nodes (after a layout or a recolour) and redraws. */
-  refresh(): void {
-    this.boxes = this.cy.nodes().map((n) => {
-      const p = n.position();
-      // The sizes the view gave the boxes: n.width() would style each node (slow on a big graph).
-      return { x: p.x, y: p.y, w: (n.data('w') as number | undefined) ?? n.width(), h: (n.data('h') as number | undefined) ?? n.height(), color: (n.data('color') as string | undefined) ?? '#8a8a8a' };
-    });
+  /**
+   * Re-reads the drawing (after a layout or a recolour: the boxes' fills, in their order) and redraws. From the view's
+   * own boxes, not Cytoscape's: a big drawing is in Cytoscape a part at a time (fill.ts), and n.width() would style
+   * each node.
+   */
+  refresh(drawing: Drawing = this.drawing, fills: readonly string[] = this.fills): void {
+    this.drawing = drawing;
+    this.fills = fills;
+    this.boxes = drawing.boxes.map((b, i) => ({ x: b.x, y: b.y, w: b.w, h: b.h, color: fills[i] ?? '#8a8a8a' }));
     this.lines = [];
-    this.cy.edges().forEach((e) => {
-      const [s, t] = [e.source().position(), e.target().position()];
-      this.lines.push(s.x, s.y, t.x, t.y);
-    });
+    const { ends, boxes } = drawing;
+    for (let i = 0; i < ends.length; i += 2) {
+      const [s, t] = [boxes[ends[i]], boxes[ends[i + 1]]];
+      if (s !== undefined && t !== undefined) this.lines.push(s.x, s.y, t.x, t.y);
+    }
     let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const b of this.boxes) {
       x1 = Math.min(x1, b.x - b.w / 2);

@@ -1,6 +1,6 @@
 // Search: which tensors a query matches (op, function, file:line, or a bare line number), and the classes that
 // pick them out on the graph (matches outlined, the rest dimmed).
-import type { Core } from 'cytoscape';
+import type { Collection, Core } from 'cytoscape';
 import type { TraceNode } from '../engine/trace';
 import { baseName } from '../engine/format';
 import { nodeElementId } from './elements';
@@ -23,15 +23,18 @@ export function nextMatch(found: readonly TraceNode[], selected: number | null):
   return found[(at + 1) % found.length];
 }
 
-/** Outlines the drawn nodes of `found` (a node in a closed fold: the fold) and, while searching, dims everything else. */
-export function markSearch(cy: Core, found: readonly TraceNode[], searching: boolean, drawnId: ReadonlyMap<number, string>): void {
+/**
+ * Outlines the drawn nodes of `found` (a node in a closed fold: the fold) and, while searching, dims everything
+ * else: of all the elements, or of `within` (elements just added to Cytoscape).
+ */
+export function markSearch(cy: Core, found: readonly TraceNode[], searching: boolean, drawnId: ReadonlyMap<number, string>, within: Collection = cy.elements()): void {
   const ids = new Set(found.map((n) => drawnId.get(n.id) ?? nodeElementId(n.id)));
-  if (!searching && cy.$('.match, .dimmed').empty()) return;
+  if (!searching && within.filter('.match, .dimmed').empty()) return;
   cy.batch(() => {
-    cy.nodes().forEach((n) => {
+    within.nodes().forEach((n) => {
       n.toggleClass('match', ids.has(n.id()));
       n.toggleClass('dimmed', searching && !ids.has(n.id()));
     });
-    cy.edges().toggleClass('dimmed', searching);
+    within.edges().toggleClass('dimmed', searching);
   });
 }

@@ -38,6 +38,24 @@ export function bindWheelZoom(cy: Core, container: HTMLElement): void {
   );
 }
 
+/** Tells Cytoscape whenever its container may have moved or resized (clicks land where Cytoscape thinks it is). */
+export function keepContainerMeasured(cy: Core, graph: HTMLElement): void {
+  // Cytoscape measures its container (size and place on the page) once and on window resizes. The container
+  // also moves and resizes when the toolbar wraps or the side panel reflows in a narrow panel: clicks would
+  // land off by that much. So it is told whenever the graph or anything laid out around it changes size.
+  const observer = new ResizeObserver(() => cy.resize());
+  for (const e of [graph, ...Array.from(graph.closest('#root')?.children ?? [])]) observer.observe(e);
+  // And a press checks it once more before Cytoscape places it: the UI test saw clicks land 20 px off, with
+  // Cytoscape's height of the container 20 px short of the page's, after the toolbar above changed height.
+  const place = () => {
+    const r = graph.getBoundingClientRect();
+    return `${r.left},${r.top},${graph.clientWidth},${graph.clientHeight}`;
+  };
+  let measured = place();
+  cy.on('resize', () => (measured = place()));
+  graph.addEventListener('pointerdown', () => place() !== measured && cy.resize(), true);
+}
+
 export class ViewportKeeper {
   /** The user has zoomed or panned since the last fit. */
   private byHand = false;

@@ -42,6 +42,18 @@ export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
+/** A browser for the tests of the describe block this is called in: launched before them, closed after. */
+export function browserForSuite(extraArgs: readonly string[] = []): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launch(extraArgs);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
+}
+
 /** A page like the VS Code webview: the view's bundle and stylesheet, a recording acquireVsCodeApi, a theme class. */
 export async function openView(browser: Browser, theme: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast' = 'vscode-dark', options: { webglInSoftware?: boolean } = {}): Promise<Page> {
   mkdirSync(artifacts, { recursive: true });
