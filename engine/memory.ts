@@ -112,9 +112,11 @@ export function kernelMemoryBytes(): number {
 const SLAB_VALUES = 8;
 /**
  * A slab is freed only when every view of it is: a small tensor kept alive (a loss history) keeps its slab, at
- * most this many bytes, alive too. Small, so that the worst case stays a few times the tensor's own objects.
+ * most this many bytes, alive too. Small, so that the worst case stays about twice the tensor's own objects; what is
+ * meant to outlive a step (`detach()`) gets a buffer of its own (`copyToKeep`). Views of a slab share its ArrayBuffer,
+ * as small Node Buffers share a pool: copy `t.data` before transferring its buffer to another thread.
  */
-const SLAB_BYTES = 2048;
+const SLAB_BYTES = 512;
 let slab = new ArrayBuffer(0);
 let slabUsed = 0;
 
@@ -138,6 +140,14 @@ export function allocate(length: number): Float64Array {
   if (limitBytes === Infinity) return new Float64Array(length);
   count(length * 8);
   const data = new Float64Array(length);
+  registry?.register(data, data.byteLength);
+  return data;
+}
+
+/** A counted copy of `source` in a buffer of its own, never a slab: for values meant to outlive the step that made them. */
+export function copyToKeep(source: Float64Array): Float64Array {
+  if (limitBytes !== Infinity) count(source.byteLength);
+  const data = new Float64Array(source);
   registry?.register(data, data.byteLength);
   return data;
 }

@@ -71,13 +71,16 @@ let nextId = 0;
 /** The links of a leaf, and of an op's output that keeps none: one shared empty list. */
 const NO_LINKS: readonly Link[] = [];
 
-/** A dependency list as `Tensor.links` holds it. */
+/** A dependency list as `Tensor.links` holds it, what each gradient function reads included. */
 function linksOf(dependencies: readonly Dependency[]): Link[] {
-  const links = new Array<Link>(dependencies.length * 2);
-  for (let i = 0; i < dependencies.length; i++) {
+  const n = dependencies.length;
+  const reads = dependencies.some((d) => d.saved !== undefined);
+  const links = new Array<Link>(2 * n + (reads ? 1 : 0));
+  for (let i = 0; i < n; i++) {
     links[2 * i] = dependencies[i].tensor;
     links[2 * i + 1] = dependencies[i].gradFn;
   }
+  if (reads) links[2 * n] = dependencies.map((d) => d.saved);
   return links;
 }
 /** The shape of a scalar, shared by every number an op promotes (shapes are never written). */

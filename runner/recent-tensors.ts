@@ -65,7 +65,9 @@ export class RecentTensors {
     this.count++;
     this.tensors++;
     this.bytes += t.size * 8;
-    while (this.count > 1 && (this.tensors > this.maxCount || this.bytes > this.maxBytes)) this.dropOldest();
+    // A slot goes only while what the others hold still reaches a bound: a slot holds a whole chain, and dropping
+    // it at the first tensor over would leave far fewer than the bound (a forward-only graph would lose a chain).
+    while (this.count > 1 && (this.tensors - this.held[this.head] >= this.maxCount || this.bytes - this.heldBytes[this.head] >= this.maxBytes)) this.dropOldest();
   }
 
   /** The tensors held in slots, oldest first (the others are their inputs, or inputs of those). */

@@ -8,7 +8,7 @@ import type { Tensor } from '../engine/tensor';
 import { Site, Stats, StepSummary, Trace, TRACE_VERSION } from '../engine/trace';
 import { normOf, statsOf } from './stats';
 import { createDetectors, Detector, findingsOf } from './findings';
-import { buildGraph, GraphSource, inCreationOrder, reachable, StepRecord } from './graph';
+import { buildGraph, GraphSource, inCreationOrder, StepRecord } from './graph';
 import { formatMagnitude } from '../engine/format';
 import { moduleNames } from '../engine/nn/module';
 import { scopesOf } from './scopes';
@@ -85,9 +85,13 @@ export class TraceRecorder implements Recorder {
     if (this.steps.length === 0) for (const d of this.dropWatchers) d.onDropped!(t);
   }
 
-  /** Leaves among the recent tensors, and their inputs, that became parameters after they were made (`w.requiresGrad = true`). */
+  /**
+   * Leaves among the recent tensors that became parameters after they were made (`w.requiresGrad = true`). Only the
+   * window's own (it runs at every backward): walking what they hold would walk every earlier step's graph through a
+   * running average (`avg = avg.mul(0.99).add(loss)`), and a leaf an op took is seen when it gave its slot up.
+   */
   private collectParams(): void {
-    for (const t of reachable(this.recent.list())) if (t.kind === 'param') this.params.add(t);
+    for (const t of this.recent.list()) if (t.kind === 'param') this.params.add(t);
   }
 
   /** The detectors that watch every gradient along an edge (most do not). */

@@ -160,7 +160,7 @@ export class GraphView {
     // each measurement building collections of its own (a few percent of a 20,000-node drawing's first draw).
     if (big) this.cy.elements().boundingBox();
     const boxes = els.nodes.filter((n) => n.data.kind === 'group').length;
-    this.status(`${trace.graph.nodes.length} tensors, ${trace.graph.edges.length} edges${boxes > 0 ? ` · ${els.nodes.length} shown, ${boxes} folded (click a box to open it)` : ''}${trace.graph.omitted ? ` · ${trace.graph.omitted.nodes} left out` : ''}`);
+    this.status(`${trace.graph.nodes.length} tensors, ${trace.graph.edges.length} edges${boxes > 0 ? ` · ${els.nodes.length} shown, ${boxes} folded (click a box to open it)` : ''}${trace.graph.omitted ? ` · ${trace.graph.omitted.nodes} left out` : ''}`, 'drawing');
   }
 
   /** Marks elements just added to Cytoscape as the rest of the drawing is: search matches, the editor's line. */

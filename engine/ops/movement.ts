@@ -1,7 +1,7 @@
 // Ops that move values without changing them: reshape, transpose, slice, index, concat, stack, detach. Each gathers
 // through an index map; its gradient scatters back through the same map.
 import { announce, api } from '../recorder';
-import { allocate, copy } from '../memory';
+import { allocate, copy, copyToKeep } from '../memory';
 import { checkShape, normalizeAxis, Shape, ShapeError, sizeOf, stridedIndex, stridesOf } from '../shape';
 import { formatShape } from '../format';
 import { Tensor } from '../tensor';
@@ -32,9 +32,12 @@ export function permuted(op: string, x: Tensor, axes: readonly number[]): Tensor
   return gather(op, x, shape, stridedIndex(shape, axes.map((a) => strides[a])));
 }
 
-/** Same values, cut from the graph: no dependencies, no gradient. `detach(w.mul(0.5))` */
+/**
+ * Same values, cut from the graph: no dependencies, no gradient. `detach(w.mul(0.5))`. In a buffer of its own, not a
+ * slab's (engine/memory.ts): what is detached is often kept (a loss history), and must not keep a slab alive.
+ */
 export const detach = api(function detach(x: Tensor): Tensor {
-  return announce(new Tensor(copy(x.data), x.shape, { isConst: x.isConst }));
+  return announce(new Tensor(copyToKeep(x.data), x.shape, { isConst: x.isConst }));
 });
 
 /** Same values in a new shape; one dimension may be -1 (inferred). `reshape(arange(6), [2, -1])` -> shape [2, 3] */

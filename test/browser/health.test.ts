@@ -158,7 +158,11 @@ describe('Health view (Chromium)', function () {
       });
       await page.goto(pathToFileURL(out).href);
       await drawn(page);
+      // The status line's summary of the drawing (its folded boxes) is the graph's: Health hides it.
+      const drawing = page.locator('.status[data-kind="drawing"]');
+      if (file !== 'nan.ts') assert.ok(await drawing.isVisible(), 'the graph says what it drew');
       await showHealth(page);
+      assert.ok(await drawing.isHidden(), 'Health does not show the graph\'s summary');
       // A tooltip, drawn in the canvas: the CSP must not refuse anything on the way.
       await page.evaluate(() => (window as unknown as Handle).__gradscope.health.charts.get('flow')!.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 }));
       await screenshot(page, `health-${name}-tooltip`);

@@ -2,7 +2,8 @@
 // engine/tensor.ts: a promoted number's values shared, an op's inputs in one array). None of it may show: every
 // tensor's values are its own to write, the memory limit still counts them, and -0 stays -0.
 import * as assert from 'node:assert/strict';
-import { mul, tensor, Tensor, TensorMemoryError, zeros } from '../../engine';
+import { InPlaceChangeError, mul, tensor, Tensor, TensorMemoryError, zeros } from '../../engine';
+import { save } from '../../engine/in-place';
 import { setTensorMemoryLimit } from '../../engine/memory';
 
 describe('small tensors', () => {
@@ -41,6 +42,16 @@ describe('small tensors', () => {
     assert.ok(Object.is(negative.data[0], -0) && Object.is(positive.data[0], 0), `${negative.data[0]}, ${positive.data[0]}`);
     a.add(b).sum().backward();
     assert.deepEqual([...x.grad!.data], [1, 1]);
+  });
+
+  it('keep what a hand-built tensor\'s gradient function reads, for backward() to check', () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    const gradFn = (g: Float64Array) => g.map((v, i) => v * 2 * w.data[i]);
+    const y = new Tensor(w.data.map((v) => v * v), [3], { op: 'square', requiresGrad: true, dependencies: [{ tensor: w, gradFn, saved: save([w], w) }] });
+    assert.equal(y.dependencies[0].saved?.[0].tensor, w);
+    w.data[0] = 10;
+    w.markChanged();
+    assert.throws(() => y.sum().backward(), InPlaceChangeError);
   });
 
   it("list an op's inputs as dependencies, with what each gradient function reads as the forward saw it", () => {

@@ -43,11 +43,21 @@ describe('what a recording holds', () => {
     }
     assert.deepEqual(recent.list(), [made[10]]);
     assert.equal(dropped.length, 20, 'x, the ten constants and nine outputs gave their slots up');
-    // 21 tensors held through one slot: 30 more leaves fit the bound of 50 only without them.
-    const leaves = Array.from({ length: 30 }, (_, i) => tensor([i]));
-    for (const t of leaves) recent.push(t);
-    assert.deepEqual(recent.list(), leaves, 'the chain was dropped whole, its 21 tensors counted');
+    // 21 tensors held through one slot, against a bound of 50: 40 leaves more do not drop it (without it, the window
+    // would hold 40, short of the bound), 50 do, and its 21 tensors count.
+    const leaves = Array.from({ length: 50 }, (_, i) => tensor([i]));
+    for (const t of leaves.slice(0, 40)) recent.push(t);
+    assert.deepEqual(recent.list(), [made[10], ...leaves.slice(0, 40)]);
+    for (const t of leaves.slice(40)) recent.push(t);
+    assert.deepEqual(recent.list(), leaves, 'the chain was dropped whole');
     assert.equal(dropped[dropped.length - 1], made[10]);
+  });
+
+  it('keeps a small tensor kept past its step (a detached loss history) out of the shared buffers of small tensors', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true }).mul(2);
+    const kept = a.detach();
+    assert.equal(kept.data.buffer.byteLength, kept.data.byteLength, 'a detached tensor owns its whole buffer');
+    assert.deepEqual([...kept.data], [2, 4, 6]);
   });
 
   it('recording the char GPT holds at most twice the tensor data of one of its training steps', () => {
