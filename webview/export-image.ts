@@ -7,9 +7,27 @@ import type { ViewMessage } from '../engine/view-messages';
 
 export type ImageFormat = Extract<ViewMessage, { type: 'export' }>['format'];
 
-/** The whole graph as a picture on `background`: a PNG data URL at twice the size, or SVG markup. */
-export function imageData(cy: Core, format: ImageFormat, background: string): string {
-  return format === 'png' ? cy.png({ full: true, scale: 2, bg: background }) : exportSvg(cy, background);
+/**
+ * A PNG's largest side and area, within what Chromium's canvas draws (32,767 px a side, 2^28 px in all): past them
+ * it gives an empty image, not an error, and a wide drawing (a box of 1,000 repeats opened) saved an empty file.
+ */
+const PNG_MAX_SIDE = 16_384;
+const PNG_MAX_AREA = 2 ** 27;
+
+/** The scale of a PNG of a drawing `width` × `height`: twice its size, or less, to fit the limits above. */
+export function pngScale(width: number, height: number): number {
+  return Math.min(2, PNG_MAX_SIDE / width, PNG_MAX_SIDE / height, Math.sqrt(PNG_MAX_AREA / Math.max(1, width * height)));
+}
+
+/**
+ * The whole graph as a picture on `background`: a PNG data URL at twice the size (less for a huge drawing: `scale`
+ * says), or SVG markup.
+ */
+export function imageData(cy: Core, format: ImageFormat, background: string): { data: string; scale: number } {
+  if (format === 'svg') return { data: exportSvg(cy, background), scale: 1 };
+  const box = cy.elements().boundingBox();
+  const scale = pngScale(box.w, box.h);
+  return { data: cy.png({ full: true, scale, bg: background }), scale };
 }
 
 /** Cytoscape's polygon shapes that the stylesheet uses, as corners in a box from -1 to 1 (others fall back to a rectangle). */

@@ -55,7 +55,9 @@ dom.diff.addEventListener('change', onMetric);
 const exportAs = (format: ImageFormat) => {
   // The picture is of the whole drawing: a big one may still be going into Cytoscape.
   view.completeDrawing();
-  host.post({ type: 'export', format, data: imageData(view.cy, format, currentTheme().background) });
+  const { data, scale } = imageData(view.cy, format, currentTheme().background);
+  host.post({ type: 'export', format, data });
+  if (scale < 1) view.status(`the PNG is at ${Math.round(scale * 100)}% of the drawing's size, the most a PNG holds here: SVG keeps every label sharp`);
 };
 dom.buttons.Fit.addEventListener('click', () => view.fitAll());
 dom.buttons['Fit readable'].addEventListener('click', () => view.fit());

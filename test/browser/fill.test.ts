@@ -213,6 +213,13 @@ describe('a big drawing fills in after its first frame (Chromium)', function () 
     const svg = (await posted(page)).find((m): m is Extract<ViewMessage, { type: 'export' }> => m.type === 'export');
     assert.ok(svg !== undefined, 'an export');
     assert.equal(svg.data.match(/class="node /g)?.length, trace.graph.nodes.length, 'every tensor in the picture');
+    // At twice its size this drawing is past what a canvas draws (an empty PNG, once): scaled to fit, and said.
+    const box = await page.evaluate(() => (window as unknown as ViewHandle).__gradscope.cy.elements().boundingBox());
+    assert.ok(Math.max(box.w, box.h) * 2 > 32_767, `a drawing of ${Math.round(box.w)}×${Math.round(box.h)} px`);
+    await page.getByRole('button', { name: 'PNG' }).click();
+    const png = (await posted(page)).find((m): m is Extract<ViewMessage, { type: 'export' }> => m.type === 'export' && m.format === 'png');
+    assert.match(png?.data ?? '', /^data:image\/png;base64,.{10000}/, 'a picture, not an empty file');
+    assert.match((await page.textContent('.status')) ?? '', /the PNG is at \d+% of the drawing's size/);
     assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
