@@ -70,12 +70,16 @@ export function hasNonFinite(s: Stats): boolean {
  * How many units of a ReLU-like output are dead: its last axis holds `units` units, every row before it one sample,
  * and a unit is dead when it is 0 in every row (it passes no gradient back for this batch).
  */
-export function deadUnits(data: ArrayLike<number>, units: number): number {
+export function deadUnits(data: ArrayLike<number>, units: number, inner = 1): number {
   if (units === 0) return 0;
   const alive = new Uint8Array(units);
-  for (let i = 0, u = 0; i < data.length; i++) {
+  // Unit u holds `inner` values in a row (the positions of an image's channel), then the next unit's.
+  for (let i = 0, u = 0, k = 0; i < data.length; i++) {
     if (data[i] !== 0) alive[u] = 1;
-    if (++u === units) u = 0;
+    if (++k === inner) {
+      k = 0;
+      if (++u === units) u = 0;
+    }
   }
   let dead = 0;
   for (let u = 0; u < units; u++) dead += alive[u] === 0 ? 1 : 0;

@@ -3,7 +3,7 @@
 // examples are in findings.test.ts and examples.test.ts.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { randn, tensor, Tensor } from '../../engine';
+import { manualSeed, nn, noGrad, randn, tensor, Tensor } from '../../engine';
 import { namesText, tensorText } from '../../engine/format';
 import type { Finding, Trace } from '../../engine/trace';
 import { createDetectors, Detector } from '../../runner/findings';
@@ -267,6 +267,17 @@ describe('detectors', () => {
         ['warning', 'dead ReLU `h` [2, 3]: all 3 units are zero for the whole batch of 2: no gradient passes back through this layer to the ones before it', 'all dead'],
       ]);
     });
+  });
+
+  it('counts the channels of a conv2d output as its units: a channel zero at every position of every image is dead', () => {
+    manualSeed(3);
+    const x = randn([2, 1, 5, 5]);
+    const { findings } = detect(deadRelu(), () => {
+      const conv = new nn.Conv2d(1, 3, 3, { padding: 1 });
+      noGrad(() => conv.bias!.data.set([0, -100, 0])); // channel 1 can never be positive
+      conv.forward(x).relu().sum().backward();
+    });
+    assert.deepEqual(findings.map((f) => f.message.replace(/^dead ReLU[^:]*: /, '')), ['1 of 3 channels are zero for the whole batch of 2 (they pass no gradient)']);
   });
 
   describe('the recorder', () => {
