@@ -136,7 +136,11 @@ function fromSlab(length: number): Float64Array {
 
 /** Every tensor buffer the engine makes comes from here, filled with zeros. */
 export function allocate(length: number): Float64Array {
-  if (length > 0 && length <= SLAB_VALUES) return fromSlab(length);
+  return length > 0 && length <= SLAB_VALUES ? fromSlab(length) : ownBuffer(length);
+}
+
+/** `length` zeros in a buffer of their own, counted. */
+function ownBuffer(length: number): Float64Array {
   if (limitBytes === Infinity) return new Float64Array(length);
   count(length * 8);
   const data = new Float64Array(length);
@@ -146,9 +150,8 @@ export function allocate(length: number): Float64Array {
 
 /** A counted copy of `source` in a buffer of its own, never a slab: for values meant to outlive the step that made them. */
 export function copyToKeep(source: Float64Array): Float64Array {
-  if (limitBytes !== Infinity) count(source.byteLength);
-  const data = new Float64Array(source);
-  registry?.register(data, data.byteLength);
+  const data = ownBuffer(source.length);
+  data.set(source);
   return data;
 }
 

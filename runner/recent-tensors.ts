@@ -14,6 +14,13 @@ function isInputOf(t: Tensor, op: Tensor, many: Set<Tensor> | null): boolean {
   return false;
 }
 
+/** The inputs of `op`, as a set. */
+function inputSet(op: Tensor): Set<Tensor> {
+  const set = new Set<Tensor>();
+  for (let i = 0; i < op.inputCount; i++) set.add(op.input(i));
+  return set;
+}
+
 export class RecentTensors {
   /** A ring: `count` tensors from `head` on, wrapping; it grows (doubling) up to `maxCount` as tensors come. */
   private ring: (Tensor | undefined)[];
@@ -45,7 +52,7 @@ export class RecentTensors {
     // it: it holds them. So a chain of ops takes one slot, not one per tensor. This array is old in V8's heap, and
     // its every slot pointing at a young tensor is work for each young-generation collection: a 200,000-op chain
     // recorded spent more on that than on everything else the recording did.
-    const many = t.inputCount > 8 ? new Set(t.dependencies.map((d) => d.tensor)) : null;
+    const many = t.inputCount > 8 ? inputSet(t) : null;
     while (t.inputCount > 0 && this.count > 0) {
       const slot = (this.head + this.count - 1) % this.ring.length;
       const newest = this.ring[slot]!;

@@ -67,8 +67,9 @@ export function hasNonFinite(s: Stats): boolean {
 }
 
 /**
- * How many units of a ReLU-like output are dead: its last axis holds `units` units, every row before it one sample,
- * and a unit is dead when it is 0 in every row (it passes no gradient back for this batch).
+ * How many units of a ReLU-like output are dead: each sample holds `units` units, every unit `inner` values in a row
+ * (1 along a last axis, an image's positions for a channel), and a unit is dead when it is 0 in every sample (it
+ * passes no gradient back for this batch).
  */
 export function deadUnits(data: ArrayLike<number>, units: number, inner = 1): number {
   if (units === 0) return 0;

@@ -37,7 +37,7 @@ function deadRelus(run: RunView): Finding[] {
     const image = t.shape.length === 4;
     const units = image ? t.shape[1] : t.shape[t.shape.length - 1];
     const rows = image ? t.shape[0] : t.size / units;
-    const dead = units === 0 ? 0 : deadUnits(t.data, units, image ? t.size / (rows * units) : 1);
+    const dead = deadUnits(t.data, units, image ? t.shape[2] * t.shape[3] : 1);
     if (dead > 0) found.push({ node, dead, units, rows, noun: image ? 'channels' : 'units' });
   }
   return groupBySite(found, (d) => d.node).map((group) => {
